@@ -1,0 +1,3 @@
+// libjpeg(-turbo): jpeglib.h needs stdio.h (FILE, size_t) before it.
+#include <stdio.h>
+#include <jpeglib.h>

@@ -1,0 +1,2 @@
+// zlib: reads the gzip'd IDX files of the Fashion-MNIST Debian package.
+#include <zlib.h>

@@ -1,0 +1,62 @@
+// Adam: per-parameter step sizes from running estimates of the gradient's first and second
+// moments, with bias correction for the early steps.
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − η·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+///
+/// - Paper: Kingma & Ba, arXiv:1412.6980.
+public final class Adam: Optimizer {
+  public var learningRate: Float
+  public let beta1: Float
+  public let beta2: Float
+  public let epsilon: Float
+  public var gradientClipNorm: Float?
+  /// Steps taken so far (t), which the bias correction needs; saved in checkpoints.
+  public private(set) var stepCount = 0
+  private var moments: [ObjectIdentifier: (first: [Float], second: [Float])] = [:]
+
+  /// Adam with PyTorch's defaults unless given.
+  public init(
+    learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+    gradientClipNorm: Float? = nil
+  ) {
+    self.learningRate = learningRate
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.epsilon = epsilon
+    self.gradientClipNorm = gradientClipNorm
+  }
+
+  public func step(_ parameters: [Parameter]) {
+    stepCount += 1
+    let correction1 = 1 - powf(beta1, Float(stepCount))
+    let correction2 = 1 - powf(beta2, Float(stepCount))
+    let stepSize = learningRate / correction1
+    let (b1, b2, eps) = (beta1, beta2, epsilon)
+    for parameter in prepare(parameters) {
+      let key = ObjectIdentifier(parameter)
+      let count = parameter.value.count
+      var (m, v) = moments.removeValue(forKey: key)
+        ?? ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
+      let gradient = parameter.gradient
+      parameter.value.withUnsafeMutableBufferPointer { w in
+        gradient.withUnsafeBufferPointer { g in
+          m.withUnsafeMutableBufferPointer { m in
+            v.withUnsafeMutableBufferPointer { v in
+              for i in 0..<count {
+                m[i] = b1 * m[i] + (1 - b1) * g[i]
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                w[i] -= stepSize * m[i] / ((v[i] / correction2).squareRoot() + eps)
+              }
+            }
+          }
+        }
+      }
+      moments[key] = (m, v)
+    }
+  }
+}

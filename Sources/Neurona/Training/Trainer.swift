@@ -1,0 +1,136 @@
+// The training loop: mini-batch gradient descent over a BatchSource. Each step is
+// forward → loss → backward → L2 → optimiser; each epoch shuffles with the seeded
+// generator and reports loss and accuracy on the training and validation examples.
+
+/// What one epoch achieved.
+public struct EpochReport: Sendable {
+  /// 1-based epoch number.
+  public var epoch: Int
+  /// Mean data loss over the epoch's training batches (without the L2 term).
+  public var trainLoss: Double
+  /// Mean L2 penalty λ‖w‖² over the epoch (reported apart from the data loss).
+  public var l2Penalty: Double
+  /// Fraction of training examples classified right (nil for non-classification losses).
+  public var trainAccuracy: Double?
+  /// Mean loss on the validation examples, if any.
+  public var validationLoss: Double?
+  /// Fraction of validation examples classified right, if any and if classifying.
+  public var validationAccuracy: Double?
+  /// Wall-clock seconds the epoch took.
+  public var seconds: Double
+}
+
+/// Training stopped because the loss stopped being a number.
+public struct DivergenceError: Error, CustomStringConvertible {
+  /// Where it happened (1-based).
+  public var epoch: Int, step: Int
+  public var description: String {
+    "training diverged: the loss became NaN or infinite at epoch \(epoch), step \(step); "
+      + "try a smaller learning rate"
+  }
+}
+
+/// Runs mini-batch training of one model with one loss and optimiser.
+public final class Trainer {
+  public let model: Layer
+  public let loss: Loss
+  public let optimizer: Optimizer
+  public var regularization: L2Regularization
+
+  /// A trainer for `model`; `l2` is λ of the L2 penalty on weights.
+  public init(model: Layer, loss: Loss, optimizer: Optimizer, l2: Float = 0) {
+    self.model = model
+    self.loss = loss
+    self.optimizer = optimizer
+    self.regularization = L2Regularization(lambda: l2)
+  }
+
+  /// One gradient step on one batch.
+  /// - Returns: the data loss, the L2 penalty and how many examples were right (classification).
+  public func step(input: Tensor, target: Tensor) -> (loss: Float, penalty: Float, correct: Int?) {
+    let parameters = model.parameters
+    for parameter in parameters { parameter.zeroGradient() }
+    let prediction = model.forward(input, mode: .training)
+    let result = loss.evaluate(prediction, target)
+    _ = model.backward(result.gradient)
+    let penalty = regularization.apply(to: parameters)
+    optimizer.step(parameters)
+    return (result.value, penalty, Trainer.correctCount(prediction, target))
+  }
+
+  /// Mean loss and accuracy over `indices` of `source`, in inference mode.
+  public func evaluate(_ source: BatchSource, indices: [Int], batchSize: Int = 256)
+    -> (loss: Double, accuracy: Double?)
+  {
+    var totalLoss = 0.0
+    var correct = 0
+    var classifying = true
+    for start in stride(from: 0, to: indices.count, by: batchSize) {
+      let chunk = Array(indices[start..<min(start + batchSize, indices.count)])
+      let (input, target) = source.batch(chunk)
+      let prediction = model.forward(input, mode: .inference)
+      totalLoss += Double(loss.evaluate(prediction, target).value) * Double(chunk.count)
+      if let right = Trainer.correctCount(prediction, target) { correct += right } else {
+        classifying = false
+      }
+    }
+    let count = Double(max(indices.count, 1))
+    return (totalLoss / count, classifying ? Double(correct) / count : nil)
+  }
+
+  /// Trains for `epochs` epochs from `firstEpoch`, shuffling `trainIndices` each epoch.
+  ///
+  /// `onEpoch` sees each report (print it, checkpoint) and returns false to stop early.
+  /// - Throws: `DivergenceError` when the loss becomes NaN or infinite.
+  @discardableResult
+  public func fit(
+    _ source: BatchSource, trainIndices: [Int], validationIndices: [Int] = [],
+    epochs: Int, firstEpoch: Int = 1, batchSize: Int,
+    using generator: inout some RandomNumberGenerator,
+    onStep: (_ step: Int, _ stepsPerEpoch: Int, _ loss: Float) -> Void = { _, _, _ in },
+    onEpoch: (EpochReport) -> Bool = { _ in true }
+  ) throws -> [EpochReport] {
+    precondition(batchSize > 0, "batch size must be positive")
+    var reports: [EpochReport] = []
+    let stepsPerEpoch = (trainIndices.count + batchSize - 1) / batchSize
+    for epoch in firstEpoch..<(firstEpoch + epochs) {
+      let started = Clock.now
+      let order = trainIndices.shuffled(using: &generator)
+      var lossSum = 0.0, penaltySum = 0.0, correct = 0
+      var classifying = true
+      for (step, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
+        let chunk = Array(order[start..<min(start + batchSize, order.count)])
+        let (input, target) = source.batch(chunk)
+        let result = self.step(input: input, target: target)
+        guard result.loss.isFinite else { throw DivergenceError(epoch: epoch, step: step + 1) }
+        lossSum += Double(result.loss) * Double(chunk.count)
+        penaltySum += Double(result.penalty)
+        if let right = result.correct { correct += right } else { classifying = false }
+        onStep(step + 1, stepsPerEpoch, result.loss)
+      }
+      let count = Double(max(order.count, 1))
+      var report = EpochReport(
+        epoch: epoch, trainLoss: lossSum / count,
+        l2Penalty: penaltySum / Double(max(stepsPerEpoch, 1)),
+        trainAccuracy: classifying ? Double(correct) / count : nil,
+        seconds: Clock.secondsSince(started))
+      if !validationIndices.isEmpty {
+        let validation = evaluate(source, indices: validationIndices)
+        report.validationLoss = validation.loss
+        report.validationAccuracy = validation.accuracy
+      }
+      reports.append(report)
+      if !onEpoch(report) { break }
+    }
+    return reports
+  }
+
+  /// For logits `[N, K]` and class indices `[N]`, how many rows have the label as argmax;
+  /// nil when the shapes are not a classification's.
+  static func correctCount(_ prediction: Tensor, _ target: Tensor) -> Int? {
+    guard prediction.rank == 2, target.rank == 1, prediction.shape[0] == target.shape[0],
+      prediction.shape[1] > 1
+    else { return nil }
+    return zip(prediction.argmaxRows(), target.scalars).filter { $0 == Int($1) }.count
+  }
+}

@@ -1,0 +1,1 @@
+// The image library: decoders, encoders and transforms (see Image.swift).
