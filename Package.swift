@@ -28,7 +28,7 @@ let package = Package(
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
-    .testTarget(name: "NeuronaTests", dependencies: ["Neurona", "NeuronaTestSupport"]),
+    .testTarget(name: "NeuronaTests", dependencies: ["Neurona", "NeuronaTestSupport", "CZlib"]),
   ],
   swiftLanguageModes: [.v5]
 )
