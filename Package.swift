@@ -2,14 +2,18 @@
 // Neurona: image classification and segmentation on its own neural-network core.
 import PackageDescription
 
-
 let package = Package(
   name: "Neurona",
   platforms: [.macOS(.v13)],
   products: [
     .library(name: "Neurona", targets: ["Neurona"]),
     .library(name: "NeuronaImage", targets: ["NeuronaImage"]),
+    .library(name: "NeuronaVision", targets: ["NeuronaVision"]),
+    .executable(name: "classify", targets: ["classify"]),
     .executable(name: "neurona-examples", targets: ["neurona-examples"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
     // MARK: - System libraries
@@ -22,13 +26,22 @@ let package = Package(
     // MARK: - Libraries
     .target(name: "Neurona", dependencies: ["CBLAS", "CZlib"]),
     .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG"]),
+    .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),
+    .target(
+      name: "NeuronaCommands",
+      dependencies: [
+        "NeuronaVision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
 
     // MARK: - Executables
+    .executableTarget(name: "classify", dependencies: ["NeuronaCommands"]),
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
     .testTarget(name: "NeuronaTests", dependencies: ["Neurona", "NeuronaTestSupport", "CZlib"]),
+    .testTarget(
+      name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -53,3 +53,14 @@ import Testing
   #expect(isClose(weight.gradient.scalars, [0.2, -0.4], tolerance: 1e-7))  // 2λw
   #expect(bias.gradient.scalars == [0])
 }
+
+@Test func softDiceMatchesNumPyAndItsGradient() {
+  // numpy: z=np.array([2.,-1.,0.5,-3.]); g=np.array([1.,0.,1.,1.]); p=1/(1+np.exp(-z))
+  //   1-(2*(p*g).sum()+1)/(p.sum()+g.sum()+1) → 0.29525262
+  let z = Tensor(shape: [4], scalars: [2, -1, 0.5, -3])
+  let g = Tensor(shape: [4], scalars: [1, 0, 1, 1])
+  #expect(abs(SoftDiceLoss().evaluate(z, g).value - 0.29525262) < 1e-6)
+  #expect(checkLossGradient(SoftDiceLoss(), prediction: randomTensor([2, 1, 3, 3]), target: randomTensor([2, 1, 3, 3], low: 0, high: 1, seed: 3).map { $0 > 0.5 ? 1 : 0 }).isEmpty)
+  let combined = CombinedLoss([(1, BinaryCrossEntropy()), (0.5, SoftDiceLoss())])
+  #expect(checkLossGradient(combined, prediction: z, target: g).isEmpty)
+}
