@@ -21,14 +21,18 @@ let package = Package(
 
     // MARK: - Libraries
     .target(name: "Neurona", dependencies: ["CBLAS", "CZlib"]),
-    .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG"]),
+    .target(name: "CCodecShims", dependencies: ["CJPEG"]),
+    .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
 
     // MARK: - Executables
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
+    .executableTarget(name: "neurona-bench", dependencies: ["NeuronaImage"]),
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
     .testTarget(name: "NeuronaTests", dependencies: ["Neurona", "NeuronaTestSupport"]),
+    .testTarget(
+      name: "NeuronaImageTests", dependencies: ["NeuronaImage"], exclude: ["Fixtures"]),
   ],
   swiftLanguageModes: [.v5]
 )
