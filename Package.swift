@@ -25,7 +25,8 @@ let package = Package(
 
     // MARK: - Libraries
     .target(name: "Neurona", dependencies: ["CBLAS", "CZlib"]),
-    .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG"]),
+    .target(name: "CCodecShims", dependencies: ["CJPEG"]),
+    .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
     .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),
     .target(
       name: "NeuronaCommands",
@@ -36,10 +37,13 @@ let package = Package(
     // MARK: - Executables
     .executableTarget(name: "classify", dependencies: ["NeuronaCommands"]),
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
+    .executableTarget(name: "neurona-bench", dependencies: ["NeuronaImage"]),
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
     .testTarget(name: "NeuronaTests", dependencies: ["Neurona", "NeuronaTestSupport", "CZlib"]),
+    .testTarget(
+      name: "NeuronaImageTests", dependencies: ["NeuronaImage"], exclude: ["Fixtures"]),
     .testTarget(
       name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport"]),
   ],
