@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "NeuronaImage", targets: ["NeuronaImage"]),
     .library(name: "NeuronaVision", targets: ["NeuronaVision"]),
     .executable(name: "classify", targets: ["classify"]),
+    .executable(name: "segment", targets: ["segment"]),
     .executable(name: "neurona-examples", targets: ["neurona-examples"]),
   ],
   dependencies: [
@@ -36,6 +37,7 @@ let package = Package(
 
     // MARK: - Executables
     .executableTarget(name: "classify", dependencies: ["NeuronaCommands"]),
+    .executableTarget(name: "segment", dependencies: ["NeuronaCommands"]),
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
     .executableTarget(name: "neurona-bench", dependencies: ["NeuronaImage"]),
 
