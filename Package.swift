@@ -25,6 +25,7 @@ let package = Package(
 
     // MARK: - Executables
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
+    .executableTarget(name: "neurona-bench", dependencies: ["Neurona"]),
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
