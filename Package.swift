@@ -39,7 +39,7 @@ let package = Package(
     .executableTarget(name: "classify", dependencies: ["NeuronaCommands"]),
     .executableTarget(name: "segment", dependencies: ["NeuronaCommands"]),
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
-    .executableTarget(name: "neurona-bench", dependencies: ["NeuronaImage"]),
+    .executableTarget(name: "neurona-bench", dependencies: ["Neurona", "NeuronaImage", "NeuronaVision"]),
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),

@@ -1,0 +1,140 @@
+// im2col and col2im: unfold every kH×kW window of an image into a column of a matrix, so that
+// a convolution becomes one sgemm, and fold column gradients back into the image (adding where
+// windows overlap). Padding is implicit: positions outside the image read as zero and are
+// never written. Deliberately left out: dilation and groups (no model here uses them).
+//
+// C = channels, H×W = image size, kH×kW = kernel, s = stride, H'×W' = output size,
+// K = C·kH·kW (rows of the column matrix), P = H'·W' (columns per image).
+
+/// The shape of one window sweep over one image: what im2col and col2im need to know.
+///
+/// Padding is given as the top and left amounts only: with the output size fixed, the bottom
+/// and right amounts follow (and may even be negative, i.e. rows that no window reaches).
+public struct ConvolutionGeometry: Equatable, Sendable {
+  /// C, H, W of the image swept.
+  public var channels, height, width: Int
+  /// kH, kW.
+  public var kernelHeight, kernelWidth: Int
+  /// s, the same along both axes.
+  public var stride: Int
+  /// Zero rows above / columns left of the image.
+  public var padTop, padLeft: Int
+  /// H', W': the number of window positions along each axis.
+  public var outputHeight, outputWidth: Int
+
+  /// The geometry with every field given.
+  public init(
+    channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int,
+    padTop: Int, padLeft: Int, outputHeight: Int, outputWidth: Int
+  ) {
+    self.channels = channels
+    self.height = height
+    self.width = width
+    self.kernelHeight = kernelHeight
+    self.kernelWidth = kernelWidth
+    self.stride = stride
+    self.padTop = padTop
+    self.padLeft = padLeft
+    self.outputHeight = outputHeight
+    self.outputWidth = outputWidth
+  }
+
+  /// K = C·kH·kW: rows of the column matrix (one per weight of an output channel).
+  public var patchSize: Int { channels * kernelHeight * kernelWidth }
+  /// P = H'·W': columns per image.
+  public var outputArea: Int { outputHeight * outputWidth }
+  /// H·W.
+  public var imageArea: Int { height * width }
+
+  /// The output positions `lo..<hi` along one axis whose input index `o·s + offset` lies in
+  /// `0..<extent`; `offset` = kernel tap − padding.
+  @inline(__always)
+  func validRange(offset: Int, extent: Int, count: Int) -> (lo: Int, hi: Int) {
+    let lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+    let hi = extent - offset <= 0 ? 0 : Swift.min(count, (extent - offset - 1) / stride + 1)
+    return (Swift.min(lo, hi), hi)
+  }
+}
+
+/// The unfold/fold kernels of convolution by matrix product.
+public enum Im2Col {
+  /// Writes the windows of `image` `[C, H, W]` as columns: row `(c, i, j)`, column `y·W' + x`
+  /// holds `image[c, y·s − padTop + i, x·s − padLeft + j]` (zero outside the image).
+  ///
+  /// `columns` is `[K, rowStride]`; this image fills columns `0..<P` of each row, so several
+  /// images can sit side by side in one matrix (pass `columns + g·P`, `rowStride` = G·P).
+  public static func unfold(
+    _ image: UnsafePointer<Float>, _ geometry: ConvolutionGeometry,
+    into columns: UnsafeMutablePointer<Float>, rowStride: Int
+  ) {
+    let g = geometry
+    let (outH, outW, s) = (g.outputHeight, g.outputWidth, g.stride)
+    var row = 0
+    for c in 0..<g.channels {
+      let plane = image + c * g.imageArea
+      for i in 0..<g.kernelHeight {
+        for j in 0..<g.kernelWidth {
+          let destination = columns + row * rowStride
+          let offsetX = j - g.padLeft
+          let (lo, hi) = g.validRange(offset: offsetX, extent: g.width, count: outW)
+          for y in 0..<outH {
+            let line = destination + y * outW
+            let inputY = y * s - g.padTop + i
+            guard inputY >= 0 && inputY < g.height else {
+              line.update(repeating: 0, count: outW)
+              continue
+            }
+            if lo > 0 { line.update(repeating: 0, count: lo) }
+            if hi < outW { (line + hi).update(repeating: 0, count: outW - hi) }
+            guard lo < hi else { continue }
+            let source = plane + inputY * g.width + lo * s + offsetX
+            if s == 1 {
+              (line + lo).update(from: source, count: hi - lo)
+            } else {
+              for x in 0..<(hi - lo) { line[lo + x] = source[x * s] }
+            }
+          }
+          row += 1
+        }
+      }
+    }
+  }
+
+  /// The adjoint of `unfold`: adds (`+=`) every column entry back into the image position it
+  /// was read from; entries that came from padding are dropped.
+  ///
+  /// `columns` is `[K, rowStride]` with this image in columns `0..<P`; `image` is `[C, H, W]`
+  /// and is accumulated into, not overwritten.
+  public static func fold(
+    _ columns: UnsafePointer<Float>, rowStride: Int, _ geometry: ConvolutionGeometry,
+    into image: UnsafeMutablePointer<Float>
+  ) {
+    let g = geometry
+    let (outH, outW, s) = (g.outputHeight, g.outputWidth, g.stride)
+    var row = 0
+    for c in 0..<g.channels {
+      let plane = image + c * g.imageArea
+      for i in 0..<g.kernelHeight {
+        for j in 0..<g.kernelWidth {
+          let source = columns + row * rowStride
+          let offsetX = j - g.padLeft
+          let (lo, hi) = g.validRange(offset: offsetX, extent: g.width, count: outW)
+          if lo < hi {
+            for y in 0..<outH {
+              let inputY = y * s - g.padTop + i
+              guard inputY >= 0 && inputY < g.height else { continue }
+              let line = source + y * outW + lo
+              let target = plane + inputY * g.width + lo * s + offsetX
+              if s == 1 {
+                for x in 0..<(hi - lo) { target[x] += line[x] }
+              } else {
+                for x in 0..<(hi - lo) { target[x * s] += line[x] }
+              }
+            }
+          }
+          row += 1
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,206 @@
+// ConvTranspose2D: the transposed convolution (the adjoint of Conv2D's input gradient), the
+// U-Net's learned 2× upsampling. Each input pixel scatters a kH×kW patch of each output
+// channel, weighted, into the output: sgemm to columns, then col2im (fold).
+// N = batch, C = input channels, O = output channels, H×W = input size, H'×W' = output size,
+// kH×kW = kernel, s = stride, p = padding, K = O·kH·kW, Q = H·W, G = images per sgemm.
+//
+// The geometry is Conv2D's seen from the other side: a Conv2D with this kernel, stride and
+// padding maps an [O, H', W'] image to [·, H, W], so forward is that layer's input gradient
+// (fold) and backward its forward (unfold). Small inputs are grouped as in Conv2D.
+
+/// A transposed 2-D convolution with bias.
+///
+/// `[N, C, H, W] → [N, O, H', W']`, H' = (H − 1)·s − 2p + kH + outputPadding (likewise W').
+/// `weight` is `[C, O, kH, kW]` and `bias` `[O]`, as in PyTorch's `ConvTranspose2d`.
+public final class ConvTranspose2D: Layer {
+  /// `[C, O, kH, kW]`.
+  public let weight: Parameter
+  /// `[O]`.
+  public let bias: Parameter
+  /// s, along both axes.
+  public let stride: Int
+  /// p: rows/columns trimmed from every side of the full output.
+  public let padding: Int
+  /// Extra rows/columns added at the bottom/right (PyTorch's `output_padding`, < s).
+  public let outputPadding: Int
+  /// Inputs with fewer pixels than this are grouped so each sgemm has this many columns.
+  public var minimumColumnsPerGEMM = 4096
+
+  private var input = Tensor(zeros: [0])
+  /// `[K, G·Q]`: the scattered patches (forward) or the unfolded output gradient (backward).
+  private let columns = Workspace()
+  /// `[C, G·Q]`: a group's input (both passes), side by side.
+  private let gathered = Workspace()
+  /// `[C, G·Q]`: a group's input gradient before it is put back in `[G, C, Q]` order.
+  private let staging = Workspace()
+
+  /// A transposed convolution with a square kernel and seeded He-normal weights; the fan-in
+  /// is C·k·k / s², the number of input values each output pixel receives.
+  public init(
+    _ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1,
+    padding: Int = 0, outputPadding: Int = 0, initializer: Initializer = .heNormal,
+    using generator: inout some RandomNumberGenerator
+  ) {
+    precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0)
+    let area = kernelSize * kernelSize
+    weight = Parameter(
+      initializer.make(
+        shape: [inputChannels, outputChannels, kernelSize, kernelSize],
+        fanIn: Swift.max(1, inputChannels * area / (stride * stride)),
+        fanOut: outputChannels * area, using: &generator))
+    bias = Parameter(Tensor(zeros: [outputChannels]), role: .bias)
+    (self.stride, self.padding, self.outputPadding) = (stride, padding, outputPadding)
+  }
+
+  /// A transposed convolution with the given weights `[C, O, kH, kW]` and bias `[O]`.
+  public init(
+    weight: Tensor, bias: Tensor, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0
+  ) {
+    precondition(weight.rank == 4 && bias.shape == [weight.shape[1]], "ConvTranspose2D shapes")
+    precondition(stride > 0 && padding >= 0 && outputPadding >= 0 && outputPadding < stride)
+    self.weight = Parameter(weight)
+    self.bias = Parameter(bias, role: .bias)
+    (self.stride, self.padding, self.outputPadding) = (stride, padding, outputPadding)
+  }
+
+  /// C.
+  public var inputChannels: Int { weight.value.shape[0] }
+  /// O.
+  public var outputChannels: Int { weight.value.shape[1] }
+
+  public var namedParameters: [(name: String, parameter: Parameter)] {
+    [("weight", weight), ("bias", bias)]
+  }
+
+  /// The sweep of the kernel over the *output* `[O, H', W']` that lands on the input `[H, W]`.
+  public func geometry(forInput shape: [Int]) -> ConvolutionGeometry {
+    precondition(
+      shape.count == 4 && shape[1] == inputChannels,
+      "ConvTranspose2D(\(inputChannels)→\(outputChannels)) needs [N, \(inputChannels), H, W], "
+        + "got \(shape)")
+    let (kH, kW) = (weight.value.shape[2], weight.value.shape[3])
+    let outH = (shape[2] - 1) * stride - 2 * padding + kH + outputPadding
+    let outW = (shape[3] - 1) * stride - 2 * padding + kW + outputPadding
+    precondition(outH > 0 && outW > 0, "ConvTranspose2D: empty output for input \(shape)")
+    return ConvolutionGeometry(
+      channels: outputChannels, height: outH, width: outW, kernelHeight: kH, kernelWidth: kW,
+      stride: stride, padTop: padding, padLeft: padding, outputHeight: shape[2],
+      outputWidth: shape[3])
+  }
+
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    let g = geometry(forInput: input.shape)
+    let (n, c, q, k) = (input.shape[0], inputChannels, g.outputArea, g.patchSize)
+    if mode == .training { self.input = input }
+    var output = Tensor(zeros: [n, outputChannels, g.height, g.width])
+    let group = imagesPerGEMM(batch: n, area: q)
+    let columns = self.columns.reserve(k * group * q)
+    let gathered = group > 1 ? self.gathered.reserve(c * group * q) : nil
+    input.withUnsafeBufferPointer { x in
+      weight.value.withUnsafeBufferPointer { w in
+        output.withUnsafeMutableBufferPointer { y in
+          for first in Swift.stride(from: 0, to: n, by: group) {
+            let count = Swift.min(group, n - first)
+            let images = ConvTranspose2D.interleave(
+              x.baseAddress! + first * c * q, count: count, channels: c, area: q, into: gathered)
+            // cols = Wᵀ·x: [K, C] × [C, G·Q] → [K, G·Q].
+            GEMM.multiply(
+              w.baseAddress!, transposeA: true, images, into: columns, m: k, n: count * q, k: c)
+            for i in 0..<count {
+              let target = y.baseAddress! + (first + i) * outputChannels * g.imageArea
+              fillBias(target, area: g.imageArea)
+              Im2Col.fold(columns + i * q, rowStride: count * q, g, into: target)
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    let g = geometry(forInput: input.shape)
+    let (n, c, q, k) = (input.shape[0], inputChannels, g.outputArea, g.patchSize)
+    precondition(
+      outputGradient.shape == [n, outputChannels, g.height, g.width],
+      "ConvTranspose2D backward: gradient \(outputGradient.shape) does not match the output")
+    var inputGradient = Tensor(zeros: input.shape)
+    let group = imagesPerGEMM(batch: n, area: q)
+    let columns = self.columns.reserve(k * group * q)
+    let gathered = group > 1 ? self.gathered.reserve(c * group * q) : nil
+    let staging = group > 1 ? self.staging.reserve(c * group * q) : nil
+    input.withUnsafeBufferPointer { x in
+      outputGradient.withUnsafeBufferPointer { dy in
+        Conv2D.addChannelSums(dy.baseAddress!, n: n, c: outputChannels, area: g.imageArea, into: bias)
+        weight.value.withUnsafeBufferPointer { w in
+          weight.gradient.withUnsafeMutableBufferPointer { dw in
+            inputGradient.withUnsafeMutableBufferPointer { dx in
+              for first in Swift.stride(from: 0, to: n, by: group) {
+                let count = Swift.min(group, n - first)
+                for i in 0..<count {
+                  let image = dy.baseAddress! + (first + i) * outputChannels * g.imageArea
+                  Im2Col.unfold(image, g, into: columns + i * q, rowStride: count * q)
+                }
+                let images = ConvTranspose2D.interleave(
+                  x.baseAddress! + first * c * q, count: count, channels: c, area: q,
+                  into: gathered)
+                // ∂W += x·colsᵀ: [C, G·Q] × [G·Q, K] → [C, K].
+                GEMM.multiply(
+                  images, columns, transposeB: true, into: dw.baseAddress!, m: c, n: k,
+                  k: count * q, beta: 1)
+                // ∂x = W·cols: [C, K] × [K, G·Q] → [C, G·Q].
+                let target = dx.baseAddress! + first * c * q
+                GEMM.multiply(
+                  w.baseAddress!, columns, into: staging ?? target, m: c, n: count * q, k: k)
+                if let staging {
+                  ConvTranspose2D.deinterleave(staging, count: count, channels: c, area: q, into: target)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return inputGradient
+  }
+
+  /// G for a batch of `batch` inputs of `area` pixels.
+  func imagesPerGEMM(batch: Int, area: Int) -> Int {
+    area >= minimumColumnsPerGEMM
+      ? 1 : Swift.max(1, Swift.min(batch, (minimumColumnsPerGEMM + area - 1) / area))
+  }
+
+  private func fillBias(_ target: UnsafeMutablePointer<Float>, area: Int) {
+    bias.value.withUnsafeBufferPointer { b in
+      for o in 0..<b.count { (target + o * area).update(repeating: b[o], count: area) }
+    }
+  }
+
+  /// `[G, C, Q]` → `[C, G·Q]` into `gathered`; with one image (nil `gathered`), the images.
+  static func interleave(
+    _ images: UnsafePointer<Float>, count: Int, channels: Int, area: Int,
+    into gathered: UnsafeMutablePointer<Float>?
+  ) -> UnsafePointer<Float> {
+    guard let gathered, count > 1 else { return images }
+    for channel in 0..<channels {
+      for i in 0..<count {
+        (gathered + (channel * count + i) * area).update(
+          from: images + (i * channels + channel) * area, count: area)
+      }
+    }
+    return UnsafePointer(gathered)
+  }
+
+  /// `[C, G·Q]` → `[G, C, Q]`.
+  static func deinterleave(
+    _ staging: UnsafePointer<Float>, count: Int, channels: Int, area: Int,
+    into images: UnsafeMutablePointer<Float>
+  ) {
+    for channel in 0..<channels {
+      for i in 0..<count {
+        (images + (i * channels + channel) * area).update(
+          from: staging + (channel * count + i) * area, count: area)
+      }
+    }
+  }
+}

@@ -1,0 +1,197 @@
+// Pooling: MaxPool2D, AvgPool2D (windows without padding, floor of the output size, as
+// PyTorch's defaults) and GlobalAveragePool. No parameters.
+// N = batch, C = channels, H×W = input size, k = window, s = stride, H'×W' = output size;
+// every (n, c) pair is a "plane" pooled on its own.
+
+/// The output extent of a k-window with stride s over `extent` (no padding, floor).
+private func pooledExtent(_ extent: Int, _ k: Int, _ s: Int) -> Int { (extent - k) / s + 1 }
+
+/// Max pooling: each output is the largest input of its window.
+///
+/// `[N, C, H, W] → [N, C, H', W']`, H' = (H − k) / s + 1. Backward sends each output
+/// gradient to the input that won its window (the first one on a tie, as PyTorch).
+public final class MaxPool2D: Layer {
+  /// k, the window's height and width.
+  public let kernelSize: Int
+  /// s.
+  public let stride: Int
+  private var inputShape: [Int] = []
+  /// For each output, the flat index within its plane of the input that won (training only).
+  private var maxIndices: [Int32] = []
+
+  /// A max pool with a k×k window and stride s (default s = k: windows side by side).
+  public init(kernelSize: Int = 2, stride: Int? = nil) {
+    precondition(kernelSize > 0 && (stride ?? 1) > 0)
+    self.kernelSize = kernelSize
+    self.stride = stride ?? kernelSize
+  }
+
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    precondition(
+      input.rank == 4 && input.shape[2] >= kernelSize && input.shape[3] >= kernelSize,
+      "MaxPool2D(\(kernelSize)) needs [N, C, H, W] with H, W ≥ \(kernelSize), got \(input.shape)")
+    let (h, w) = (input.shape[2], input.shape[3])
+    let (outH, outW) = (pooledExtent(h, kernelSize, stride), pooledExtent(w, kernelSize, stride))
+    let planes = input.shape[0] * input.shape[1]
+    var output = Tensor(zeros: [input.shape[0], input.shape[1], outH, outW])
+    let training = mode == .training
+    if training {
+      inputShape = input.shape
+      if maxIndices.count != output.count { maxIndices = [Int32](repeating: 0, count: output.count) }
+    }
+    let (k, s) = (kernelSize, stride)
+    input.withUnsafeBufferPointer { x in
+      output.withUnsafeMutableBufferPointer { y in
+        maxIndices.withUnsafeMutableBufferPointer { indices in
+          for plane in 0..<planes {
+            let source = x.baseAddress! + plane * h * w
+            let base = plane * outH * outW
+            for i in 0..<outH {
+              for j in 0..<outW {
+                var best = i * s * w + j * s
+                for u in 0..<k {
+                  let row = (i * s + u) * w + j * s
+                  for v in 0..<k where source[row + v] > source[best] { best = row + v }
+                }
+                y[base + i * outW + j] = source[best]
+                if training { indices[base + i * outW + j] = Int32(best) }
+              }
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    precondition(outputGradient.count == maxIndices.count, "MaxPool2D backward: gradient shape")
+    var inputGradient = Tensor(zeros: inputShape)
+    let planeSize = inputShape[2] * inputShape[3]
+    let outputPlane = outputGradient.shape[2] * outputGradient.shape[3]
+    outputGradient.withUnsafeBufferPointer { dy in
+      inputGradient.withUnsafeMutableBufferPointer { dx in
+        maxIndices.withUnsafeBufferPointer { indices in
+          for index in 0..<dy.count {
+            dx[(index / outputPlane) * planeSize + Int(indices[index])] += dy[index]
+          }
+        }
+      }
+    }
+    return inputGradient
+  }
+}
+
+/// Average pooling: each output is the mean of its window.
+///
+/// `[N, C, H, W] → [N, C, H', W']`, H' = (H − k) / s + 1; every window has k² inputs.
+public final class AvgPool2D: Layer {
+  /// k.
+  public let kernelSize: Int
+  /// s.
+  public let stride: Int
+  private var inputShape: [Int] = []
+
+  /// An average pool with a k×k window and stride s (default s = k).
+  public init(kernelSize: Int = 2, stride: Int? = nil) {
+    precondition(kernelSize > 0 && (stride ?? 1) > 0)
+    self.kernelSize = kernelSize
+    self.stride = stride ?? kernelSize
+  }
+
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    precondition(
+      input.rank == 4 && input.shape[2] >= kernelSize && input.shape[3] >= kernelSize,
+      "AvgPool2D(\(kernelSize)) needs [N, C, H, W] with H, W ≥ \(kernelSize), got \(input.shape)")
+    inputShape = input.shape
+    let (h, w, k, s) = (input.shape[2], input.shape[3], kernelSize, stride)
+    let (outH, outW) = (pooledExtent(h, k, s), pooledExtent(w, k, s))
+    var output = Tensor(zeros: [input.shape[0], input.shape[1], outH, outW])
+    let scale = 1 / Float(k * k)
+    input.withUnsafeBufferPointer { x in
+      output.withUnsafeMutableBufferPointer { y in
+        for plane in 0..<(input.shape[0] * input.shape[1]) {
+          let source = x.baseAddress! + plane * h * w
+          for i in 0..<outH {
+            for j in 0..<outW {
+              var total: Float = 0
+              for u in 0..<k {
+                for v in 0..<k { total += source[(i * s + u) * w + j * s + v] }
+              }
+              y[(plane * outH + i) * outW + j] = total * scale
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    var inputGradient = Tensor(zeros: inputShape)
+    let (h, w, k, s) = (inputShape[2], inputShape[3], kernelSize, stride)
+    let (outH, outW) = (pooledExtent(h, k, s), pooledExtent(w, k, s))
+    precondition(
+      outputGradient.shape == [inputShape[0], inputShape[1], outH, outW],
+      "AvgPool2D backward: gradient shape")
+    let scale = 1 / Float(k * k)
+    outputGradient.withUnsafeBufferPointer { dy in
+      inputGradient.withUnsafeMutableBufferPointer { dx in
+        for plane in 0..<(inputShape[0] * inputShape[1]) {
+          let target = dx.baseAddress! + plane * h * w
+          for i in 0..<outH {
+            for j in 0..<outW {
+              let share = dy[(plane * outH + i) * outW + j] * scale
+              for u in 0..<k {
+                for v in 0..<k { target[(i * s + u) * w + j * s + v] += share }
+              }
+            }
+          }
+        }
+      }
+    }
+    return inputGradient
+  }
+}
+
+/// The mean of each channel over the whole image, ready for a Dense head.
+///
+/// `[N, C, H, W] → [N, C]` (as Keras's GlobalAveragePooling2D; PyTorch's
+/// `AdaptiveAvgPool2d(1)` keeps `[N, C, 1, 1]`, which then needs a Flatten).
+public final class GlobalAveragePool: Layer {
+  private var inputShape: [Int] = []
+
+  public init() {}
+
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    precondition(input.rank == 4, "GlobalAveragePool needs [N, C, H, W], got \(input.shape)")
+    inputShape = input.shape
+    let area = input.shape[2] * input.shape[3]
+    var output = Tensor(zeros: [input.shape[0], input.shape[1]])
+    input.withUnsafeBufferPointer { x in
+      output.withUnsafeMutableBufferPointer { y in
+        for plane in 0..<y.count {
+          var total: Float = 0
+          for q in 0..<area { total += x[plane * area + q] }
+          y[plane] = total / Float(area)
+        }
+      }
+    }
+    return output
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    precondition(
+      outputGradient.shape == Array(inputShape.prefix(2)), "GlobalAveragePool backward: shape")
+    var inputGradient = Tensor(zeros: inputShape)
+    let area = inputShape[2] * inputShape[3]
+    outputGradient.withUnsafeBufferPointer { dy in
+      inputGradient.withUnsafeMutableBufferPointer { dx in
+        for plane in 0..<dy.count {
+          (dx.baseAddress! + plane * area).update(repeating: dy[plane] / Float(area), count: area)
+        }
+      }
+    }
+    return inputGradient
+  }
+}

@@ -1,0 +1,222 @@
+// `neurona-bench conv`: Conv2D forward and forward+backward GFLOP/s on the reference models'
+// convolution shapes (DESIGN.md §4), next to raw GEMM.multiply GFLOP/s on exactly the sgemm
+// shapes the layer issues, measured in the same run; the ratio is the layer's efficiency.
+// Every layer result is checked against a direct computation before it is timed.
+//
+// FLOPs: forward 2·N·O·K·P (K = C·k·k, P = H'·W'); backward twice that (∂W and ∂x).
+import Neurona
+
+/// The convolution benchmark (see the file header).
+enum ConvolutionBenchmark {
+  /// One convolution of a reference model.
+  struct Case {
+    var model: String
+    var batch, inputChannels, outputChannels, size, kernel, padding: Int
+    var label: String {
+      "\(model) n\(batch) \(inputChannels)→\(outputChannels) \(kernel)×\(kernel) @\(size)²"
+    }
+  }
+
+  /// FashionNet's two convolutions at batch 64 (the training batch) and 256 (inference).
+  static func fashionCases(batch: Int) -> [Case] {
+    [
+      Case(model: "FashionNet", batch: batch, inputChannels: 1, outputChannels: 32, size: 28,
+           kernel: 3, padding: 1),
+      Case(model: "FashionNet", batch: batch, inputChannels: 32, outputChannels: 64, size: 14,
+           kernel: 3, padding: 1),
+    ]
+  }
+
+  /// The distinct 3×3 convolutions of UNetSmall on 256×256 (encoder, bottleneck, decoder
+  /// after the concat) and its final 1×1.
+  static func unetCases(batch: Int) -> [Case] {
+    let shapes: [(Int, Int, Int)] = [
+      (3, 16, 256), (16, 16, 256), (16, 32, 128), (32, 32, 128), (32, 64, 64), (64, 64, 64),
+      (64, 128, 32), (128, 128, 32), (128, 256, 16), (256, 256, 16),
+      (256, 128, 32), (128, 64, 64), (64, 32, 128), (32, 16, 256),
+    ]
+    return shapes.map {
+      Case(model: "UNetSmall", batch: batch, inputChannels: $0.0, outputChannels: $0.1,
+           size: $0.2, kernel: 3, padding: 1)
+    } + [
+      Case(model: "UNetSmall", batch: batch, inputChannels: 16, outputChannels: 1, size: 256,
+           kernel: 1, padding: 0)
+    ]
+  }
+
+  static func run(arguments: [String]) {
+    #if NEURONA_CHECKS
+      print("warning: built with -DNEURONA_CHECKS; figures are not representative")
+    #endif
+    var seconds = 0.5
+    var sets = Set(["fashion", "unet1", "unet8"])
+    var iterator = arguments.makeIterator()
+    var chosen: Set<String> = []
+    while let argument = iterator.next() {
+      if argument == "--seconds", let value = iterator.next().flatMap(Double.init) {
+        seconds = value
+      } else if ["fashion", "fashion256", "unet1", "unet8"].contains(argument) {
+        chosen.insert(argument)
+      } else {
+        print("usage: neurona-bench conv [fashion] [fashion256] [unet1] [unet8] [--seconds S]")
+        return
+      }
+    }
+    if !chosen.isEmpty { sets = chosen }
+    var cases: [Case] = []
+    if sets.contains("fashion") { cases += fashionCases(batch: 64) }
+    if sets.contains("fashion256") { cases += fashionCases(batch: 256) }
+    if sets.contains("unet1") { cases += unetCases(batch: 1) }
+    if sets.contains("unet8") { cases += unetCases(batch: 8) }
+    print("OpenBLAS core: \(ComputeThreads.blasCoreName); ≥ \(seconds) s per figure, medians")
+    print(
+      pad("shape", 36) + pad("fwd", 8) + pad("sgemm", 8) + pad("ratio", 7) + pad("fwd+bwd", 9)
+        + pad("sgemm", 8) + pad("ratio", 7) + "  (GFLOP/s)")
+    var totals = Totals()
+    for item in cases {
+      guard let result = measure(item, seconds: seconds) else { return }
+      totals.add(result)
+      print(
+        pad(item.label, 36) + pad(f(result.forwardRate), 8) + pad(f(result.gemmForwardRate), 8)
+          + pad(p(result.forwardRate / result.gemmForwardRate), 7) + pad(f(result.trainingRate), 9)
+          + pad(f(result.gemmTrainingRate), 8)
+          + pad(p(result.trainingRate / result.gemmTrainingRate), 7))
+    }
+    print(
+      "all shapes, time-weighted: forward \(p(totals.gemmForward / totals.forward)) of sgemm, "
+        + "forward+backward \(p(totals.gemmTraining / totals.training)) of sgemm")
+  }
+}
+
+// MARK: - Measuring one case
+
+extension ConvolutionBenchmark {
+  /// The rates of one case (GFLOP/s) and its times (seconds per call).
+  struct Result {
+    var flops: Double
+    var forward, training, gemmForward, gemmTraining: Double
+    var forwardRate: Double { flops / forward / 1e9 }
+    var trainingRate: Double { 3 * flops / training / 1e9 }
+    var gemmForwardRate: Double { flops / gemmForward / 1e9 }
+    var gemmTrainingRate: Double { 3 * flops / gemmTraining / 1e9 }
+  }
+
+  /// Sums of times over cases.
+  struct Totals {
+    var forward = 0.0, training = 0.0, gemmForward = 0.0, gemmTraining = 0.0
+    mutating func add(_ r: Result) {
+      forward += r.forward
+      training += r.training
+      gemmForward += r.gemmForward
+      gemmTraining += r.gemmTraining
+    }
+  }
+
+  static func measure(_ item: Case, seconds: Double) -> Result? {
+    var generator = SplitMix64(seed: 2024)
+    let layer = Conv2D(
+      item.inputChannels, item.outputChannels, kernelSize: item.kernel,
+      padding: .symmetric(item.padding), using: &generator)
+    let inputShape = [item.batch, item.inputChannels, item.size, item.size]
+    let input = randomInput(inputShape, using: &generator)
+    let g = layer.geometry(forInput: inputShape)
+    let outputGradient = randomInput(
+      [item.batch, item.outputChannels, g.outputHeight, g.outputWidth], using: &generator)
+    if let problem = ConvolutionCheck.verify(layer, input: input, outputGradient: outputGradient) {
+      print("\(item.label): CHECK FAILED: \(problem)")
+      return nil
+    }
+    var sink: Float = 0
+    let forward = median(seconds) {
+      sink += layer.forward(input, mode: .inference).scalars[0]
+    }
+    let training = median(seconds) {
+      sink += layer.forward(input, mode: .training).scalars[0]
+      sink += layer.backward(outputGradient).scalars[0]
+    }
+    let gemm = GEMMReplay(layer: layer, geometry: g, batch: item.batch)
+    let gemmForward = median(seconds) { gemm.forward() }
+    let gemmTraining = median(seconds) {
+      gemm.forward()
+      gemm.backward()
+    }
+    if sink.isNaN { print("(result was NaN)") }
+    let flops = 2 * Double(item.batch * item.outputChannels * g.patchSize * g.outputArea)
+    return Result(
+      flops: flops, forward: forward, training: training, gemmForward: gemmForward,
+      gemmTraining: gemmTraining)
+  }
+
+  static func randomInput(_ shape: [Int], using generator: inout SplitMix64) -> Tensor {
+    Tensor(shape: shape, scalars: (0..<Tensor.count(of: shape)).map { _ in
+      generator.nextUnitFloat() * 2 - 1
+    })
+  }
+
+  /// The median seconds per call of `body`, after one warm-up call, over at least 5 calls
+  /// and `seconds` of calls.
+  static func median(_ seconds: Double, _ body: () -> Void) -> Double {
+    body()
+    var times: [Double] = []
+    let start = Clock.now
+    while times.count < 5 || Clock.secondsSince(start) < seconds {
+      let t = Clock.now
+      body()
+      times.append(Clock.secondsSince(t))
+    }
+    times.sort()
+    return times[times.count / 2]
+  }
+
+  static func f(_ x: Double) -> String {
+    let rounded = (x * 10).rounded() / 10
+    return "\(rounded)"
+  }
+
+  static func p(_ x: Double) -> String { "\(Int((x * 100).rounded()))%" }
+
+  static func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+  }
+}
+
+/// The sgemm calls a Conv2D issues for one batch, replayed on buffers of the same sizes.
+final class GEMMReplay {
+  let o, k, p, batch, group: Int
+  let weight, columns, output, weightGradient: [Float]
+  var outputBuffer: [Float]
+  var columnBuffer: [Float]
+  var weightBuffer: [Float]
+
+  init(layer: Conv2D, geometry g: ConvolutionGeometry, batch: Int) {
+    (o, k, p, self.batch) = (layer.outputChannels, g.patchSize, g.outputArea, batch)
+    group = layer.imagesPerGEMM(batch: batch, geometry: g)
+    weight = layer.weight.value.scalars
+    columns = (0..<(k * group * p)).map { Float($0 % 7) * 0.1 }
+    output = [Float](repeating: 0.5, count: o * group * p)
+    weightGradient = [Float](repeating: 0, count: o * k)
+    outputBuffer = output
+    columnBuffer = columns
+    weightBuffer = weightGradient
+  }
+
+  /// [O, K] × [K, G·P] per group.
+  func forward() {
+    for first in stride(from: 0, to: batch, by: group) {
+      let count = min(group, batch - first)
+      GEMM.multiply(weight, columns, into: &outputBuffer, m: o, n: count * p, k: k)
+    }
+  }
+
+  /// [O, G·P] × [G·P, K] and [K, O] × [O, G·P] per group.
+  func backward() {
+    for first in stride(from: 0, to: batch, by: group) {
+      let count = min(group, batch - first)
+      GEMM.multiply(
+        output, columns, transposeB: true, into: &weightBuffer, m: o, n: k, k: count * p,
+        beta: 1)
+      GEMM.multiply(
+        weight, transposeA: true, output, into: &columnBuffer, m: k, n: count * p, k: o)
+    }
+  }
+}

@@ -1,0 +1,146 @@
+// Tests of Conv2D and its padding: golden values from NumPy, finite-difference gradients, and
+// the equivalence of the kernel paths (grouped sgemm, per-image sgemm, 1×1 without im2col).
+import Neurona
+import NeuronaTestSupport
+import Testing
+
+/// Float32 sums of ≤ 36 products of order 1–10 round at about 1e-5 relative.
+private let goldenTolerance: Float = 1e-4
+
+/// The NumPy reference used for the golden values below.
+///
+///     import numpy as np
+///     def conv2d(x, w, b, s, pt, pl, pb, pr):
+///         x = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+///         O, _, kh, kw = w.shape
+///         Ho, Wo = (x.shape[2] - kh) // s + 1, (x.shape[3] - kw) // s + 1
+///         y = np.zeros((x.shape[0], O, Ho, Wo))
+///         for i in range(Ho):
+///             for j in range(Wo):
+///                 y[:, :, i, j] = np.einsum('nckl,ockl->no',
+///                                           x[:, :, i*s:i*s+kh, j*s:j*s+kw], w)
+///         return y + b[None, :, None, None]
+///     x = np.arange(2 * 2 * 4 * 4).reshape(2, 2, 4, 4) / 10
+///     w = (np.arange(2 * 2 * 3 * 3).reshape(2, 2, 3, 3) - 18) / 20
+///     b = np.array([0.5, -1.0])
+private func goldenConvolution(padding: Padding) -> Conv2D {
+  let weight = Tensor(shape: [2, 2, 3, 3], scalars: (0..<36).map { Float($0 - 18) / 20 })
+  return Conv2D(
+    weight: weight, bias: Tensor(shape: [2], scalars: [0.5, -1.0]), stride: 2, padding: padding)
+}
+
+private let goldenInput = Tensor(shape: [2, 2, 4, 4], scalars: (0..<64).map { Float($0) / 10 })
+
+@Test func conv2DMatchesNumPyWithSymmetricPadding() {
+  let layer = goldenConvolution(padding: 1)
+  // print(conv2d(x, w, b, 2, 1, 1, 1, 1).ravel().round(6).tolist())
+  let expected: [Float] = [
+    -1.08, -2.88, -5.755, -10.87, 4.98, 8.58, 10.565, 16.79,
+    -10.68, -18.24, -23.035, -38.23, 18.42, 27.78, 27.845, 41.27,
+  ]
+  for columns in [1, 4096] {  // one image per sgemm, then both in one
+    layer.minimumColumnsPerGEMM = columns
+    let output = layer.forward(goldenInput, mode: .inference)
+    #expect(output.shape == [2, 2, 2, 2])
+    #expect(isClose(output.scalars, expected, tolerance: goldenTolerance))
+  }
+}
+
+@Test func conv2DMatchesNumPyWithTensorFlowSamePadding() {
+  // SAME on 4×4, k 3, s 2: H' = 2, total padding 1, all of it at the bottom/right.
+  #expect(
+    Padding.same.amounts(height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, stride: 2)
+      == (0, 0, 1, 1))
+  let layers = [
+    goldenConvolution(padding: .same),
+    goldenConvolution(padding: .explicit(top: 0, left: 0, bottom: 1, right: 1)),
+  ]
+  // print(conv2d(x, w, b, 2, 0, 0, 1, 1).ravel().round(6).tolist())
+  let expected: [Float] = [
+    -6.595, -5.545, -9.66, -7.36, 12.965, 8.615, 9.36, 5.9,
+    -33.955, -24.745, -30.78, -22.08, 37.445, 23.975, 22.8, 14.22,
+  ]
+  for layer in layers {
+    let output = layer.forward(goldenInput, mode: .inference)
+    #expect(output.shape == [2, 2, 2, 2])
+    #expect(isClose(output.scalars, expected, tolerance: goldenTolerance))
+  }
+}
+
+@Test func conv2DOutputSizes() {
+  var generator = SplitMix64(seed: 1)
+  let cases: [(Padding, Int, Int, [Int])] = [
+    (1, 3, 1, [28, 28]), (.valid, 3, 1, [26, 26]), (.same, 3, 2, [14, 14]),
+    (.same, 5, 2, [14, 14]), (.explicit(top: 0, left: 1, bottom: 2, right: 3), 3, 1, [28, 30]),
+  ]
+  for (padding, kernel, stride, size) in cases {
+    let layer = Conv2D(2, 3, kernelSize: kernel, stride: stride, padding: padding, using: &generator)
+    let output = layer.forward(Tensor(zeros: [1, 2, 28, 28]), mode: .inference)
+    #expect(output.shape == [1, 3] + size, "\(padding) k\(kernel) s\(stride)")
+  }
+}
+
+@Test(arguments: [
+  (Padding.symmetric(1), 1, true, 4096), (Padding.symmetric(1), 1, false, 1),
+  (Padding.same, 2, true, 4096), (Padding.explicit(top: 2, left: 0, bottom: 1, right: 1), 2, true, 1),
+])
+func conv2DGradients(padding: Padding, stride: Int, bias: Bool, columns: Int) {
+  var generator = SplitMix64(seed: 3)
+  let layer = Conv2D(2, 3, kernelSize: 3, stride: stride, padding: padding, bias: bias, using: &generator)
+  layer.minimumColumnsPerGEMM = columns
+  let input = randomTensor([2, 2, 5, 6], seed: 11)
+  let mismatches = checkGradients(of: layer, input: input)
+  #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+}
+
+@Test func pointwiseConv2DGradients() {
+  var generator = SplitMix64(seed: 4)
+  let layer = Conv2D(4, 3, kernelSize: 1, using: &generator)
+  let mismatches = checkGradients(of: layer, input: randomTensor([2, 4, 3, 3], seed: 5))
+  #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+}
+
+/// Grouping images into one sgemm and skipping im2col reorder float sums: equal to rounding.
+private let pathTolerance: Float = 1e-4
+
+@Test func conv2DKernelPathsAgree() {
+  var generator = SplitMix64(seed: 9)
+  let input = randomTensor([5, 3, 7, 7], seed: 2)
+  let gradient = randomTensor([5, 4, 7, 7], seed: 3)
+  // A 1×1 kernel as a pointwise product vs the same 1×1 through im2col (padding 0 explicit
+  // but stride 1: still pointwise) vs a 3×3 kernel holding the 1×1 weights in its centre.
+  let pointwise = Conv2D(3, 4, kernelSize: 1, using: &generator)
+  var centred = Tensor(zeros: [4, 3, 3, 3])
+  for o in 0..<4 { for c in 0..<3 { centred[o, c, 1, 1] = pointwise.weight.value[o, c, 0, 0] } }
+  let general = Conv2D(weight: centred, bias: pointwise.bias?.value, padding: 1)
+  var results: [(Tensor, Tensor, Tensor)] = []
+  for (layer, columns) in [(pointwise, 4096), (general, 1), (general, 4096)] {
+    layer.minimumColumnsPerGEMM = columns
+    layer.zeroGradients()
+    let output = layer.forward(input, mode: .training)
+    let inputGradient = layer.backward(gradient)
+    results.append((output, inputGradient, layer.bias?.gradient ?? Tensor(zeros: [0])))
+  }
+  for (output, inputGradient, biasGradient) in results.dropFirst() {
+    #expect(isClose(output, results[0].0, tolerance: pathTolerance))
+    #expect(isClose(inputGradient, results[0].1, tolerance: pathTolerance))
+    #expect(isClose(biasGradient, results[0].2, tolerance: pathTolerance))
+  }
+  var centreGradient = Tensor(zeros: [4, 3, 1, 1])
+  for o in 0..<4 { for c in 0..<3 { centreGradient[o, c, 0, 0] = general.weight.gradient[o, c, 1, 1] } }
+  #expect(isClose(centreGradient, pointwise.weight.gradient, tolerance: pathTolerance))
+}
+
+@Test func conv2DNamesAndShapesFollowPyTorch() {
+  var generator = SplitMix64(seed: 1)
+  let layer = Conv2D(3, 16, kernelSize: 3, padding: 1, using: &generator)
+  #expect(layer.namedParameters.map(\.name) == ["weight", "bias"])
+  #expect(layer.weight.value.shape == [16, 3, 3, 3])
+  #expect(layer.bias?.role == .bias)
+  #expect(layer.parameterCount == 16 * 27 + 16)
+  let noBias = Conv2D(3, 16, kernelSize: 3, bias: false, using: &generator)
+  #expect(noBias.namedParameters.map(\.name) == ["weight"])
+  // He normal: std √(2 / 27) ≈ 0.272.
+  let std = (layer.weight.value.squaredNorm() / Double(layer.weight.value.count)).squareRoot()
+  #expect(abs(std - (2.0 / 27).squareRoot()) < 0.05)
+}
