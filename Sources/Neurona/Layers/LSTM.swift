@@ -1,0 +1,174 @@
+// LSTM (the seed notes' "Long Short-Term Memory"): an RNN whose memory is a cell state
+// changed only by gated addition, so gradients can flow back over many steps without
+// vanishing. PyTorch's equations and gate order (i, f, g, o), so its weights load as they are.
+// N = batch size, T = time steps, F = input features, H = hidden size; see Recurrent.swift.
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A long short-term memory layer with backpropagation through time over the whole sequence.
+///
+/// `[N, T, F] → [N, T, H]` (`.allSteps`) or `[N, H]` (`.lastStep`), starting from h₀ = c₀ = 0:
+/// ```
+/// i = σ(x·W_iiᵀ + b_ii + h·W_hiᵀ + b_hi)     input gate
+/// f = σ(x·W_ifᵀ + b_if + h·W_hfᵀ + b_hf)     forget gate
+/// g = tanh(x·W_igᵀ + b_ig + h·W_hgᵀ + b_hg)  cell candidate
+/// o = σ(x·W_ioᵀ + b_io + h·W_hoᵀ + b_ho)     output gate
+/// c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c')
+/// ```
+/// The four gates are stacked in that order in `weight_ih` `[4H, F]`, `weight_hh` `[4H, H]`,
+/// `bias_ih` `[4H]` and `bias_hh` `[4H]`, as in PyTorch's `nn.LSTM` (whose names end in `_l0`).
+/// Because the cell state passes from step to step through `f ⊙ c` only (no squashing, no
+/// weight matrix), ∂c_T/∂c_t is a product of forget gates, which the network can hold near 1.
+/// - Paper: Hochreiter & Schmidhuber, "Long Short-Term Memory", Neural Computation 1997;
+///   forget gate: Gers, Schmidhuber & Cummins 2000.
+public final class LSTM: Layer {
+  private let core: RecurrentCore
+  /// Activated gates i, f, g, o per step, `[T, N, 4H]` (first the pre-activations).
+  private let gates = RecurrentCore.Buffer()
+  /// c_0 … c_T, `[T + 1, N, H]`, c_0 = 0.
+  private let cells = RecurrentCore.Buffer()
+  /// tanh(c_1) … tanh(c_T), `[T, N, H]`.
+  private let cellTanh = RecurrentCore.Buffer()
+  /// h_0 … h_T, `[T + 1, N, H]`, h_0 = 0.
+  private let hidden = RecurrentCore.Buffer()
+  /// Backward scratch: ∂loss/∂h_t `[T, N, H]`, ∂loss/∂c `[N, H]`, ∂loss/∂pre-activations
+  /// `[T, N, 4H]`.
+  private let hiddenGradient = RecurrentCore.Buffer()
+  private let cellGradient = RecurrentCore.Buffer()
+  private let gateGradient = RecurrentCore.Buffer()
+
+  /// An LSTM from `inputSize` features to `hiddenSize` units, initialised as PyTorch does
+  /// (every parameter U(−1/√H, 1/√H)).
+  public init(
+    inputSize: Int, hiddenSize: Int, output: RecurrentOutput = .allSteps,
+    using generator: inout some RandomNumberGenerator
+  ) {
+    core = RecurrentCore(
+      inputSize: inputSize, hiddenSize: hiddenSize, gateCount: 4, output: output,
+      using: &generator)
+  }
+
+  /// An LSTM with given parameters in PyTorch's layout (`weight_ih` `[4H, F]`, `weight_hh`
+  /// `[4H, H]`, biases `[4H]`, gates in the order i, f, g, o).
+  public init(
+    weightIH: Tensor, weightHH: Tensor, biasIH: Tensor, biasHH: Tensor,
+    output: RecurrentOutput = .allSteps
+  ) {
+    core = RecurrentCore(
+      weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH, gateCount: 4,
+      output: output)
+  }
+
+  public var inputSize: Int { core.inputSize }
+  public var hiddenSize: Int { core.hiddenSize }
+  public var output: RecurrentOutput { core.output }
+  /// `[4H, F]`, gates i, f, g, o.
+  public var weightIH: Parameter { core.weightIH }
+  /// `[4H, H]`.
+  public var weightHH: Parameter { core.weightHH }
+  /// `[4H]`.
+  public var biasIH: Parameter { core.biasIH }
+  /// `[4H]`.
+  public var biasHH: Parameter { core.biasHH }
+
+  public var namedParameters: [(name: String, parameter: Parameter)] { core.namedParameters }
+
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    let (n, t, h) = (input.shape.first ?? 0, input.rank > 1 ? input.shape[1] : 0, hiddenSize)
+    let pre = gates.reserve(t * n * 4 * h)
+    core.project(input, into: pre, layer: "LSTM")
+    let c = cells.reserve((t + 1) * n * h)
+    let tanhC = cellTanh.reserve(t * n * h)
+    let hs = hidden.reserve((t + 1) * n * h)
+    c.update(repeating: 0, count: n * h)
+    hs.update(repeating: 0, count: n * h)
+    for step in 0..<t {
+      let stepGates = pre + step * n * 4 * h
+      // All four gates' recurrent part at once: [N, H] × [H, 4H] → [N, 4H].
+      core.addRecurrent(hs + step * n * h, into: stepGates)
+      LSTM.cellForward(
+        gates: stepGates, previousCell: c + step * n * h, cell: c + (step + 1) * n * h,
+        cellTanh: tanhC + step * n * h, hidden: hs + (step + 1) * n * h, count: n, width: h)
+    }
+    return core.makeOutput(from: hs + n * h)
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    let (n, t, h) = (core.batch, core.steps, hiddenSize)
+    let dh = hiddenGradient.reserve(t * n * h)
+    core.loadOutputGradient(outputGradient, into: dh)
+    let dc = cellGradient.reserve(n * h)
+    dc.update(repeating: 0, count: n * h)
+    let dPre = gateGradient.reserve(t * n * 4 * h)
+    for step in stride(from: t - 1, through: 0, by: -1) {
+      let dStep = dPre + step * n * 4 * h
+      LSTM.cellBackward(
+        hiddenGradient: dh + step * n * h, cellGradient: dc,
+        gates: gates.pointer + step * n * 4 * h, previousCell: cells.pointer + step * n * h,
+        cellTanh: cellTanh.pointer + step * n * h, gateGradient: dStep, count: n, width: h)
+      // ∂h_{t−1} += ∂pre_t·W_hh: [N, 4H] × [4H, H] → [N, H].
+      if step > 0 { core.propagateRecurrent(dStep, into: dh + (step - 1) * n * h) }
+    }
+    return core.finishBackward(dPre, previousHidden: hidden.pointer)
+  }
+
+  /// One step's element-wise work for `count` rows: activates the pre-activations in place
+  /// (`gates` `[count, 4H]`) and computes the new cell state, its tanh and the hidden state.
+  @inline(__always)
+  static func cellForward(
+    gates: UnsafeMutablePointer<Float>, previousCell: UnsafePointer<Float>,
+    cell: UnsafeMutablePointer<Float>, cellTanh: UnsafeMutablePointer<Float>,
+    hidden: UnsafeMutablePointer<Float>, count: Int, width h: Int
+  ) {
+    for row in 0..<count {
+      let z = gates + row * 4 * h
+      let (cp, c, tc, hs) = (previousCell + row * h, cell + row * h, cellTanh + row * h, hidden + row * h)
+      for j in 0..<h {
+        let i = sigmoid(z[j])
+        let f = sigmoid(z[h + j])
+        let g = tanhf(z[2 * h + j])
+        let o = sigmoid(z[3 * h + j])
+        z[j] = i
+        z[h + j] = f
+        z[2 * h + j] = g
+        z[3 * h + j] = o
+        let newCell = f * cp[j] + i * g
+        let squashed = tanhf(newCell)
+        c[j] = newCell
+        tc[j] = squashed
+        hs[j] = o * squashed
+      }
+    }
+  }
+
+  /// One step backward for `count` rows. Reads ∂h_t (`hiddenGradient`) and the ∂c_t that
+  /// flowed back from step t+1 (`cellGradient`, replaced by ∂c_{t−1}), and writes
+  /// ∂(pre-activations) of i, f, g, o into `gateGradient` `[count, 4H]`.
+  @inline(__always)
+  static func cellBackward(
+    hiddenGradient: UnsafePointer<Float>, cellGradient: UnsafeMutablePointer<Float>,
+    gates: UnsafePointer<Float>, previousCell: UnsafePointer<Float>,
+    cellTanh: UnsafePointer<Float>, gateGradient: UnsafeMutablePointer<Float>,
+    count: Int, width h: Int
+  ) {
+    for row in 0..<count {
+      let (z, dz) = (gates + row * 4 * h, gateGradient + row * 4 * h)
+      let (dh, dc) = (hiddenGradient + row * h, cellGradient + row * h)
+      let (cp, tc) = (previousCell + row * h, cellTanh + row * h)
+      for j in 0..<h {
+        let (i, f, g, o) = (z[j], z[h + j], z[2 * h + j], z[3 * h + j])
+        // h = o·tanh(c): ∂c gets ∂h·o·(1 − tanh²c) on top of what came from step t+1.
+        let dCell = dc[j] + dh[j] * o * (1 - tc[j] * tc[j])
+        dz[j] = dCell * g * i * (1 - i)
+        dz[h + j] = dCell * cp[j] * f * (1 - f)
+        dz[2 * h + j] = dCell * i * (1 - g * g)
+        dz[3 * h + j] = dh[j] * tc[j] * o * (1 - o)
+        // c = f·c_prev + i·g: the cell gradient passes back through the forget gate only.
+        dc[j] = dCell * f
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// The plain recurrent layer (the seed notes' "RNN"): a hidden state fed back into itself
+// through tanh at every step. It remembers, but its gradient over k steps is a product of k
+// Jacobians diag(1 − h²)·W_hh, which vanishes (or explodes) as k grows — the LSTM's reason.
+// N = batch size, T = time steps, F = input features, H = hidden size; see Recurrent.swift.
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// An Elman RNN with tanh and backpropagation through time over the whole sequence.
+///
+/// `[N, T, F] → [N, T, H]` (`.allSteps`) or `[N, H]` (`.lastStep`), starting from h₀ = 0:
+/// `h_t = tanh(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh)`, as PyTorch's `nn.RNN`
+/// (`weight_ih` `[H, F]`, `weight_hh` `[H, H]`, `bias_ih` and `bias_hh` `[H]`).
+/// - Paper: Elman, "Finding Structure in Time", Cognitive Science 1990.
+public final class RNN: Layer {
+  private let core: RecurrentCore
+  /// Pre-activations, `[T, N, H]`.
+  private let preactivations = RecurrentCore.Buffer()
+  /// h_0 … h_T, `[T + 1, N, H]`, h_0 = 0.
+  private let hidden = RecurrentCore.Buffer()
+  /// Backward scratch: ∂loss/∂h_t and ∂loss/∂pre-activations, both `[T, N, H]`.
+  private let hiddenGradient = RecurrentCore.Buffer()
+  private let preactivationGradient = RecurrentCore.Buffer()
+
+  /// An RNN from `inputSize` features to `hiddenSize` units, initialised as PyTorch does
+  /// (every parameter U(−1/√H, 1/√H)).
+  public init(
+    inputSize: Int, hiddenSize: Int, output: RecurrentOutput = .allSteps,
+    using generator: inout some RandomNumberGenerator
+  ) {
+    core = RecurrentCore(
+      inputSize: inputSize, hiddenSize: hiddenSize, gateCount: 1, output: output,
+      using: &generator)
+  }
+
+  /// An RNN with given parameters in PyTorch's layout (`weight_ih` `[H, F]`, `weight_hh`
+  /// `[H, H]`, biases `[H]`).
+  public init(
+    weightIH: Tensor, weightHH: Tensor, biasIH: Tensor, biasHH: Tensor,
+    output: RecurrentOutput = .allSteps
+  ) {
+    core = RecurrentCore(
+      weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH, gateCount: 1,
+      output: output)
+  }
+
+  public var inputSize: Int { core.inputSize }
+  public var hiddenSize: Int { core.hiddenSize }
+  public var output: RecurrentOutput { core.output }
+  /// `[H, F]`.
+  public var weightIH: Parameter { core.weightIH }
+  /// `[H, H]`.
+  public var weightHH: Parameter { core.weightHH }
+  /// `[H]`.
+  public var biasIH: Parameter { core.biasIH }
+  /// `[H]`.
+  public var biasHH: Parameter { core.biasHH }
+
+  public var namedParameters: [(name: String, parameter: Parameter)] { core.namedParameters }
+
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    let (n, t, h) = (input.shape.first ?? 0, input.rank > 1 ? input.shape[1] : 0, hiddenSize)
+    let pre = preactivations.reserve(t * n * h)
+    core.project(input, into: pre, layer: "RNN")
+    let hs = hidden.reserve((t + 1) * n * h)
+    hs.update(repeating: 0, count: n * h)
+    let stepCount = n * h
+    for step in 0..<t {
+      let a = pre + step * stepCount
+      // [N, H] × [H, H] → [N, H].
+      core.addRecurrent(hs + step * stepCount, into: a)
+      let next = hs + (step + 1) * stepCount
+      for k in 0..<stepCount { next[k] = tanhf(a[k]) }
+    }
+    return core.makeOutput(from: hs + stepCount)
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    let (n, t, h) = (core.batch, core.steps, hiddenSize)
+    let stepCount = n * h
+    let dh = hiddenGradient.reserve(t * stepCount)
+    core.loadOutputGradient(outputGradient, into: dh)
+    let dPre = preactivationGradient.reserve(t * stepCount)
+    for step in stride(from: t - 1, through: 0, by: -1) {
+      let (dStep, dhStep) = (dPre + step * stepCount, dh + step * stepCount)
+      let hStep = hidden.pointer + (step + 1) * stepCount
+      // tanh' = 1 − h².
+      for k in 0..<stepCount { dStep[k] = dhStep[k] * (1 - hStep[k] * hStep[k]) }
+      // ∂h_{t−1} += ∂a_t·W_hh: [N, H] × [H, H] → [N, H].
+      if step > 0 { core.propagateRecurrent(dStep, into: dh + (step - 1) * stepCount) }
+    }
+    return core.finishBackward(dPre, previousHidden: hidden.pointer)
+  }
+}
