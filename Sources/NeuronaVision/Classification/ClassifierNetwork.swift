@@ -23,7 +23,7 @@ extension ClassifierDescription {
     case .cnn:
       return try makeConvolutionalNetwork(seed: seed, using: &generator)
     case .lstm:
-      return try makeRowLSTM(using: &generator)
+      throw ModelFileError("the row-LSTM classifier is not available yet")
     }
   }
 
