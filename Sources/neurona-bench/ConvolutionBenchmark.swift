@@ -44,6 +44,16 @@ enum ConvolutionBenchmark {
     ]
   }
 
+  static let usage = """
+    usage: neurona-bench conv [fashion] [fashion256] [unet1] [unet8] [--seconds S] [--only TEXT]
+                              [--column-budget FLOATS] [--min-columns N]
+      default: fashion unet1 unet8; --only keeps shapes whose label contains TEXT;
+      the last two override Conv2D's tiling (for tuning).
+    """
+
+  /// Overrides of Conv2D's tiling knobs (nil: the layer's defaults).
+  nonisolated(unsafe) static var tuning: (columnBudget: Int?, minimumColumns: Int?) = (nil, nil)
+
   static func run(arguments: [String]) {
     #if NEURONA_CHECKS
       print("warning: built with -DNEURONA_CHECKS; figures are not representative")
@@ -52,13 +62,20 @@ enum ConvolutionBenchmark {
     var sets = Set(["fashion", "unet1", "unet8"])
     var iterator = arguments.makeIterator()
     var chosen: Set<String> = []
+    var filter: String?
     while let argument = iterator.next() {
       if argument == "--seconds", let value = iterator.next().flatMap(Double.init) {
         seconds = value
+      } else if argument == "--column-budget", let value = iterator.next().flatMap(Int.init) {
+        tuning.columnBudget = value
+      } else if argument == "--min-columns", let value = iterator.next().flatMap(Int.init) {
+        tuning.minimumColumns = value
+      } else if argument == "--only", let value = iterator.next() {
+        filter = value
       } else if ["fashion", "fashion256", "unet1", "unet8"].contains(argument) {
         chosen.insert(argument)
       } else {
-        print("usage: neurona-bench conv [fashion] [fashion256] [unet1] [unet8] [--seconds S]")
+        print(usage)
         return
       }
     }
@@ -68,6 +85,7 @@ enum ConvolutionBenchmark {
     if sets.contains("fashion256") { cases += fashionCases(batch: 256) }
     if sets.contains("unet1") { cases += unetCases(batch: 1) }
     if sets.contains("unet8") { cases += unetCases(batch: 8) }
+    if let filter { cases = cases.filter { $0.label.contains(filter) } }
     print("OpenBLAS core: \(ComputeThreads.blasCoreName); ≥ \(seconds) s per figure, medians")
     print(
       pad("shape", 36) + pad("fwd", 8) + pad("sgemm", 8) + pad("ratio", 7) + pad("fwd+bwd", 9)
@@ -117,6 +135,8 @@ extension ConvolutionBenchmark {
     let layer = Conv2D(
       item.inputChannels, item.outputChannels, kernelSize: item.kernel,
       padding: .symmetric(item.padding), using: &generator)
+    if let budget = tuning.columnBudget { layer.columnBudget = budget }
+    if let columns = tuning.minimumColumns { layer.minimumColumnsPerGEMM = columns }
     let inputShape = [item.batch, item.inputChannels, item.size, item.size]
     let input = randomInput(inputShape, using: &generator)
     let g = layer.geometry(forInput: inputShape)
@@ -127,16 +147,16 @@ extension ConvolutionBenchmark {
       return nil
     }
     var sink: Float = 0
-    let forward = median(seconds) {
+    let gemm = GEMMReplay(layer: layer, geometry: g, batch: item.batch)
+    let (forward, gemmForward) = pairedMedians(seconds) {
       sink += layer.forward(input, mode: .inference).scalars[0]
+    } _: {
+      gemm.forward()
     }
-    let training = median(seconds) {
+    let (training, gemmTraining) = pairedMedians(seconds) {
       sink += layer.forward(input, mode: .training).scalars[0]
       sink += layer.backward(outputGradient).scalars[0]
-    }
-    let gemm = GEMMReplay(layer: layer, geometry: g, batch: item.batch)
-    let gemmForward = median(seconds) { gemm.forward() }
-    let gemmTraining = median(seconds) {
+    } _: {
       gemm.forward()
       gemm.backward()
     }
@@ -153,19 +173,27 @@ extension ConvolutionBenchmark {
     })
   }
 
-  /// The median seconds per call of `body`, after one warm-up call, over at least 5 calls
-  /// and `seconds` of calls.
-  static func median(_ seconds: Double, _ body: () -> Void) -> Double {
-    body()
-    var times: [Double] = []
+  /// The median seconds per call of `a` and of `b`, after a warm-up call of each, over at
+  /// least 5 calls each and `seconds` in all. Calls alternate, so a change in the load of
+  /// the (shared) machine hits both alike and their ratio stays meaningful.
+  static func pairedMedians(_ seconds: Double, _ a: () -> Void, _ b: () -> Void)
+    -> (Double, Double)
+  {
+    a()
+    b()
+    var (timesA, timesB): ([Double], [Double]) = ([], [])
     let start = Clock.now
-    while times.count < 5 || Clock.secondsSince(start) < seconds {
-      let t = Clock.now
-      body()
-      times.append(Clock.secondsSince(t))
+    while timesA.count < 5 || Clock.secondsSince(start) < seconds {
+      var t = Clock.now
+      a()
+      timesA.append(Clock.secondsSince(t))
+      t = Clock.now
+      b()
+      timesB.append(Clock.secondsSince(t))
     }
-    times.sort()
-    return times[times.count / 2]
+    timesA.sort()
+    timesB.sort()
+    return (timesA[timesA.count / 2], timesB[timesB.count / 2])
   }
 
   static func f(_ x: Double) -> String {
@@ -180,43 +208,47 @@ extension ConvolutionBenchmark {
   }
 }
 
-/// The sgemm calls a Conv2D issues for one batch, replayed on buffers of the same sizes.
+/// The sgemm calls a Conv2D issues for one batch (one per tile forward, two per tile
+/// backward), replayed with the same shapes and strides on buffers of the same sizes.
 final class GEMMReplay {
-  let o, k, p, batch, group: Int
-  let weight, columns, output, weightGradient: [Float]
-  var outputBuffer: [Float]
-  var columnBuffer: [Float]
-  var weightBuffer: [Float]
+  let o, k, p: Int
+  let tiles: [(width: Int, grouped: Bool)]
+  let weight, columns, output: [Float]
+  var outputBuffer, columnBuffer, weightBuffer: [Float]
 
   init(layer: Conv2D, geometry g: ConvolutionGeometry, batch: Int) {
-    (o, k, p, self.batch) = (layer.outputChannels, g.patchSize, g.outputArea, batch)
-    group = layer.imagesPerGEMM(batch: batch, geometry: g)
+    (o, k, p) = (layer.outputChannels, g.patchSize, g.outputArea)
+    tiles = layer.tiles(batch: batch, geometry: g).map {
+      ($0.count * $0.rows.count * g.outputWidth, $0.count > 1)
+    }
+    let widest = tiles.map(\.width).max() ?? 0
     weight = layer.weight.value.scalars
-    columns = (0..<(k * group * p)).map { Float($0 % 7) * 0.1 }
-    output = [Float](repeating: 0.5, count: o * group * p)
-    weightGradient = [Float](repeating: 0, count: o * k)
+    columns = (0..<(k * widest)).map { Float($0 % 7) * 0.1 }
+    output = [Float](repeating: 0.5, count: o * max(widest, p))
     outputBuffer = output
     columnBuffer = columns
-    weightBuffer = weightGradient
+    weightBuffer = [Float](repeating: 0, count: o * k)
   }
 
-  /// [O, K] × [K, G·P] per group.
+  /// [O, K] × [K, width] per tile (into rows of stride P when the tile is one image).
   func forward() {
-    for first in stride(from: 0, to: batch, by: group) {
-      let count = min(group, batch - first)
-      GEMM.multiply(weight, columns, into: &outputBuffer, m: o, n: count * p, k: k)
+    for tile in tiles {
+      GEMM.multiply(
+        weight, columns, into: &outputBuffer, m: o, n: tile.width, k: k,
+        rowStrideC: tile.grouped ? tile.width : p)
     }
   }
 
-  /// [O, G·P] × [G·P, K] and [K, O] × [O, G·P] per group.
+  /// [O, width] × [width, K] and [K, O] × [O, width] per tile.
   func backward() {
-    for first in stride(from: 0, to: batch, by: group) {
-      let count = min(group, batch - first)
+    for tile in tiles {
+      let stride = tile.grouped ? tile.width : p
       GEMM.multiply(
-        output, columns, transposeB: true, into: &weightBuffer, m: o, n: k, k: count * p,
-        beta: 1)
+        output, columns, transposeB: true, into: &weightBuffer, m: o, n: k, k: tile.width,
+        beta: 1, rowStrideA: stride)
       GEMM.multiply(
-        weight, transposeA: true, output, into: &columnBuffer, m: k, n: count * p, k: o)
+        weight, transposeA: true, output, into: &columnBuffer, m: k, n: tile.width, k: o,
+        rowStrideB: stride)
     }
   }
 }

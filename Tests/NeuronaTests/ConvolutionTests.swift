@@ -38,8 +38,8 @@ private let goldenInput = Tensor(shape: [2, 2, 4, 4], scalars: (0..<64).map { Fl
     -1.08, -2.88, -5.755, -10.87, 4.98, 8.58, 10.565, 16.79,
     -10.68, -18.24, -23.035, -38.23, 18.42, 27.78, 27.845, 41.27,
   ]
-  for columns in [1, 4096] {  // one image per sgemm, then both in one
-    layer.minimumColumnsPerGEMM = columns
+  for tiling in tilings {
+    (layer.minimumColumnsPerGEMM, layer.columnBudget) = tiling
     let output = layer.forward(goldenInput, mode: .inference)
     #expect(output.shape == [2, 2, 2, 2])
     #expect(isClose(output.scalars, expected, tolerance: goldenTolerance))
@@ -80,14 +80,19 @@ private let goldenInput = Tensor(shape: [2, 2, 4, 4], scalars: (0..<64).map { Fl
   }
 }
 
+/// Ways to cut the work: (minimumColumnsPerGEMM, columnBudget) → images grouped into one
+/// sgemm, one image per sgemm, bands of 2 output rows (when W' = 3), bands of 1 row.
+private let tilings = [(4096, 1 << 20), (1, 1 << 20), (1, 18 * 2 * 3), (1, 1)]
+
 @Test(arguments: [
-  (Padding.symmetric(1), 1, true, 4096), (Padding.symmetric(1), 1, false, 1),
-  (Padding.same, 2, true, 4096), (Padding.explicit(top: 2, left: 0, bottom: 1, right: 1), 2, true, 1),
+  (Padding.symmetric(1), 1, true, tilings[0]), (Padding.symmetric(1), 1, false, tilings[1]),
+  (Padding.same, 2, true, tilings[2]),
+  (Padding.explicit(top: 2, left: 0, bottom: 1, right: 1), 2, true, tilings[3]),
 ])
-func conv2DGradients(padding: Padding, stride: Int, bias: Bool, columns: Int) {
+func conv2DGradients(padding: Padding, stride: Int, bias: Bool, tiling: (Int, Int)) {
   var generator = SplitMix64(seed: 3)
   let layer = Conv2D(2, 3, kernelSize: 3, stride: stride, padding: padding, bias: bias, using: &generator)
-  layer.minimumColumnsPerGEMM = columns
+  (layer.minimumColumnsPerGEMM, layer.columnBudget) = tiling
   let input = randomTensor([2, 2, 5, 6], seed: 11)
   let mismatches = checkGradients(of: layer, input: input)
   #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
@@ -114,8 +119,8 @@ private let pathTolerance: Float = 1e-4
   for o in 0..<4 { for c in 0..<3 { centred[o, c, 1, 1] = pointwise.weight.value[o, c, 0, 0] } }
   let general = Conv2D(weight: centred, bias: pointwise.bias?.value, padding: 1)
   var results: [(Tensor, Tensor, Tensor)] = []
-  for (layer, columns) in [(pointwise, 4096), (general, 1), (general, 4096)] {
-    layer.minimumColumnsPerGEMM = columns
+  for (layer, tiling) in [(pointwise, tilings[0])] + tilings.map({ (general, $0) }) {
+    (layer.minimumColumnsPerGEMM, layer.columnBudget) = tiling
     layer.zeroGradients()
     let output = layer.forward(input, mode: .training)
     let inputGradient = layer.backward(gradient)

@@ -9,17 +9,24 @@ public enum GEMM {
   ///
   /// Shapes, row-major: op(A) is [m, k], op(B) is [k, n], C is [m, n]. `a` is stored as
   /// [m, k] (or [k, m] when `transposeA`), `b` as [k, n] (or [n, k] when `transposeB`).
+  /// The row strides (BLAS leading dimensions) default to the row lengths, i.e. packed
+  /// matrices; a larger stride selects a block of columns of a wider matrix (a band of an
+  /// image's pixels in a convolution).
   @inlinable
   public static func multiply(
     _ a: UnsafePointer<Float>, transposeA: Bool = false,
     _ b: UnsafePointer<Float>, transposeB: Bool = false,
     into c: UnsafeMutablePointer<Float>,
-    m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0
+    m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
+    rowStrideA: Int? = nil, rowStrideB: Int? = nil, rowStrideC: Int? = nil
   ) {
     guard m > 0, n > 0 else { return }
+    let ldc = rowStrideC ?? n
     guard k > 0 else {
       // An empty inner dimension: the product is zero, only β·C remains.
-      for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
+      for i in 0..<m {
+        for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] }
+      }
       return
     }
     cblas_sgemm(
@@ -27,9 +34,9 @@ public enum GEMM {
       transposeA ? CblasTrans : CblasNoTrans,
       transposeB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), alpha,
-      a, Int32(transposeA ? m : k),
-      b, Int32(transposeB ? k : n),
-      beta, c, Int32(n))
+      a, Int32(rowStrideA ?? (transposeA ? m : k)),
+      b, Int32(rowStrideB ?? (transposeB ? k : n)),
+      beta, c, Int32(ldc))
   }
 
   /// The matrix product of two rank-2 tensors, with optional transposes.

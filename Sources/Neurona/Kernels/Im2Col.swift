@@ -63,12 +63,15 @@ public enum Im2Col {
   ///
   /// `columns` is `[K, rowStride]`; this image fills columns `0..<P` of each row, so several
   /// images can sit side by side in one matrix (pass `columns + g·P`, `rowStride` = G·P).
+  /// With `outputRows`, only that band of output rows y is unfolded, into columns
+  /// `0..<(band height · W')` (a big image in cache-sized pieces).
   public static func unfold(
     _ image: UnsafePointer<Float>, _ geometry: ConvolutionGeometry,
-    into columns: UnsafeMutablePointer<Float>, rowStride: Int
+    into columns: UnsafeMutablePointer<Float>, rowStride: Int, outputRows: Range<Int>? = nil
   ) {
     let g = geometry
-    let (outH, outW, s) = (g.outputHeight, g.outputWidth, g.stride)
+    let (outW, s) = (g.outputWidth, g.stride)
+    let band = outputRows ?? 0..<g.outputHeight
     var row = 0
     for c in 0..<g.channels {
       let plane = image + c * g.imageArea
@@ -77,8 +80,8 @@ public enum Im2Col {
           let destination = columns + row * rowStride
           let offsetX = j - g.padLeft
           let (lo, hi) = g.validRange(offset: offsetX, extent: g.width, count: outW)
-          for y in 0..<outH {
-            let line = destination + y * outW
+          for y in band {
+            let line = destination + (y - band.lowerBound) * outW
             let inputY = y * s - g.padTop + i
             guard inputY >= 0 && inputY < g.height else {
               line.update(repeating: 0, count: outW)
@@ -103,14 +106,15 @@ public enum Im2Col {
   /// The adjoint of `unfold`: adds (`+=`) every column entry back into the image position it
   /// was read from; entries that came from padding are dropped.
   ///
-  /// `columns` is `[K, rowStride]` with this image in columns `0..<P`; `image` is `[C, H, W]`
-  /// and is accumulated into, not overwritten.
+  /// `columns` is `[K, rowStride]` with this image in columns `0..<P` (or the band of output
+  /// rows `outputRows`, as in `unfold`); `image` is `[C, H, W]` and is accumulated into.
   public static func fold(
     _ columns: UnsafePointer<Float>, rowStride: Int, _ geometry: ConvolutionGeometry,
-    into image: UnsafeMutablePointer<Float>
+    into image: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil
   ) {
     let g = geometry
-    let (outH, outW, s) = (g.outputHeight, g.outputWidth, g.stride)
+    let (outW, s) = (g.outputWidth, g.stride)
+    let band = outputRows ?? 0..<g.outputHeight
     var row = 0
     for c in 0..<g.channels {
       let plane = image + c * g.imageArea
@@ -120,10 +124,10 @@ public enum Im2Col {
           let offsetX = j - g.padLeft
           let (lo, hi) = g.validRange(offset: offsetX, extent: g.width, count: outW)
           if lo < hi {
-            for y in 0..<outH {
+            for y in band {
               let inputY = y * s - g.padTop + i
               guard inputY >= 0 && inputY < g.height else { continue }
-              let line = source + y * outW + lo
+              let line = source + (y - band.lowerBound) * outW + lo
               let target = plane + inputY * g.width + lo * s + offsetX
               if s == 1 {
                 for x in 0..<(hi - lo) { target[x] += line[x] }

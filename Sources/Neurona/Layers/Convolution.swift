@@ -26,6 +26,9 @@ public final class Conv2D: Layer {
   /// For images with fewer output pixels than this, several images share one sgemm so that
   /// it has at least this many columns (see the file header). 1 disables the grouping.
   public var minimumColumnsPerGEMM = 4096
+  /// For big images, the most floats of im2col columns unfolded at once: an image is cut into
+  /// bands of output rows so its columns stay in cache between im2col and sgemm.
+  public var columnBudget = 1 << 20
 
   /// The input of the last training forward pass (backward unfolds it again).
   private var input = Tensor(zeros: [0])
@@ -104,29 +107,56 @@ public final class Conv2D: Layer {
     return Swift.max(1, Swift.min(batch, (minimumColumnsPerGEMM + g.outputArea - 1) / g.outputArea))
   }
 
+  /// The pieces a batch is computed in, each one sgemm (or three in backward): `count`
+  /// images from `first` side by side (small images), or output rows `rows` of one image
+  /// (big images, cut into bands whose columns fit `columnBudget`).
+  public func tiles(batch: Int, geometry g: ConvolutionGeometry)
+    -> [(first: Int, count: Int, rows: Range<Int>)]
+  {
+    let all = 0..<g.outputHeight
+    let group = imagesPerGEMM(batch: batch, geometry: g)
+    if group > 1 || isPointwise(g) {
+      return Swift.stride(from: 0, to: batch, by: group).map {
+        ($0, Swift.min(group, batch - $0), all)
+      }
+    }
+    let widest = Swift.max(1, columnBudget / (g.patchSize * g.outputWidth))
+    let narrowest = (minimumColumnsPerGEMM + g.outputWidth - 1) / g.outputWidth
+    let height = Swift.min(g.outputHeight, Swift.max(widest, narrowest))
+    return (0..<batch).flatMap { image in
+      Swift.stride(from: 0, to: g.outputHeight, by: height).map {
+        (image, 1, $0..<Swift.min($0 + height, g.outputHeight))
+      }
+    }
+  }
+
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     let g = geometry(forInput: input.shape)
     let (n, o, p) = (input.shape[0], outputChannels, g.outputArea)
     if mode == .training { self.input = input }
-    var output = Tensor(zeros: [n, o, g.outputHeight, g.outputWidth])
-    let group = imagesPerGEMM(batch: n, geometry: g)
-    let columns = isPointwise(g) ? nil : self.columns.reserve(g.patchSize * group * p)
-    let staging = group > 1 ? self.staging.reserve(o * group * p) : nil
-    input.withUnsafeBufferPointer { x in
-      weight.value.withUnsafeBufferPointer { w in
-        output.withUnsafeMutableBufferPointer { y in
-          for first in Swift.stride(from: 0, to: n, by: group) {
-            let count = Swift.min(group, n - first)
-            let image = x.baseAddress! + first * g.channels * g.imageArea
-            let b = unfoldGroup(image, count: count, g, into: columns)
-            let target = y.baseAddress! + first * o * p
-            // [O, K] × [K, G·P] → [O, G·P] (straight into y[n] when G = 1).
-            let product = staging ?? target
-            if staging == nil { fillBias(target, area: p) }
-            GEMM.multiply(
-              w.baseAddress!, b, into: product, m: o, n: count * p, k: g.patchSize,
-              beta: staging == nil && bias != nil ? 1 : 0)
-            if let staging { scatterAddingBias(staging, count: count, area: p, into: target) }
+    let tiles = self.tiles(batch: n, geometry: g)
+    let widest = tiles.map { $0.count * $0.rows.count * g.outputWidth }.max() ?? 0
+    let columns = isPointwise(g) ? nil : self.columns.reserve(g.patchSize * widest)
+    let staging = tiles.contains { $0.count > 1 } ? self.staging.reserve(o * widest) : nil
+    let output = Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
+      input.withUnsafeBufferPointer { x in
+        weight.value.withUnsafeBufferPointer { w in
+          for tile in tiles {
+            let image = x.baseAddress! + tile.first * g.channels * g.imageArea
+            let b = unfoldTile(image, tile.count, tile.rows, g, into: columns)
+            let width = tile.count * tile.rows.count * g.outputWidth
+            let target = y.baseAddress! + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
+            if tile.count > 1, let staging {
+              // [O, K] × [K, G·P] → [O, G·P], then to [G, O, P] adding the bias.
+              GEMM.multiply(w.baseAddress!, b, into: staging, m: o, n: width, k: g.patchSize)
+              scatterAddingBias(staging, count: tile.count, area: p, into: target)
+            } else {
+              // [O, K] × [K, band] → the band's columns of y[n] as [O, P].
+              fillBias(target, width: width, rowStride: p)
+              GEMM.multiply(
+                w.baseAddress!, b, into: target, m: o, n: width, k: g.patchSize,
+                beta: bias == nil ? 0 : 1, rowStrideC: p)
+            }
           }
         }
       }
@@ -141,35 +171,36 @@ public final class Conv2D: Layer {
       outputGradient.shape == [n, o, g.outputHeight, g.outputWidth],
       "Conv2D backward: gradient \(outputGradient.shape) does not match the output")
     var inputGradient = Tensor(zeros: input.shape)
-    let group = imagesPerGEMM(batch: n, geometry: g)
-    let pointwise = isPointwise(g)
-    let columns = pointwise ? nil : self.columns.reserve(k * group * p)
-    let staging = group > 1 ? self.staging.reserve(o * group * p) : nil
+    let tiles = self.tiles(batch: n, geometry: g)
+    let widest = tiles.map { $0.count * $0.rows.count * g.outputWidth }.max() ?? 0
+    let columns = isPointwise(g) ? nil : self.columns.reserve(k * widest)
+    let staging = tiles.contains { $0.count > 1 } ? self.staging.reserve(o * widest) : nil
     input.withUnsafeBufferPointer { x in
       outputGradient.withUnsafeBufferPointer { dy in
         if let bias { Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: p, into: bias) }
         weight.value.withUnsafeBufferPointer { w in
           weight.gradient.withUnsafeMutableBufferPointer { dw in
             inputGradient.withUnsafeMutableBufferPointer { dx in
-              for first in Swift.stride(from: 0, to: n, by: group) {
-                let count = Swift.min(group, n - first)
-                let imageOffset = first * g.channels * g.imageArea
-                let b = unfoldGroup(x.baseAddress! + imageOffset, count: count, g, into: columns)
-                var gradient = dy.baseAddress! + first * o * p
-                if let staging {
-                  gatherGroup(gradient, count: count, area: p, into: staging)
-                  gradient = UnsafePointer(staging)
+              for tile in tiles {
+                let imageOffset = tile.first * g.channels * g.imageArea
+                let b = unfoldTile(x.baseAddress! + imageOffset, tile.count, tile.rows, g, into: columns)
+                let width = tile.count * tile.rows.count * g.outputWidth
+                var gradient = dy.baseAddress! + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
+                var stride = p
+                if tile.count > 1, let staging {
+                  gatherGroup(gradient, count: tile.count, area: p, into: staging)
+                  (gradient, stride) = (UnsafePointer(staging), width)
                 }
-                // ∂W += ∂Y·colsᵀ: [O, G·P] × [G·P, K] → [O, K].
+                // ∂W += ∂Y·colsᵀ: [O, band] × [band, K] → [O, K].
                 GEMM.multiply(
-                  gradient, b, transposeB: true, into: dw.baseAddress!, m: o, n: k,
-                  k: count * p, beta: 1)
-                // ∂cols = Wᵀ·∂Y: [K, O] × [O, G·P] → [K, G·P], folded back into ∂x.
+                  gradient, b, transposeB: true, into: dw.baseAddress!, m: o, n: k, k: width,
+                  beta: 1, rowStrideA: stride)
+                // ∂cols = Wᵀ·∂Y: [K, O] × [O, band] → [K, band], folded back into ∂x.
                 let target = dx.baseAddress! + imageOffset
                 GEMM.multiply(
                   w.baseAddress!, transposeA: true, gradient, into: columns ?? target,
-                  m: k, n: count * p, k: o)
-                if let columns { foldGroup(columns, count: count, g, into: target) }
+                  m: k, n: width, k: o, rowStrideB: stride)
+                if let columns { foldTile(columns, tile.count, tile.rows, g, into: target) }
               }
             }
           }
@@ -181,38 +212,42 @@ public final class Conv2D: Layer {
 
   // MARK: - Helpers of the hot path
 
-  /// Unfolds `count` images side by side into `columns` `[K, count·P]`; returns the column
-  /// matrix (the image itself when pointwise, where `columns` is nil and `count` is 1).
-  private func unfoldGroup(
-    _ images: UnsafePointer<Float>, count: Int, _ g: ConvolutionGeometry,
+  /// Unfolds a tile into `columns` `[K, width]`: `count` images side by side, or the band
+  /// `rows` of one image. Returns the column matrix (the image itself when pointwise, where
+  /// `columns` is nil).
+  private func unfoldTile(
+    _ images: UnsafePointer<Float>, _ count: Int, _ rows: Range<Int>, _ g: ConvolutionGeometry,
     into columns: UnsafeMutablePointer<Float>?
   ) -> UnsafePointer<Float> {
     guard let columns else { return images }
+    let width = count * rows.count * g.outputWidth
     for i in 0..<count {
       Im2Col.unfold(
         images + i * g.channels * g.imageArea, g, into: columns + i * g.outputArea,
-        rowStride: count * g.outputArea)
+        rowStride: width, outputRows: rows)
     }
     return UnsafePointer(columns)
   }
 
-  /// Adds the column gradients `[K, count·P]` of `count` images into their input gradients.
-  private func foldGroup(
-    _ columns: UnsafeMutablePointer<Float>, count: Int, _ g: ConvolutionGeometry,
-    into images: UnsafeMutablePointer<Float>
+  /// Adds a tile's column gradients `[K, width]` into the input gradients of its images.
+  private func foldTile(
+    _ columns: UnsafeMutablePointer<Float>, _ count: Int, _ rows: Range<Int>,
+    _ g: ConvolutionGeometry, into images: UnsafeMutablePointer<Float>
   ) {
+    let width = count * rows.count * g.outputWidth
     for i in 0..<count {
       Im2Col.fold(
-        columns + i * g.outputArea, rowStride: count * g.outputArea, g,
-        into: images + i * g.channels * g.imageArea)
+        columns + i * g.outputArea, rowStride: width, g,
+        into: images + i * g.channels * g.imageArea, outputRows: rows)
     }
   }
 
-  /// Writes b[o] into every element of row o of `target` `[O, P]` (before a β = 1 product).
-  private func fillBias(_ target: UnsafeMutablePointer<Float>, area: Int) {
+  /// Writes b[o] into the first `width` elements of row o of `target` (rows `rowStride`
+  /// apart), before a β = 1 product.
+  private func fillBias(_ target: UnsafeMutablePointer<Float>, width: Int, rowStride: Int) {
     guard let bias else { return }
     bias.value.withUnsafeBufferPointer { b in
-      for o in 0..<b.count { (target + o * area).update(repeating: b[o], count: area) }
+      for o in 0..<b.count { (target + o * rowStride).update(repeating: b[o], count: width) }
     }
   }
 
