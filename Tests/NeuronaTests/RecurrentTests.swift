@@ -41,7 +41,8 @@ func rnnGradientsThroughTime(output: RecurrentOutput) {
 @Test(arguments: [RecurrentOutput.allSteps, .lastStep])
 func lstmGradientsThroughTime(output: RecurrentOutput) {
   var generator = SplitMix64(seed: 4)
-  let lstm = LSTM(inputSize: 3, hiddenSize: 3, output: output, using: &generator)
+  // H = 9: units 0–7 take the eight-lane path of the cell, unit 8 the scalar one.
+  let lstm = LSTM(inputSize: 3, hiddenSize: 9, output: output, using: &generator)
   for parameter in lstm.parameters { parameter.value = parameter.value * 2 }
   let mismatches = checkGradients(
     of: lstm, input: randomTensor([2, 5, 3], low: -2, high: 2, seed: 12),
@@ -130,4 +131,26 @@ func lstmGradientsThroughTime(output: RecurrentOutput) {
     ])
   let output = rnn(input)
   #expect(isClose(output, expected, tolerance: goldenTolerance), "\(output)")
+}
+
+@Test func lstmBatchEqualsSamplesAlone() {
+  // Large batches are split across threads: each sample's output and input gradient, and the
+  // summed weight gradients, must be what the sample gets alone.
+  var generator = SplitMix64(seed: 6)
+  let lstm = LSTM(inputSize: 4, hiddenSize: 10, output: .lastStep, using: &generator)
+  let (n, t) = (40, 6)
+  let input = randomTensor([n, t, 4], seed: 13)
+  let outputGradient = randomTensor([n, 10], seed: 14)
+  lstm.zeroGradients()
+  let output = lstm.forward(input, mode: .training)
+  let inputGradient = lstm.backward(outputGradient)
+  let batchWeightGradient = lstm.weightHH.gradient
+  lstm.zeroGradients()
+  for sample in 0..<n {
+    let alone = lstm.forward(input.slice(sample..<(sample + 1)), mode: .training)
+    #expect(isClose(alone, output.slice(sample..<(sample + 1)), tolerance: 1e-6))
+    let gradient = lstm.backward(outputGradient.slice(sample..<(sample + 1)))
+    #expect(isClose(gradient, inputGradient.slice(sample..<(sample + 1)), tolerance: 1e-6))
+  }
+  #expect(isClose(lstm.weightHH.gradient, batchWeightGradient, tolerance: 1e-5))
 }

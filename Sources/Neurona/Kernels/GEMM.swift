@@ -2,6 +2,7 @@
 // Every dense product in the core (Dense, convolution via im2col, LSTM gates) goes through
 // `gemm`, so a change of BLAS or of threading policy happens here only.
 import CBLAS
+import Foundation
 
 /// Row-major single-precision matrix products.
 public enum GEMM {
@@ -68,6 +69,28 @@ public enum ComputeThreads {
   public static func setBLASThreads(_ count: Int) {
     openblas_set_num_threads(Int32(Swift.max(1, count)))
   }
+
+  /// How many threads OpenBLAS currently uses for each product.
+  public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+
+  /// Runs `body(slice)` for `slices` slices concurrently on our own threads, with OpenBLAS
+  /// single-threaded meanwhile (restored afterwards), so the two never oversubscribe the cores.
+  ///
+  /// For work made of many small products that cannot be merged (an LSTM's time steps):
+  /// splitting the batch across threads costs one fork/join instead of one per product.
+  public static func concurrentSlices(_ slices: Int, _ body: (Int) -> Void) {
+    guard slices > 1 else {
+      for slice in 0..<max(slices, 0) { body(slice) }
+      return
+    }
+    let previous = blasThreads
+    setBLASThreads(1)
+    defer { setBLASThreads(previous) }
+    DispatchQueue.concurrentPerform(iterations: slices, execute: body)
+  }
+
+  /// The cores our own threads may use (one worker per core).
+  public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
   /// The name of the kernel OpenBLAS chose for this CPU (e.g. "Haswell", "Cooperlake").
   public static var blasCoreName: String {

@@ -2,11 +2,6 @@
 // changed only by gated addition, so gradients can flow back over many steps without
 // vanishing. PyTorch's equations and gate order (i, f, g, o), so its weights load as they are.
 // N = batch size, T = time steps, F = input features, H = hidden size; see Recurrent.swift.
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 
 /// A long short-term memory layer with backpropagation through time over the whole sequence.
 ///
@@ -85,13 +80,16 @@ public final class LSTM: Layer {
     let hs = hidden.reserve((t + 1) * n * h)
     c.update(repeating: 0, count: n * h)
     hs.update(repeating: 0, count: n * h)
-    for step in 0..<t {
-      let stepGates = pre + step * n * 4 * h
-      // All four gates' recurrent part at once: [N, H] × [H, 4H] → [N, 4H].
-      core.addRecurrent(hs + step * n * h, into: stepGates)
-      LSTM.cellForward(
-        gates: stepGates, previousCell: c + step * n * h, cell: c + (step + 1) * n * h,
-        cellTanh: tanhC + step * n * h, hidden: hs + (step + 1) * n * h, count: n, width: h)
+    // Each slice of samples runs the whole sequence; rows of step t are [t·N + first, +count).
+    core.forEachBatchSlice { first, count in
+      for step in 0..<t {
+        let row = step * n + first
+        // All four gates' recurrent part at once: [count, H] × [H, 4H] → [count, 4H].
+        core.addRecurrent(hs + row * h, into: pre + row * 4 * h, rows: count)
+        LSTM.cellForward(
+          gates: pre + row * 4 * h, previousCell: c + row * h, cell: c + (row + n) * h,
+          cellTanh: tanhC + row * h, hidden: hs + (row + n) * h, count: count, width: h)
+      }
     }
     return core.makeOutput(from: hs + n * h)
   }
@@ -103,14 +101,19 @@ public final class LSTM: Layer {
     let dc = cellGradient.reserve(n * h)
     dc.update(repeating: 0, count: n * h)
     let dPre = gateGradient.reserve(t * n * 4 * h)
-    for step in stride(from: t - 1, through: 0, by: -1) {
-      let dStep = dPre + step * n * 4 * h
-      LSTM.cellBackward(
-        hiddenGradient: dh + step * n * h, cellGradient: dc,
-        gates: gates.pointer + step * n * 4 * h, previousCell: cells.pointer + step * n * h,
-        cellTanh: cellTanh.pointer + step * n * h, gateGradient: dStep, count: n, width: h)
-      // ∂h_{t−1} += ∂pre_t·W_hh: [N, 4H] × [4H, H] → [N, H].
-      if step > 0 { core.propagateRecurrent(dStep, into: dh + (step - 1) * n * h) }
+    core.forEachBatchSlice { first, count in
+      for step in stride(from: t - 1, through: 0, by: -1) {
+        let row = step * n + first
+        LSTM.cellBackward(
+          hiddenGradient: dh + row * h, cellGradient: dc + first * h,
+          gates: gates.pointer + row * 4 * h, previousCell: cells.pointer + row * h,
+          cellTanh: cellTanh.pointer + row * h, gateGradient: dPre + row * 4 * h,
+          count: count, width: h)
+        // ∂h_{t−1} += ∂pre_t·W_hh: [count, 4H] × [4H, H] → [count, H].
+        if step > 0 {
+          core.propagateRecurrent(dPre + row * 4 * h, into: dh + (row - n) * h, rows: count)
+        }
+      }
     }
     return core.finishBackward(dPre, previousHidden: hidden.pointer)
   }
@@ -126,21 +129,14 @@ public final class LSTM: Layer {
     for row in 0..<count {
       let z = gates + row * 4 * h
       let (cp, c, tc, hs) = (previousCell + row * h, cell + row * h, cellTanh + row * h, hidden + row * h)
-      for j in 0..<h {
-        let i = sigmoid(z[j])
-        let f = sigmoid(z[h + j])
-        let g = tanhf(z[2 * h + j])
-        let o = sigmoid(z[3 * h + j])
-        z[j] = i
-        z[h + j] = f
-        z[2 * h + j] = g
-        z[3 * h + j] = o
-        let newCell = f * cp[j] + i * g
-        let squashed = tanhf(newCell)
-        c[j] = newCell
-        tc[j] = squashed
-        hs[j] = o * squashed
-      }
+      // i and f are adjacent: one sigmoid over 2H; then g (tanh) and o (sigmoid).
+      VectorMath.sigmoid(z, into: z, count: 2 * h)
+      VectorMath.tanh(z + 2 * h, into: z + 2 * h, count: h)
+      VectorMath.sigmoid(z + 3 * h, into: z + 3 * h, count: h)
+      let (i, f, g, o) = (z, z + h, z + 2 * h, z + 3 * h)
+      for j in 0..<h { c[j] = f[j] * cp[j] + i[j] * g[j] }
+      VectorMath.tanh(c, into: tc, count: h)
+      for j in 0..<h { hs[j] = o[j] * tc[j] }
     }
   }
 
@@ -154,11 +150,31 @@ public final class LSTM: Layer {
     cellTanh: UnsafePointer<Float>, gateGradient: UnsafeMutablePointer<Float>,
     count: Int, width h: Int
   ) {
+    typealias Lanes = SIMD8<Float>
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> Lanes {
+      UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
+    }
+    @inline(__always) func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
+      UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
+    }
+    let one = Lanes(repeating: 1)
+    let vectorWidth = h - h % Lanes.scalarCount
     for row in 0..<count {
       let (z, dz) = (gates + row * 4 * h, gateGradient + row * 4 * h)
       let (dh, dc) = (hiddenGradient + row * h, cellGradient + row * h)
       let (cp, tc) = (previousCell + row * h, cellTanh + row * h)
-      for j in 0..<h {
+      // Eight units at a time, then the same formulas one by one for the rest.
+      for j in stride(from: 0, to: vectorWidth, by: Lanes.scalarCount) {
+        let (i, f, g, o) = (load(z + j), load(z + h + j), load(z + 2 * h + j), load(z + 3 * h + j))
+        let (dhj, tcj) = (load(dh + j), load(tc + j))
+        let dCell = load(dc + j) + dhj * o * (one - tcj * tcj)
+        store(dCell * g * i * (one - i), dz + j)
+        store(dCell * load(cp + j) * f * (one - f), dz + h + j)
+        store(dCell * i * (one - g * g), dz + 2 * h + j)
+        store(dhj * tcj * o * (one - o), dz + 3 * h + j)
+        store(dCell * f, dc + j)
+      }
+      for j in vectorWidth..<h {
         let (i, f, g, o) = (z[j], z[h + j], z[2 * h + j], z[3 * h + j])
         // h = o·tanh(c): ∂c gets ∂h·o·(1 − tanh²c) on top of what came from step t+1.
         let dCell = dc[j] + dh[j] * o * (1 - tc[j] * tc[j])

@@ -2,11 +2,6 @@
 // through tanh at every step. It remembers, but its gradient over k steps is a product of k
 // Jacobians diag(1 − h²)·W_hh, which vanishes (or explodes) as k grows — the LSTM's reason.
 // N = batch size, T = time steps, F = input features, H = hidden size; see Recurrent.swift.
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 
 /// An Elman RNN with tanh and backpropagation through time over the whole sequence.
 ///
@@ -66,30 +61,32 @@ public final class RNN: Layer {
     core.project(input, into: pre, layer: "RNN")
     let hs = hidden.reserve((t + 1) * n * h)
     hs.update(repeating: 0, count: n * h)
-    let stepCount = n * h
-    for step in 0..<t {
-      let a = pre + step * stepCount
-      // [N, H] × [H, H] → [N, H].
-      core.addRecurrent(hs + step * stepCount, into: a)
-      let next = hs + (step + 1) * stepCount
-      for k in 0..<stepCount { next[k] = tanhf(a[k]) }
+    core.forEachBatchSlice { first, count in
+      for step in 0..<t {
+        let row = step * n + first
+        // [count, H] × [H, H] → [count, H], then h_t = tanh(·).
+        core.addRecurrent(hs + row * h, into: pre + row * h, rows: count)
+        VectorMath.tanh(pre + row * h, into: hs + (row + n) * h, count: count * h)
+      }
     }
-    return core.makeOutput(from: hs + stepCount)
+    return core.makeOutput(from: hs + n * h)
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     let (n, t, h) = (core.batch, core.steps, hiddenSize)
-    let stepCount = n * h
-    let dh = hiddenGradient.reserve(t * stepCount)
+    let dh = hiddenGradient.reserve(t * n * h)
     core.loadOutputGradient(outputGradient, into: dh)
-    let dPre = preactivationGradient.reserve(t * stepCount)
-    for step in stride(from: t - 1, through: 0, by: -1) {
-      let (dStep, dhStep) = (dPre + step * stepCount, dh + step * stepCount)
-      let hStep = hidden.pointer + (step + 1) * stepCount
-      // tanh' = 1 − h².
-      for k in 0..<stepCount { dStep[k] = dhStep[k] * (1 - hStep[k] * hStep[k]) }
-      // ∂h_{t−1} += ∂a_t·W_hh: [N, H] × [H, H] → [N, H].
-      if step > 0 { core.propagateRecurrent(dStep, into: dh + (step - 1) * stepCount) }
+    let dPre = preactivationGradient.reserve(t * n * h)
+    let hs = hidden.pointer
+    core.forEachBatchSlice { first, count in
+      for step in stride(from: t - 1, through: 0, by: -1) {
+        let row = step * n + first
+        let (dStep, dhStep, hStep) = (dPre + row * h, dh + row * h, hs + (row + n) * h)
+        // tanh' = 1 − h².
+        for k in 0..<(count * h) { dStep[k] = dhStep[k] * (1 - hStep[k] * hStep[k]) }
+        // ∂h_{t−1} += ∂a_t·W_hh: [count, H] × [H, H] → [count, H].
+        if step > 0 { core.propagateRecurrent(dStep, into: dh + (row - n) * h, rows: count) }
+      }
     }
     return core.finishBackward(dPre, previousHidden: hidden.pointer)
   }

@@ -148,14 +148,32 @@ final class RecurrentCore {
     }
   }
 
+  /// Runs `body(first, count)` over slices of the batch's samples on one thread per core
+  /// (BLAS single-threaded meanwhile). The time loop is sequential and each step's products
+  /// are small, so splitting the batch beats handing every product to BLAS's threads, which
+  /// would fork and join twice per step; the element-wise cell work is split too.
+  func forEachBatchSlice(_ body: (_ first: Int, _ count: Int) -> Void) {
+    let n = batch
+    let slices = max(1, min(ComputeThreads.cores, n / RecurrentCore.minimumSliceRows))
+    ComputeThreads.concurrentSlices(slices) { slice in
+      let (first, end) = (slice * n / slices, (slice + 1) * n / slices)
+      body(first, end - first)
+    }
+  }
+
+  /// Below this many samples per thread, one thread does the whole batch.
+  static let minimumSliceRows = 16
+
   /// One step's recurrent part for all gates at once: `step += hidden·W_hhᵀ`,
-  /// [N, H] × [H, G·H] → [N, G·H].
+  /// [rows, H] × [H, G·H] → [rows, G·H].
   @inline(__always)
-  func addRecurrent(_ hidden: UnsafePointer<Float>, into step: UnsafeMutablePointer<Float>) {
+  func addRecurrent(
+    _ hidden: UnsafePointer<Float>, into step: UnsafeMutablePointer<Float>, rows: Int
+  ) {
     weightHH.value.withUnsafeBufferPointer { w in
       GEMM.multiply(
         hidden, w.baseAddress!, transposeB: true, into: step,
-        m: batch, n: gateWidth, k: hiddenSize, beta: 1)
+        m: rows, n: gateWidth, k: hiddenSize, beta: 1)
     }
   }
 
@@ -206,14 +224,14 @@ final class RecurrentCore {
   }
 
   /// Sends one step's pre-activation gradient back to the previous hidden state:
-  /// `dPrevious += dStep·W_hh`, [N, G·H] × [G·H, H] → [N, H].
+  /// `dPrevious += dStep·W_hh`, [rows, G·H] × [G·H, H] → [rows, H].
   @inline(__always)
   func propagateRecurrent(
-    _ dStep: UnsafePointer<Float>, into dPrevious: UnsafeMutablePointer<Float>
+    _ dStep: UnsafePointer<Float>, into dPrevious: UnsafeMutablePointer<Float>, rows: Int
   ) {
     weightHH.value.withUnsafeBufferPointer { w in
       GEMM.multiply(
-        dStep, w.baseAddress!, into: dPrevious, m: batch, n: hiddenSize, k: gateWidth, beta: 1)
+        dStep, w.baseAddress!, into: dPrevious, m: rows, n: hiddenSize, k: gateWidth, beta: 1)
     }
   }
 
