@@ -48,6 +48,9 @@ let package = Package(
       name: "NeuronaImageTests", dependencies: ["NeuronaImage"], exclude: ["Fixtures"]),
     .testTarget(
       name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport"]),
+    .testTarget(
+      name: "CommandTests",
+      dependencies: ["classify", "segment", "NeuronaImage", "NeuronaTestSupport"]),
   ],
   swiftLanguageModes: [.v5]
 )
