@@ -26,7 +26,7 @@ let package = Package(
 
     // MARK: - Libraries
     .target(name: "Neurona", dependencies: ["CBLAS", "CZlib"]),
-    .target(name: "CCodecShims", dependencies: ["CJPEG"]),
+    .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
     .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
     .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),
     .target(

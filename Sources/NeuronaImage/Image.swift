@@ -70,7 +70,7 @@ public struct Image: Equatable, Sendable {
   public var rowLength: Int { width * channels }
 
   /// The sample at column `x`, row `y`, channel `c` (no bounds check beyond the array's).
-  public subscript(x: Int, y: Int, channel: Int) -> UInt8 {
+  public subscript(x x: Int, y y: Int, channel channel: Int) -> UInt8 {
     get { pixels[(y * width + x) * channels + channel] }
     set { pixels[(y * width + x) * channels + channel] = newValue }
   }

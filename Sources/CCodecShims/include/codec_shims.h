@@ -4,7 +4,10 @@
 // cannot setjmp, so these C functions install an error manager that longjmps back to a status
 // code. They also make the end-of-data warning fatal (libjpeg would pad a truncated file with
 // grey) and bound the number of progressive scans (a crafted file could otherwise take hours).
-// libpng needs no shim: its simplified png_image_* API catches its own errors.
+// PNG decoding uses libpng's full API here too (setjmp again): libpng 1.6.39's simplified
+// png_image_* reader gamma-corrects files with a gAMA chunk and mis-assembles Adam7-interlaced
+// 16-bit images when scaling them to 8 bits; the full API reads the stored samples as they are.
+// PNG encoding uses the simplified writer directly from Swift (it needs no shim).
 #ifndef NEURONA_CODEC_SHIMS_H
 #define NEURONA_CODEC_SHIMS_H
 
@@ -54,6 +57,30 @@ int ncs_jpeg_decode(ncs_jpeg_decoder *decoder, uint8_t *pixels, size_t row_strid
 int ncs_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, int components,
                     size_t row_stride, int quality, uint8_t **output, size_t *output_size,
                     char *message, size_t message_size);
+
+/// Header facts of a PNG, available after ncs_png_read_header.
+typedef struct {
+  uint32_t width;
+  uint32_t height;
+  int channels;   ///< output samples per pixel: 1 grey, 3 RGB, 4 RGBA (grey+alpha and tRNS → 4)
+  int bit_depth;  ///< bits per sample in the file (1, 2, 4, 8, 16)
+  int interlaced; ///< 1 for Adam7
+} ncs_png_info;
+
+/// A PNG decoder over bytes in memory: read the header, check the size, then decode.
+typedef struct ncs_png_decoder ncs_png_decoder;
+
+/// Creates a decoder over `data` (which must stay valid until it is destroyed), or NULL.
+ncs_png_decoder *ncs_png_decoder_create(const uint8_t *data, size_t size);
+/// Frees the decoder and libpng's state.
+void ncs_png_decoder_destroy(ncs_png_decoder *decoder);
+/// The message of the last failure (empty when none).
+const char *ncs_png_message(const ncs_png_decoder *decoder);
+/// Reads the signature and the chunks before the image data.
+/// With `sixteen_bit_grey` set, the output is one 16-bit host-order grey channel instead.
+int ncs_png_read_header(ncs_png_decoder *decoder, int sixteen_bit_grey, ncs_png_info *info);
+/// Decodes every row into `pixels` (height rows of `row_stride` bytes).
+int ncs_png_decode(ncs_png_decoder *decoder, uint8_t *pixels, size_t row_stride);
 
 /// Frees a buffer returned by a shim function.
 void ncs_free(void *pointer);
