@@ -23,7 +23,9 @@ extension ClassifierDescription {
     case .cnn:
       return try makeConvolutionalNetwork(seed: seed, using: &generator)
     case .lstm:
-      throw ModelFileError("the row-LSTM classifier is not available yet")
+      guard channels == 1 else { throw ModelFileError("the row-LSTM classifier takes grey images") }
+      return RowLSTMClassifier(
+        rows: height, columns: width, hiddenSize: 128, classes: classes, using: &generator)
     }
   }
 
