@@ -8,7 +8,8 @@ import Foundation
 import NeuronaImage
 
 /// Seconds per timed sample, and samples per figure (the median is reported).
-private let sampleSeconds = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "")
+private let sampleSeconds =
+  Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "")
   ?? 0.6
 private let samples = 3
 
@@ -31,15 +32,22 @@ func runDecode(_ paths: [String]) throws {
   let threadCounts = cores > 1 ? [1, cores] : [1]
   let tasks: [(String, (UnsafeBufferPointer<UInt8>) throws -> Int)] = [
     ("decode", { try Image.decode($0, name: "").pixels.count }),
-    ("decode+resize256", {
-      try Image.decode($0, name: "").resized(width: 256, height: 256).pixels.count
-    }),
-    ("decode+resize256-draft", {
-      try Image.decode($0, name: "", minimumSize: (256, 256)).resized(width: 256, height: 256)
-        .pixels.count
-    }),
+    (
+      "decode+resize256",
+      {
+        try Image.decode($0, name: "").resized(width: 256, height: 256).pixels.count
+      }
+    ),
+    (
+      "decode+resize256-draft",
+      {
+        try Image.decode($0, name: "", minimumSize: (256, 256)).resized(width: 256, height: 256)
+          .pixels.count
+      }
+    ),
   ]
-  print("# \(files.count) files; \(cores) cores; median of \(samples) samples of ≥\(sampleSeconds) s")
+  print(
+    "# \(files.count) files; \(cores) cores; median of \(samples) samples of ≥\(sampleSeconds) s")
   for format in [ImageFormat.png, .jpeg] {
     let group = files.filter { $0.format == format }.map(\.bytes)
     if group.isEmpty { continue }

@@ -11,11 +11,15 @@ import Testing
     }
     let text = fixture("generated/text.png")
     #expect(ImageError.notAnImage(name: "photo.jpg").message == "photo.jpg: not a PNG or JPEG file")
-    #expect(ImageError.truncated(name: "scan.png", format: .png).message
-      == "scan.png: truncated PNG data")
-    #expect(ImageError.tooLarge(name: "huge.png", width: 200000, height: 200000,
-      limit: 100_000_000).message
-      == "huge.png: 200000×200000 pixels exceeds the limit of 100 megapixels")
+    #expect(
+      ImageError.truncated(name: "scan.png", format: .png).message
+        == "scan.png: truncated PNG data")
+    #expect(
+      ImageError.tooLarge(
+        name: "huge.png", width: 200000, height: 200000,
+        limit: 100_000_000
+      ).message
+        == "huge.png: 200000×200000 pixels exceeds the limit of 100 megapixels")
     _ = text
   }
 
@@ -26,8 +30,11 @@ import Testing
   }
 
   @Test func missingFileAndFolder() throws {
-    #expect(throws: ImageError.readFailed(path: "/nonexistent/x.png",
-      reason: "No such file or directory")) {
+    #expect(
+      throws: ImageError.readFailed(
+        path: "/nonexistent/x.png",
+        reason: "No such file or directory")
+    ) {
       try Image.read(contentsOf: "/nonexistent/x.png")
     }
     #expect(throws: ImageError.readFailed(path: fixtures.path, reason: "is a directory")) {
@@ -37,14 +44,20 @@ import Testing
 
   @Test func hugePNGRefusedBeforeAllocating() {
     let path = fixture("generated/huge.png")
-    #expect(throws: ImageError.tooLarge(name: path, width: 200000, height: 200000,
-      limit: 100_000_000)) { try Image.read(contentsOf: path) }
+    #expect(
+      throws: ImageError.tooLarge(
+        name: path, width: 200000, height: 200000,
+        limit: 100_000_000)
+    ) { try Image.read(contentsOf: path) }
   }
 
   @Test func hugeJPEGRefusedBeforeAllocating() {
     let path = fixture("generated/huge.jpg")
-    #expect(throws: ImageError.tooLarge(name: path, width: 60000, height: 60000,
-      limit: 100_000_000)) { try Image.read(contentsOf: path) }
+    #expect(
+      throws: ImageError.tooLarge(
+        name: path, width: 60000, height: 60000,
+        limit: 100_000_000)
+    ) { try Image.read(contentsOf: path) }
     // A small limit applies to small files too.
     #expect(throws: ImageError.tooLarge(name: "b.jpg", width: 40, height: 30, limit: 1000)) {
       try Image.decode(try fixtureBytes("generated/baseline.jpg"), name: "b.jpg", pixelLimit: 1000)
@@ -94,8 +107,11 @@ import Testing
     var crafted = Array(bytes[..<end])
     for _ in 0..<600 { crafted += scan }
     crafted += [0xFF, 0xD9]
-    #expect(throws: ImageError.corrupt(name: "scans.jpg", format: .jpeg,
-      detail: "more than 500 progressive scans")) { try Image.decode(crafted, name: "scans.jpg") }
+    #expect(
+      throws: ImageError.corrupt(
+        name: "scans.jpg", format: .jpeg,
+        detail: "more than 500 progressive scans")
+    ) { try Image.decode(crafted, name: "scans.jpg") }
   }
 
   /// Files cut at several points: a clean error every time (truncated, or corrupt when the cut
@@ -131,7 +147,8 @@ import Testing
     }
     // Random bytes behind a valid signature reach the decoders themselves.
     for signature in [[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], [0xFF, 0xD8, 0xFF]] {
-      let bytes = signature.map(UInt8.init) + (0..<2000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+      let bytes =
+        signature.map(UInt8.init) + (0..<2000).map { _ in UInt8.random(in: 0...255, using: &rng) }
       #expect(throws: ImageError.self) { try Image.decode(bytes, name: "random") }
     }
   }
