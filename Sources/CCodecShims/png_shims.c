@@ -66,6 +66,9 @@ ncs_png_decoder *ncs_png_decoder_create(const uint8_t *data, size_t size) {
   // most, and at most 1000 ancillary chunks are kept. The pixel data itself only ever inflates
   // into the rows we allocated after checking the size.
   png_set_chunk_malloc_max(decoder->png, 8000000);
+  // Every chunk's CRC-32 is still checked, which covers the image data; zlib's Adler-32 over the
+  // same data adds nothing but 4 % of the decode time.
+  png_set_option(decoder->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
   png_set_chunk_cache_max(decoder->png, 1000);
   // Skip the chunks that cannot change the pixels we return (metadata, colour management, text),
   // so libpng neither parses nor decompresses them.
