@@ -91,6 +91,16 @@ import Testing
     #expect(throws: ImageError.self) { try rgba.withAlpha(rgba) }
   }
 
+  @Test func overlayTintsWhereTheMaskIsSet() throws {
+    let grey = try Image(width: 3, height: 1, channels: 1, pixels: [100, 100, 100])
+    let mask = try Image(width: 3, height: 1, channels: 1, pixels: [0, 255, 128])
+    let out = try grey.overlaid(mask: mask, colour: (red: 255, green: 0, blue: 0), opacity: 0.5)
+    // Full mask: 100 + (255 − 100)·½ = 177.5 → 178 (red), 100 − 50 = 50 (green, blue);
+    // half mask (128/255·½ ≈ 0.25): 100 + 155·0.2510 = 138.9 → 139, 100 − 25.1 → 75.
+    #expect(out.pixels == [100, 100, 100, 178, 50, 50, 139, 75, 75])
+    #expect(throws: ImageError.self) { try grey.overlaid(mask: grey, opacity: 2) }
+  }
+
   @Test func floatPlanesRoundTrip() throws {
     let image = testPicture(width: 5, height: 4, channels: 3)
     let mean: [Float] = [0.485, 0.456, 0.406]
