@@ -4,6 +4,8 @@
 // JPEG DCT-scaling hint — on 1 thread and on all cores (parallel over files). Files are read
 // into memory first, so only decoding is timed (as scripts/bench-decode-pillow.py does).
 // Result lines: RESULT<TAB>task<TAB>format<TAB>threads<TAB>images/s, for scripts/bench-decode.sh.
+// The machine is shared, so 1-thread runs also report images per CPU-second (threads "1cpu"):
+// time the process actually ran, which other processes' load barely changes.
 import Foundation
 import NeuronaImage
 
@@ -53,21 +55,27 @@ func runDecode(_ paths: [String]) throws {
     if group.isEmpty { continue }
     for (task, work) in tasks {
       for threads in threadCounts {
-        let rate = try measure(group, threads: threads, work: work)
+        let (rate, cpuRate) = try measure(group, threads: threads, work: work)
         print("RESULT\t\(task)\t\(format)\t\(threads)\t\(String(format: "%.1f", rate))")
+        if threads == 1 {
+          print("RESULT\t\(task)\t\(format)\t1cpu\t\(String(format: "%.1f", cpuRate))")
+        }
       }
     }
   }
 }
 
-/// Images per second over `files`, processed round-robin by `threads` threads.
+/// Images per wall-clock second and per CPU-second over `files`, processed round-robin by
+/// `threads` threads (medians over the samples).
 private func measure(
   _ files: [[UInt8]], threads: Int, work: @escaping (UnsafeBufferPointer<UInt8>) throws -> Int
-) throws -> Double {
+) throws -> (Double, Double) {
   // Check before timing: every file must go through the task.
   for file in files { _ = try file.withUnsafeBufferPointer(work) }
   var rates: [Double] = []
+  var cpuRates: [Double] = []
   for _ in 0..<samples {
+    let cpuStart = cpuSeconds()
     let start = DispatchTime.now().uptimeNanoseconds
     var done = 0
     var seconds = 0.0
@@ -76,8 +84,17 @@ private func measure(
       seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
     rates.append(Double(done) / seconds)
+    cpuRates.append(Double(done) / (cpuSeconds() - cpuStart))
   }
-  return rates.sorted()[samples / 2]
+  return (rates.sorted()[samples / 2], cpuRates.sorted()[samples / 2])
+}
+
+/// User + system CPU time of the whole process so far.
+private func cpuSeconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+    + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 /// One pass over the files (at least `threads` images, so small folders still fill all cores);
