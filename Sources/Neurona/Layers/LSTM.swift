@@ -37,13 +37,22 @@ public final class LSTM: Layer {
 
   /// An LSTM from `inputSize` features to `hiddenSize` units, initialised as PyTorch does
   /// (every parameter U(−1/√H, 1/√H)).
+  ///
+  /// `forgetGateBias` is added to the forget gate's part of `bias_hh`. PyTorch adds nothing
+  /// (the default); 1 (Keras's `unit_forget_bias`) or 2 start the forget gate near σ(1) ≈ 0.73
+  /// or σ(2) ≈ 0.88 instead of 0.5, so at first the cell keeps what it stores for a few dozen
+  /// steps instead of halving it at every step, and long dependencies have a gradient to learn
+  /// from (Gers, Schmidhuber & Cummins 2000; Jozefowicz, Zaremba & Sutskever, ICML 2015).
   public init(
     inputSize: Int, hiddenSize: Int, output: RecurrentOutput = .allSteps,
-    using generator: inout some RandomNumberGenerator
+    forgetGateBias: Float = 0, using generator: inout some RandomNumberGenerator
   ) {
     core = RecurrentCore(
       inputSize: inputSize, hiddenSize: hiddenSize, gateCount: 4, output: output,
       using: &generator)
+    core.biasHH.value.withUnsafeMutableBufferPointer { bias in
+      for j in hiddenSize..<(2 * hiddenSize) { bias[j] += forgetGateBias }
+    }
   }
 
   /// An LSTM with given parameters in PyTorch's layout (`weight_ih` `[4H, F]`, `weight_hh`
