@@ -28,7 +28,7 @@ public final class Conv2D: Layer {
   public var minimumColumnsPerGEMM = 4096
   /// For big images, the most floats of im2col columns unfolded at once: an image is cut into
   /// bands of output rows so its columns stay in cache between im2col and sgemm.
-  public var columnBudget = 1 << 20
+  public var columnBudget = 1 << 18
 
   /// The input of the last training forward pass (backward unfolds it again).
   private var input = Tensor(zeros: [0])
