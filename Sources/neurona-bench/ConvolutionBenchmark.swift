@@ -49,9 +49,10 @@ enum ConvolutionBenchmark {
 
   static let usage = """
     usage: neurona-bench conv [fashion] [fashion256] [unet1] [unet8] [--seconds S] [--only TEXT]
-                              [--column-budget FLOATS] [--min-columns N]
+                              [--column-budget FLOATS] [--min-columns N] [--serial-tiles]
       default: fashion unet1 unet8; --only keeps shapes whose label contains TEXT;
-      the last two override Conv2D's tiling (for tuning); --cpu-time times with the process's
+      the next three override Conv2D's tiling (--serial-tiles: one tile after another with
+      multithreaded BLAS instead of tiles shared between the cores); --cpu-time times with the process's
       CPU time instead of the wall clock (for tuning with OPENBLAS_NUM_THREADS=1 on a busy
       machine, where it counts only our own work).
     """
@@ -67,7 +68,8 @@ enum ConvolutionBenchmark {
   }
 
   /// Overrides of Conv2D's tiling knobs (nil: the layer's defaults).
-  nonisolated(unsafe) static var tuning: (columnBudget: Int?, minimumColumns: Int?) = (nil, nil)
+  nonisolated(unsafe) static var tuning: (columnBudget: Int?, minimumColumns: Int?, parallelTiles: Bool) =
+    (nil, nil, true)
 
   static func run(arguments: [String]) {
     #if NEURONA_CHECKS
@@ -85,6 +87,8 @@ enum ConvolutionBenchmark {
         tuning.columnBudget = value
       } else if argument == "--min-columns", let value = iterator.next().flatMap(Int.init) {
         tuning.minimumColumns = value
+      } else if argument == "--serial-tiles" {
+        tuning.parallelTiles = false
       } else if argument == "--cpu-time" {
         useCPUTime = true
       } else if argument == "--only", let value = iterator.next() {
@@ -154,6 +158,7 @@ extension ConvolutionBenchmark {
       padding: .symmetric(item.padding), using: &generator)
     if let budget = tuning.columnBudget { layer.columnBudget = budget }
     if let columns = tuning.minimumColumns { layer.minimumColumnsPerGEMM = columns }
+    layer.parallelTiles = tuning.parallelTiles
     let inputShape = [item.batch, item.inputChannels, item.size, item.size]
     let input = randomInput(inputShape, using: &generator)
     let g = layer.geometry(forInput: inputShape)
@@ -226,7 +231,8 @@ extension ConvolutionBenchmark {
 }
 
 /// The sgemm calls a Conv2D issues for one batch (one per tile forward, two per tile
-/// backward), replayed with the same shapes and strides on buffers of the same sizes.
+/// backward), replayed with the same shapes and strides on buffers of the same sizes, one
+/// after another with OpenBLAS's own threading (the layer may share them between cores).
 final class GEMMReplay {
   let o, k, p: Int
   let tiles: [(width: Int, grouped: Bool)]
@@ -235,8 +241,8 @@ final class GEMMReplay {
 
   init(layer: Conv2D, geometry g: ConvolutionGeometry, batch: Int) {
     (o, k, p) = (layer.outputChannels, g.patchSize, g.outputArea)
-    tiles = layer.tiles(batch: batch, geometry: g).map {
-      ($0.count * $0.rows.count * g.outputWidth, $0.count > 1)
+    tiles = layer.tiles(batch: batch, geometry: g, workers: ComputeThreads.blasThreads).map {
+      ($0.width(g), $0.count > 1)
     }
     let widest = tiles.map(\.width).max() ?? 0
     weight = layer.weight.value.scalars

@@ -119,8 +119,11 @@ private let pathTolerance: Float = 1e-4
   for o in 0..<4 { for c in 0..<3 { centred[o, c, 1, 1] = pointwise.weight.value[o, c, 0, 0] } }
   let general = Conv2D(weight: centred, bias: pointwise.bias?.value, padding: 1)
   var results: [(Tensor, Tensor, Tensor)] = []
-  for (layer, tiling) in [(pointwise, tilings[0])] + tilings.map({ (general, $0) }) {
+  let cases = [(pointwise, tilings[0], true)] + tilings.map({ (general, $0, true) })
+    + tilings.map({ (general, $0, false) })
+  for (layer, tiling, parallel) in cases {
     (layer.minimumColumnsPerGEMM, layer.columnBudget) = tiling
+    layer.parallelTiles = parallel
     layer.zeroGradients()
     let output = layer.forward(input, mode: .training)
     let inputGradient = layer.backward(gradient)
@@ -148,4 +151,27 @@ private let pathTolerance: Float = 1e-4
   // He normal: std √(2 / 27) ≈ 0.272.
   let std = (layer.weight.value.squaredNorm() / Double(layer.weight.value.count)).squareRoot()
   #expect(abs(std - (2.0 / 27).squareRoot()) < 0.05)
+}
+
+@Test func conv2DTilesSharedBetweenCoresMatchOneByOne() {
+  // One image in 6 bands of 2 output rows: two workers of 3 bands meet at rows 5–6 of the
+  // input gradient (the deferred col2im), and their weight gradients are summed.
+  var generator = SplitMix64(seed: 12)
+  let layer = Conv2D(2, 3, kernelSize: 3, padding: 1, using: &generator)
+  layer.minimumColumnsPerGEMM = 20
+  let input = randomTensor([1, 2, 12, 10], seed: 13)
+  let g = layer.geometry(forInput: input.shape)
+  #expect(layer.tiles(batch: 1, geometry: g, workers: 2).map(\.rows.count) == [2, 2, 2, 2, 2, 2])
+  let outputGradient = randomTensor([1, 3, 12, 10], seed: 14)
+  var results: [[Tensor]] = []
+  for parallel in [false, true] {
+    layer.parallelTiles = parallel
+    layer.zeroGradients()
+    let output = layer.forward(input, mode: .training)
+    let inputGradient = layer.backward(outputGradient)
+    results.append([output, inputGradient, layer.weight.gradient])
+  }
+  for (serial, shared) in zip(results[0], results[1]) {
+    #expect(isClose(shared, serial, tolerance: pathTolerance))
+  }
 }

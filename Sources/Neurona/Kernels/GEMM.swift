@@ -2,6 +2,7 @@
 // Every dense product in the core (Dense, convolution via im2col, LSTM gates) goes through
 // `gemm`, so a change of BLAS or of threading policy happens here only.
 import CBLAS
+import Dispatch
 
 /// Row-major single-precision matrix products.
 public enum GEMM {
@@ -66,7 +67,30 @@ public enum ComputeThreads {
   /// Sets how many threads OpenBLAS uses for each product (1 when our own code runs
   /// several products in parallel, so the two never oversubscribe the cores).
   public static func setBLASThreads(_ count: Int) {
+    configuredThreads = Swift.max(1, count)
     openblas_set_num_threads(Int32(Swift.max(1, count)))
+  }
+
+  /// The count last given to `setBLASThreads` (nil: OpenBLAS's default, one per core).
+  nonisolated(unsafe) private static var configuredThreads: Int?
+
+  /// How many threads OpenBLAS uses for each product outside `parallel` (by default one per
+  /// core): the number of workers `parallel` callers may run.
+  public static var blasThreads: Int { configuredThreads ?? Int(openblas_get_num_threads()) }
+
+  /// Runs `body(worker)` for workers `0..<count` at the same time, with OpenBLAS
+  /// single-threaded meanwhile so that each worker's products run on its own core and the
+  /// two kinds of threads never oversubscribe the cores; the BLAS thread count is restored
+  /// afterwards. With `count` ≤ 1, just calls `body(0)`.
+  ///
+  /// The BLAS thread count is process-wide: two `parallel` calls at once from different
+  /// threads (two models run concurrently) stay correct but may oversubscribe the cores.
+  public static func parallel(_ count: Int, _ body: (Int) -> Void) {
+    guard count > 1 else { return body(0) }
+    let restored = blasThreads
+    openblas_set_num_threads(1)
+    DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    openblas_set_num_threads(Int32(restored))
   }
 
   /// The name of the kernel OpenBLAS chose for this CPU (e.g. "Haswell", "Cooperlake").
