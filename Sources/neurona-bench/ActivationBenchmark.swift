@@ -34,27 +34,31 @@ enum ActivationBenchmark {
   /// max(x, 0) and g·[x > 0], each one pass over fresh memory.
   static func plainPasses(_ x: Tensor, _ g: Tensor) -> (Tensor, Tensor) {
     let n = x.count
-    let y = Tensor(shape: x.shape, scalars: [Float](unsafeUninitializedCapacity: n) { b, count in
-      let out = b.baseAddress!
-      x.withUnsafeBufferPointer { x in
-        let source = x.baseAddress!
-        for i in 0..<n { out[i] = source[i] > 0 ? source[i] : 0 }
-      }
-      count = n
-    })
-    let dx = Tensor(shape: x.shape, scalars: [Float](unsafeUninitializedCapacity: n) { b, count in
-      let out = b.baseAddress!
-      y.withUnsafeBufferPointer { y in
-        g.withUnsafeBufferPointer { g in
-          let (mask, source) = (y.baseAddress!, g.baseAddress!)
-          for i in 0..<n {
-            let (y, g) = (mask[i], source[i])
-            out[i] = y > 0 ? g : 0
+    let y = Tensor(
+      shape: x.shape,
+      scalars: [Float](unsafeUninitializedCapacity: n) { b, count in
+        let out = b.baseAddress!
+        x.withUnsafeBufferPointer { x in
+          let source = x.baseAddress!
+          for i in 0..<n { out[i] = source[i] > 0 ? source[i] : 0 }
+        }
+        count = n
+      })
+    let dx = Tensor(
+      shape: x.shape,
+      scalars: [Float](unsafeUninitializedCapacity: n) { b, count in
+        let out = b.baseAddress!
+        y.withUnsafeBufferPointer { y in
+          g.withUnsafeBufferPointer { g in
+            let (mask, source) = (y.baseAddress!, g.baseAddress!)
+            for i in 0..<n {
+              let (y, g) = (mask[i], source[i])
+              out[i] = y > 0 ? g : 0
+            }
           }
         }
-      }
-      count = n
-    })
+        count = n
+      })
     return (y, dx)
   }
 

@@ -1,3 +1,5 @@
+import Neurona
+
 // `neurona-bench conv`: Conv2D forward and forward+backward GFLOP/s on the reference models'
 // convolution shapes (DESIGN.md §4), next to raw GEMM.multiply GFLOP/s on exactly the sgemm
 // shapes the layer issues, measured in the same run; the ratio is the layer's efficiency.
@@ -7,7 +9,6 @@
 #if canImport(Glibc)
   import Glibc
 #endif
-import Neurona
 
 /// The convolution benchmark (see the file header).
 enum ConvolutionBenchmark {
@@ -23,10 +24,12 @@ enum ConvolutionBenchmark {
   /// FashionNet's two convolutions at batch 64 (the training batch) and 256 (inference).
   static func fashionCases(batch: Int) -> [Case] {
     [
-      Case(model: "FashionNet", batch: batch, inputChannels: 1, outputChannels: 32, size: 28,
-           kernel: 3, padding: 1),
-      Case(model: "FashionNet", batch: batch, inputChannels: 32, outputChannels: 64, size: 14,
-           kernel: 3, padding: 1),
+      Case(
+        model: "FashionNet", batch: batch, inputChannels: 1, outputChannels: 32, size: 28,
+        kernel: 3, padding: 1),
+      Case(
+        model: "FashionNet", batch: batch, inputChannels: 32, outputChannels: 64, size: 14,
+        kernel: 3, padding: 1),
     ]
   }
 
@@ -39,11 +42,13 @@ enum ConvolutionBenchmark {
       (256, 128, 32), (128, 64, 64), (64, 32, 128), (32, 16, 256),
     ]
     return shapes.map {
-      Case(model: "UNetSmall", batch: batch, inputChannels: $0.0, outputChannels: $0.1,
-           size: $0.2, kernel: 3, padding: 1)
+      Case(
+        model: "UNetSmall", batch: batch, inputChannels: $0.0, outputChannels: $0.1,
+        size: $0.2, kernel: 3, padding: 1)
     } + [
-      Case(model: "UNetSmall", batch: batch, inputChannels: 16, outputChannels: 1, size: 256,
-           kernel: 1, padding: 0)
+      Case(
+        model: "UNetSmall", batch: batch, inputChannels: 16, outputChannels: 1, size: 256,
+        kernel: 1, padding: 0)
     ]
   }
 
@@ -52,9 +57,9 @@ enum ConvolutionBenchmark {
                               [--column-budget FLOATS] [--min-columns N] [--serial-tiles]
       default: fashion unet1 unet8; --only keeps shapes whose label contains TEXT;
       the next three override Conv2D's tiling (--serial-tiles: one tile after another with
-      multithreaded BLAS instead of tiles shared between the cores); --cpu-time times with the process's
-      CPU time instead of the wall clock (for tuning with OPENBLAS_NUM_THREADS=1 on a busy
-      machine, where it counts only our own work).
+      multithreaded BLAS instead of tiles shared between the cores); --cpu-time times with
+      the process's CPU time instead of the wall clock (for tuning with OPENBLAS_NUM_THREADS=1
+      on a busy machine, where it counts only our own work).
     """
 
   nonisolated(unsafe) static var useCPUTime = false
@@ -68,8 +73,9 @@ enum ConvolutionBenchmark {
   }
 
   /// Overrides of Conv2D's tiling knobs (nil: the layer's defaults).
-  nonisolated(unsafe) static var tuning: (columnBudget: Int?, minimumColumns: Int?, parallelTiles: Bool) =
-    (nil, nil, true)
+  nonisolated(unsafe) static var tuning:
+    (columnBudget: Int?, minimumColumns: Int?, parallelTiles: Bool) =
+      (nil, nil, true)
 
   static func run(arguments: [String]) {
     #if NEURONA_CHECKS
@@ -190,9 +196,11 @@ extension ConvolutionBenchmark {
   }
 
   static func randomInput(_ shape: [Int], using generator: inout SplitMix64) -> Tensor {
-    Tensor(shape: shape, scalars: (0..<Tensor.count(of: shape)).map { _ in
-      generator.nextUnitFloat() * 2 - 1
-    })
+    Tensor(
+      shape: shape,
+      scalars: (0..<Tensor.count(of: shape)).map { _ in
+        generator.nextUnitFloat() * 2 - 1
+      })
   }
 
   /// The median seconds per call of `a` and of `b`, after a warm-up call of each, over at

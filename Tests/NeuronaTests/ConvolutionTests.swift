@@ -74,7 +74,8 @@ private let goldenInput = Tensor(shape: [2, 2, 4, 4], scalars: (0..<64).map { Fl
     (.same, 5, 2, [14, 14]), (.explicit(top: 0, left: 1, bottom: 2, right: 3), 3, 1, [28, 30]),
   ]
   for (padding, kernel, stride, size) in cases {
-    let layer = Conv2D(2, 3, kernelSize: kernel, stride: stride, padding: padding, using: &generator)
+    let layer = Conv2D(
+      2, 3, kernelSize: kernel, stride: stride, padding: padding, using: &generator)
     let output = layer.forward(Tensor(zeros: [1, 2, 28, 28]), mode: .inference)
     #expect(output.shape == [1, 3] + size, "\(padding) k\(kernel) s\(stride)")
   }
@@ -91,7 +92,8 @@ private let tilings = [(4096, 1 << 20), (1, 1 << 20), (1, 18 * 2 * 3), (1, 1)]
 ])
 func conv2DGradients(padding: Padding, stride: Int, bias: Bool, tiling: (Int, Int)) {
   var generator = SplitMix64(seed: 3)
-  let layer = Conv2D(2, 3, kernelSize: 3, stride: stride, padding: padding, bias: bias, using: &generator)
+  let layer = Conv2D(
+    2, 3, kernelSize: 3, stride: stride, padding: padding, bias: bias, using: &generator)
   (layer.minimumColumnsPerGEMM, layer.columnBudget) = tiling
   let input = randomTensor([2, 2, 5, 6], seed: 11)
   let mismatches = checkGradients(of: layer, input: input)
@@ -119,7 +121,8 @@ private let pathTolerance: Float = 1e-4
   for o in 0..<4 { for c in 0..<3 { centred[o, c, 1, 1] = pointwise.weight.value[o, c, 0, 0] } }
   let general = Conv2D(weight: centred, bias: pointwise.bias?.value, padding: 1)
   var results: [(Tensor, Tensor, Tensor)] = []
-  let cases = [(pointwise, tilings[0], true)] + tilings.map({ (general, $0, true) })
+  let cases =
+    [(pointwise, tilings[0], true)] + tilings.map({ (general, $0, true) })
     + tilings.map({ (general, $0, false) })
   for (layer, tiling, parallel) in cases {
     (layer.minimumColumnsPerGEMM, layer.columnBudget) = tiling
@@ -135,7 +138,9 @@ private let pathTolerance: Float = 1e-4
     #expect(isClose(biasGradient, results[0].2, tolerance: pathTolerance))
   }
   var centreGradient = Tensor(zeros: [4, 3, 1, 1])
-  for o in 0..<4 { for c in 0..<3 { centreGradient[o, c, 0, 0] = general.weight.gradient[o, c, 1, 1] } }
+  for o in 0..<4 {
+    for c in 0..<3 { centreGradient[o, c, 0, 0] = general.weight.gradient[o, c, 1, 1] }
+  }
   #expect(isClose(centreGradient, pointwise.weight.gradient, tolerance: pathTolerance))
 }
 

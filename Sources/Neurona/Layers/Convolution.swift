@@ -82,7 +82,9 @@ public final class Conv2D: Layer {
   /// C.
   public var inputChannels: Int { weight.value.shape[1] }
   /// kH, kW.
-  public var kernelSize: (height: Int, width: Int) { (weight.value.shape[2], weight.value.shape[3]) }
+  public var kernelSize: (height: Int, width: Int) {
+    (weight.value.shape[2], weight.value.shape[3])
+  }
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
     [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
@@ -176,14 +178,19 @@ public final class Conv2D: Layer {
     let spaces = workspaces(workers)
     input.withUnsafeBufferPointer { x in
       outputGradient.withUnsafeBufferPointer { dy in
-        if let bias { Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: g.outputArea, into: bias) }
+        if let bias {
+          Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: g.outputArea, into: bias)
+        }
         weight.value.withUnsafeBufferPointer { w in
           weight.gradient.withUnsafeMutableBufferPointer { dw in
             inputGradient.withUnsafeMutableBufferPointer { dx in
-              let (x, dy, w, dx) = (x.baseAddress!, dy.baseAddress!, w.baseAddress!, dx.baseAddress!)
+              let (x, dy, w, dx) = (
+                x.baseAddress!, dy.baseAddress!, w.baseAddress!, dx.baseAddress!
+              )
               ComputeThreads.parallel(workers) { worker in
                 // Worker 0 adds into ∂W; the others into their own [O, K], summed below.
-                let partial = worker == 0 ? dw.baseAddress! : spaces[worker].weightGradient.reserve(o * k)
+                let partial =
+                  worker == 0 ? dw.baseAddress! : spaces[worker].weightGradient.reserve(o * k)
                 if worker > 0 { partial.update(repeating: 0, count: o * k) }
                 let share = tiles.count / workers
                 // The others go backwards and leave their first tile's col2im for later: it

@@ -33,7 +33,8 @@ extension Conv2D {
       return (0..<batch).map { ConvolutionTile(first: $0, count: 1, rows: all) }
     }
     // Tiles wanted so each product has ≥ minimumColumnsPerGEMM columns, W | tiles.
-    let wanted = roundUp(Swift.max(workers, (batch * g.outputArea) / minimumColumnsPerGEMM), workers)
+    let wanted = roundUp(
+      Swift.max(workers, (batch * g.outputArea) / minimumColumnsPerGEMM), workers)
     if wanted <= batch && g.outputArea < minimumColumnsPerGEMM {
       // Balanced groups: sizes differ by at most one image.
       return (0..<wanted).map { t in

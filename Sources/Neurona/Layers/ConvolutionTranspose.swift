@@ -131,7 +131,8 @@ public final class ConvTranspose2D: Layer {
     let staging = group > 1 ? self.staging.reserve(c * group * q) : nil
     input.withUnsafeBufferPointer { x in
       outputGradient.withUnsafeBufferPointer { dy in
-        Conv2D.addChannelSums(dy.baseAddress!, n: n, c: outputChannels, area: g.imageArea, into: bias)
+        Conv2D.addChannelSums(
+          dy.baseAddress!, n: n, c: outputChannels, area: g.imageArea, into: bias)
         weight.value.withUnsafeBufferPointer { w in
           weight.gradient.withUnsafeMutableBufferPointer { dw in
             inputGradient.withUnsafeMutableBufferPointer { dx in
@@ -153,7 +154,8 @@ public final class ConvTranspose2D: Layer {
                 GEMM.multiply(
                   w.baseAddress!, columns, into: staging ?? target, m: c, n: count * q, k: k)
                 if let staging {
-                  ConvTranspose2D.deinterleave(staging, count: count, channels: c, area: q, into: target)
+                  ConvTranspose2D.deinterleave(
+                    staging, count: count, channels: c, area: q, into: target)
                 }
               }
             }

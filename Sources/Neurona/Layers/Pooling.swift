@@ -37,7 +37,9 @@ public final class MaxPool2D: Layer {
     let training = mode == .training
     if training {
       inputShape = input.shape
-      if maxIndices.count != output.count { maxIndices = [Int32](repeating: 0, count: output.count) }
+      if maxIndices.count != output.count {
+        maxIndices = [Int32](repeating: 0, count: output.count)
+      }
     }
     let (k, s) = (kernelSize, stride)
     input.withUnsafeBufferPointer { x in
