@@ -180,3 +180,19 @@ private let pathTolerance: Float = 1e-4
     #expect(isClose(shared, serial, tolerance: pathTolerance))
   }
 }
+
+@Test func conv2DWithoutInputGradientKeepsWeightGradients() {
+  var generator = SplitMix64(seed: 15)
+  let layer = Conv2D(1, 4, kernelSize: 3, padding: 1, using: &generator)
+  let input = randomTensor([4, 1, 6, 6], seed: 16)
+  let outputGradient = randomTensor([4, 4, 6, 6], seed: 17)
+  _ = layer.forward(input, mode: .training)
+  let full = layer.backward(outputGradient)
+  let weightGradient = layer.weight.gradient
+  layer.zeroGradients()
+  layer.computesInputGradient = false
+  _ = layer.forward(input, mode: .training)
+  let skipped = layer.backward(outputGradient)
+  #expect(full.squaredNorm() > 0 && skipped == Tensor(zeros: input.shape))
+  #expect(isClose(layer.weight.gradient, weightGradient, tolerance: pathTolerance))
+}

@@ -33,6 +33,10 @@ public final class Conv2D: Layer {
   /// Whether tiles are shared between the cores (`ComputeThreads.blasThreads` workers, each
   /// with single-threaded BLAS) rather than computed one by one with multithreaded BLAS.
   public var parallelTiles = true
+  /// Whether backward computes ∂x. A network's first layer can turn it off (its input is
+  /// the data, which nothing learns): backward then skips that product and col2im and
+  /// returns zeros, as PyTorch skips inputs that do not require a gradient.
+  public var computesInputGradient = true
 
   /// The input of the last training forward pass (backward unfolds it again).
   private var input = Tensor(zeros: [0])
@@ -203,7 +207,8 @@ public final class Conv2D: Layer {
               }
               for worker in 1..<Swift.max(workers, 1) {
                 let tile = tiles[worker * (tiles.count / workers)]
-                if let columns = isPointwise(g) ? nil : spaces[worker].columns.reserve(0) {
+                if computesInputGradient, !isPointwise(g) {
+                  let columns = spaces[worker].columns.reserve(0)
                   foldTile(columns, tile, g, into: dx + tile.first * g.channels * g.imageArea)
                 }
                 let partial = spaces[worker].weightGradient.reserve(o * k)
@@ -237,6 +242,7 @@ public final class Conv2D: Layer {
     // ∂W += ∂Y·colsᵀ: [O, width] × [width, K] → [O, K].
     GEMM.multiply(
       gradient, b, transposeB: true, into: dw, m: o, n: k, k: width, beta: 1, rowStrideA: stride)
+    guard computesInputGradient else { return }
     // ∂cols = Wᵀ·∂Y: [K, O] × [O, width] → [K, width], folded back into ∂x (written straight
     // into ∂x when pointwise: each image's gradient is one product).
     GEMM.multiply(
