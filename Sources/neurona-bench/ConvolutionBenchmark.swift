@@ -3,6 +3,9 @@ import Neurona
 // `neurona-bench conv`: Conv2D forward and forward+backward GFLOP/s on the reference models'
 // convolution shapes (DESIGN.md §4), next to raw GEMM.multiply GFLOP/s on exactly the sgemm
 // shapes the layer issues, measured in the same run; the ratio is the layer's efficiency.
+// "whole" is a stricter reference for forward+backward: sgemm on the whole batch's im2col
+// product in one call each ([O, K] × [K, N·P] and the two of backward), the shape DESIGN.md
+// quotes (e.g. 64×576×65536), whatever tiles the layer chooses.
 // Every layer result is checked against a direct computation before it is timed.
 //
 // FLOPs: forward 2·N·O·K·P (K = C·k·k, P = H'·W'); backward twice that (∂W and ∂x).
@@ -124,7 +127,7 @@ enum ConvolutionBenchmark {
         + "\(useCPUTime ? " of CPU time" : ""); conv and sgemm calls alternate")
     print(
       pad("shape", 36) + pad("fwd", 8) + pad("sgemm", 8) + pad("ratio", 7) + pad("fwd+bwd", 9)
-        + pad("sgemm", 8) + pad("ratio", 7) + "  (GFLOP/s)")
+        + pad("sgemm", 8) + pad("ratio", 7) + pad("whole", 8) + pad("ratio", 7) + "  (GFLOP/s)")
     var totals = Totals()
     for item in cases {
       guard let result = measure(item, seconds: seconds) else { return }
@@ -133,11 +136,14 @@ enum ConvolutionBenchmark {
         pad(item.label, 36) + pad(f(result.forwardRate), 8) + pad(f(result.gemmForwardRate), 8)
           + pad(p(result.forwardRate / result.gemmForwardRate), 7) + pad(f(result.trainingRate), 9)
           + pad(f(result.gemmTrainingRate), 8)
-          + pad(p(result.trainingRate / result.gemmTrainingRate), 7))
+          + pad(p(result.trainingRate / result.gemmTrainingRate), 7)
+          + pad(f(result.wholeTrainingRate), 8)
+          + pad(p(result.trainingRate / result.wholeTrainingRate), 7))
     }
     print(
       "all shapes, time-weighted: forward \(p(totals.gemmForward / totals.forward)) of sgemm, "
-        + "forward+backward \(p(totals.gemmTraining / totals.training)) of sgemm")
+        + "forward+backward \(p(totals.gemmTraining / totals.training)) of sgemm, "
+        + "\(p(totals.wholeTraining / totals.training)) of whole-batch sgemm")
   }
 }
 
@@ -147,17 +153,20 @@ extension ConvolutionBenchmark {
   /// The rates of one case (GFLOP/s) and its times (seconds per call).
   struct Result {
     var flops: Double
-    var forward, training, gemmForward, gemmTraining: Double
+    var forward, training, gemmForward, gemmTraining, wholeTraining: Double
     var forwardRate: Double { flops / forward / 1e9 }
     var trainingRate: Double { 3 * flops / training / 1e9 }
     var gemmForwardRate: Double { flops / gemmForward / 1e9 }
     var gemmTrainingRate: Double { 3 * flops / gemmTraining / 1e9 }
+    var wholeTrainingRate: Double { 3 * flops / wholeTraining / 1e9 }
   }
 
   /// Sums of times over cases.
   struct Totals {
     var forward = 0.0, training = 0.0, gemmForward = 0.0, gemmTraining = 0.0
+    var wholeTraining = 0.0
     mutating func add(_ r: Result) {
+      wholeTraining += r.wholeTraining
       forward += r.forward
       training += r.training
       gemmForward += r.gemmForward
@@ -189,18 +198,24 @@ extension ConvolutionBenchmark {
     } _: {
       gemm.forward()
     }
-    let (training, gemmTraining) = pairedMedians(seconds) {
-      sink += layer.forward(input, mode: .training).scalars[0]
-      sink += layer.backward(outputGradient).scalars[0]
-    } _: {
-      gemm.forward()
-      gemm.backward()
-    }
+    let whole = WholeBatchGEMM(layer: layer, geometry: g, batch: item.batch)
+    let trainingTimes = alternating(seconds, [
+      {
+        sink += layer.forward(input, mode: .training).scalars[0]
+        sink += layer.backward(outputGradient).scalars[0]
+      },
+      {
+        gemm.forward()
+        gemm.backward()
+      },
+      { whole.run() },
+    ])
+    let (training, gemmTraining, wholeTraining) = (trainingTimes[0], trainingTimes[1], trainingTimes[2])
     if sink.isNaN { print("(result was NaN)") }
     let flops = 2 * Double(item.batch * item.outputChannels * g.patchSize * g.outputArea)
     return Result(
       flops: flops, forward: forward, training: training, gemmForward: gemmForward,
-      gemmTraining: gemmTraining)
+      gemmTraining: gemmTraining, wholeTraining: wholeTraining)
   }
 
   static func randomInput(_ shape: [Int], using generator: inout SplitMix64) -> Tensor {
@@ -211,28 +226,33 @@ extension ConvolutionBenchmark {
       })
   }
 
-  /// The median seconds per call of `a` and of `b`, after a warm-up call of each, over at
-  /// least 5 calls each and `seconds` in all. Calls alternate, so a change in the load of
-  /// the (shared) machine hits both alike and their ratio stays meaningful.
-  static func pairedMedians(_ seconds: Double, _ a: () -> Void, _ b: () -> Void)
+  /// The median seconds per call of `a` and of `b` (see `alternating`).
+  static func pairedMedians(_ seconds: Double, _ a: @escaping () -> Void, _ b: @escaping () -> Void)
     -> (Double, Double)
   {
-    a()
-    b()
-    var (timesA, timesB): ([Double], [Double]) = ([], [])
+    let times = alternating(seconds, [a, b])
+    return (times[0], times[1])
+  }
+
+  /// The median (or with `--fastest`, the least) seconds per call of each of `bodies`, after
+  /// a warm-up call of each, over at least 5 calls each and `seconds` in all. Calls take
+  /// turns, so a change in the load of the (shared) machine hits all alike and their ratios
+  /// stay meaningful.
+  static func alternating(_ seconds: Double, _ bodies: [() -> Void]) -> [Double] {
+    for body in bodies { body() }
+    var times = [[Double]](repeating: [], count: bodies.count)
     let start = now
-    while timesA.count < 5 || now - start < seconds {
-      var t = now
-      a()
-      timesA.append(now - t)
-      t = now
-      b()
-      timesB.append(now - t)
+    while times[0].count < 5 || now - start < seconds {
+      for (index, body) in bodies.enumerated() {
+        let t = now
+        body()
+        times[index].append(now - t)
+      }
     }
-    timesA.sort()
-    timesB.sort()
-    if useFastest { return (timesA[0], timesB[0]) }
-    return (timesA[timesA.count / 2], timesB[timesB.count / 2])
+    return times.map { list in
+      let sorted = list.sorted()
+      return useFastest ? sorted[0] : sorted[sorted.count / 2]
+    }
   }
 
   static func f(_ x: Double) -> String {
@@ -290,5 +310,30 @@ final class GEMMReplay {
         weight, transposeA: true, output, into: &columnBuffer, m: k, n: tile.width, k: o,
         rowStrideB: stride)
     }
+  }
+}
+
+/// Forward and backward's products for the whole batch, one sgemm each:
+/// [O, K] × [K, N·P], [O, N·P] × [N·P, K] and [K, O] × [O, N·P].
+final class WholeBatchGEMM {
+  let o, k, columns: Int
+  let weight, input, gradient: [Float]
+  var output, weightGradient, inputGradient: [Float]
+
+  init(layer: Conv2D, geometry g: ConvolutionGeometry, batch: Int) {
+    (o, k, columns) = (layer.outputChannels, g.patchSize, batch * g.outputArea)
+    weight = layer.weight.value.scalars
+    input = (0..<(k * columns)).map { Float($0 % 5) * 0.1 }
+    gradient = [Float](repeating: 0.25, count: o * columns)
+    output = gradient
+    weightGradient = weight
+    inputGradient = input
+  }
+
+  func run() {
+    GEMM.multiply(weight, input, into: &output, m: o, n: columns, k: k)
+    GEMM.multiply(
+      gradient, input, transposeB: true, into: &weightGradient, m: o, n: k, k: columns, beta: 1)
+    GEMM.multiply(weight, transposeA: true, gradient, into: &inputGradient, m: k, n: columns, k: o)
   }
 }
