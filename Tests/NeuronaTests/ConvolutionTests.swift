@@ -196,3 +196,11 @@ private let pathTolerance: Float = 1e-4
   #expect(full.squaredNorm() > 0 && skipped == Tensor(zeros: input.shape))
   #expect(isClose(layer.weight.gradient, weightGradient, tolerance: pathTolerance))
 }
+
+@Test func conv2DAcceptsAnEmptyBatch() {
+  var generator = SplitMix64(seed: 18)
+  let layer = Conv2D(2, 3, kernelSize: 3, padding: 1, using: &generator)
+  let output = layer.forward(Tensor(zeros: [0, 2, 5, 5]), mode: .training)
+  #expect(output.shape == [0, 3, 5, 5])
+  #expect(layer.backward(output).shape == [0, 2, 5, 5])
+}

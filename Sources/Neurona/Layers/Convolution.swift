@@ -102,6 +102,8 @@ public final class Conv2D: Layer {
     let (kH, kW) = kernelSize
     let pad = padding.amounts(
       height: shape[2], width: shape[3], kernelHeight: kH, kernelWidth: kW, stride: stride)
+    precondition(
+      min(pad.top, pad.left, pad.bottom, pad.right) >= 0, "Conv2D: negative padding \(padding)")
     let outH = (shape[2] + pad.top + pad.bottom - kH) / stride + 1
     let outW = (shape[3] + pad.left + pad.right - kW) / stride + 1
     precondition(
@@ -129,6 +131,7 @@ public final class Conv2D: Layer {
     let g = geometry(forInput: input.shape)
     let (n, o) = (input.shape[0], outputChannels)
     if mode == .training { self.input = input }
+    guard n > 0 else { return Tensor(zeros: [0, o, g.outputHeight, g.outputWidth]) }
     let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.blasThreads)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
@@ -177,6 +180,7 @@ public final class Conv2D: Layer {
       outputGradient.shape == [n, o, g.outputHeight, g.outputWidth],
       "Conv2D backward: gradient \(outputGradient.shape) does not match the output")
     var inputGradient = Tensor(zeros: input.shape)
+    guard n > 0 else { return inputGradient }
     let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.blasThreads)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
