@@ -333,10 +333,7 @@ public final class Conv2D: Layer {
     bias.gradient.withUnsafeMutableBufferPointer { db in
       for image in 0..<n {
         for channel in 0..<c {
-          let plane = dy + (image * c + channel) * area
-          var total: Float = 0
-          for q in 0..<area { total += plane[q] }
-          db[channel] += total
+          db[channel] += Reduction.sum(dy + (image * c + channel) * area, area)
         }
       }
     }
