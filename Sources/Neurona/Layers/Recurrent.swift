@@ -170,7 +170,7 @@ final class RecurrentCore {
     input.withUnsafeBufferPointer { x in
       result.withUnsafeMutableBufferPointer { y in
         let (source, destination) = (x.baseAddress!, y.baseAddress!)
-        ComputeThreads.concurrentSlices(sliceCount) { index in
+        ComputeThreads.parallel(sliceCount) { index in
           let slice = slices[index]
           project(slice, source)
           slice.hidden.reserve((steps + 1) * slice.count * hiddenSize)
@@ -256,7 +256,7 @@ final class RecurrentCore {
     outputGradient.withUnsafeBufferPointer { g in
       inputGradient.withUnsafeMutableBufferPointer { dx in
         let (source, destination) = (g.baseAddress!, dx.baseAddress!)
-        ComputeThreads.concurrentSlices(sliceCount) { index in
+        ComputeThreads.parallel(sliceCount) { index in
           let slice = slices[index]
           loadOutputGradient(slice, source)
           cellBackward(slice, steps)
