@@ -17,10 +17,13 @@ private func signMemoryBatch(_ count: Int, using generator: inout SplitMix64) ->
     let positive = generator.next() & 1 == 1
     labels[sample] = positive ? 1 : 0
     inputs[sample * sequenceLength] = positive ? 1 : -1
-    for step in 1..<sequenceLength { inputs[sample * sequenceLength + step] = generator.nextGaussian() }
+    for step in 1..<sequenceLength {
+      inputs[sample * sequenceLength + step] = generator.nextGaussian()
+    }
   }
   return (
-    Tensor(shape: [count, sequenceLength, 1], scalars: inputs), Tensor(shape: [count], scalars: labels)
+    Tensor(shape: [count, sequenceLength, 1], scalars: inputs),
+    Tensor(shape: [count], scalars: labels)
   )
 }
 
@@ -34,7 +37,9 @@ private func signMemoryBatch(_ count: Int, using generator: inout SplitMix64) ->
 /// and both networks get the same optimiser.
 private func accuracyOnSignMemory(_ recurrent: Layer, hidden: Int, seed: UInt64) -> Double {
   var generator = SplitMix64(seed: seed)
-  let model = Sequential([recurrent, Dense(hidden, 2, initializer: .lecunUniform, using: &generator)])
+  let model = Sequential([
+    recurrent, Dense(hidden, 2, initializer: .lecunUniform, using: &generator),
+  ])
   let trainer = Trainer(
     model: model, loss: SoftmaxCrossEntropy(),
     optimizer: Adam(learningRate: 3e-3, gradientClipNorm: 1))

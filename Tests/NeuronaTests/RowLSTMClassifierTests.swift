@@ -40,16 +40,19 @@ import Testing
       for column in 0..<6 { pixels[sample * 36 + row * 6 + column] = 1 }
       for k in 0..<36 { pixels[sample * 36 + k] += 0.1 * generator.nextGaussian() }
     }
-    return (Tensor(shape: [count, 1, 6, 6], scalars: pixels), Tensor(shape: [count], scalars: labels))
+    return (
+      Tensor(shape: [count, 1, 6, 6], scalars: pixels), Tensor(shape: [count], scalars: labels)
+    )
   }
   let model = RowLSTMClassifier(rows: 6, columns: 6, hiddenSize: 8, classes: 2, using: &generator)
   let (trainX, trainY) = images(256)
-  let trainer = Trainer(model: model, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 1e-2))
+  let trainer = Trainer(
+    model: model, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 1e-2))
   try trainer.fit(
     TensorDataset(inputs: trainX, targets: trainY), trainIndices: Array(0..<256), epochs: 15,
     batchSize: 32, using: &generator)
   let (testX, testY) = images(200)
-  let accuracy = trainer.evaluate(TensorDataset(inputs: testX, targets: testY), indices: Array(0..<200))
-    .accuracy ?? 0
+  let test = TensorDataset(inputs: testX, targets: testY)
+  let accuracy = trainer.evaluate(test, indices: Array(0..<200)).accuracy ?? 0
   #expect(accuracy >= 0.95, "accuracy \(accuracy)")
 }

@@ -39,7 +39,9 @@ func vectorMathMatchesLibm(count: Int) {
 }
 
 @Test func vectorMathSaturatesInsteadOfOverflowing() {
-  let x: [Float] = [-1e30, -100, 100, 1e30, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0, 1]
+  let x: [Float] = [
+    -1e30, -100, 100, 1e30, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 0, 1,
+  ]
   var y = [Float](repeating: .nan, count: x.count)
   VectorMath.sigmoid(x, into: &y, count: x.count)
   // e^x is clamped at e^88.3, so the low end is 1 / (1 + e^88.3) ≈ 4e-39 rather than 0.

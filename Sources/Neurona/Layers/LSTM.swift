@@ -102,7 +102,9 @@ public final class LSTM: Layer {
           previousCell: slice.cells.pointer + row * h, cellTanh: slice.cellTanh.pointer + row * h,
           gateGradient: dPre + row * 4 * h, count: n, width: h)
         // ∂h_{t−1} += ∂pre_t·W_hh: [n, 4H] × [4H, H] → [n, H].
-        if step > 0 { core.propagateRecurrent(dPre + row * 4 * h, into: dh + (row - n) * h, rows: n) }
+        if step > 0 {
+          core.propagateRecurrent(dPre + row * 4 * h, into: dh + (row - n) * h, rows: n)
+        }
       }
     }
   }
@@ -117,7 +119,8 @@ public final class LSTM: Layer {
   ) {
     for row in 0..<count {
       let z = gates + row * 4 * h
-      let (cp, c, tc, hs) = (previousCell + row * h, cell + row * h, cellTanh + row * h, hidden + row * h)
+      let (cp, c) = (previousCell + row * h, cell + row * h)
+      let (tc, hs) = (cellTanh + row * h, hidden + row * h)
       // i and f are adjacent: one sigmoid over 2H; then g (tanh) and o (sigmoid).
       VectorMath.sigmoid(z, into: z, count: 2 * h)
       VectorMath.tanh(z + 2 * h, into: z + 2 * h, count: h)

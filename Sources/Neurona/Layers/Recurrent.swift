@@ -158,7 +158,8 @@ final class RecurrentCore {
   ) -> Tensor {
     precondition(
       input.rank == 3 && input.shape[2] == inputSize && input.shape[1] > 0,
-      "\(layer)(\(inputSize)→\(hiddenSize)) needs [N, T, \(inputSize)] with T ≥ 1, got \(input.shape)")
+      "\(layer)(\(inputSize)→\(hiddenSize)) needs [N, T, \(inputSize)] with T ≥ 1, "
+        + "got \(input.shape)")
     (batch, steps) = (input.shape[0], input.shape[1])
     sliceCount = max(1, min(ComputeThreads.cores, batch / RecurrentCore.minimumSliceRows))
     while slices.count < sliceCount { slices.append(Slice()) }
@@ -166,7 +167,9 @@ final class RecurrentCore {
       slice.first = index * batch / sliceCount
       slice.count = (index + 1) * batch / sliceCount - slice.first
     }
-    var result = Tensor(zeros: output == .lastStep ? [batch, hiddenSize] : [batch, steps, hiddenSize])
+    var result = Tensor(
+      zeros: output == .lastStep ? [batch, hiddenSize] : [batch, steps, hiddenSize])
+    guard batch > 0 else { return result }
     input.withUnsafeBufferPointer { x in
       result.withUnsafeMutableBufferPointer { y in
         let (source, destination) = (x.baseAddress!, y.baseAddress!)
@@ -204,7 +207,8 @@ final class RecurrentCore {
     }
     for row in 1..<(t * n) { (pre + row * width).update(from: pre, count: width) }
     weightIH.value.withUnsafeBufferPointer { w in
-      GEMM.multiply(x, w.baseAddress!, transposeB: true, into: pre, m: t * n, n: width, k: f, beta: 1)
+      GEMM.multiply(
+        x, w.baseAddress!, transposeB: true, into: pre, m: t * n, n: width, k: f, beta: 1)
     }
   }
 
@@ -253,6 +257,7 @@ final class RecurrentCore {
       outputGradient.shape == expected,
       "recurrent backward: gradient \(outputGradient.shape), expected \(expected)")
     var inputGradient = Tensor(zeros: [batch, steps, inputSize])
+    guard batch > 0 else { return inputGradient }
     outputGradient.withUnsafeBufferPointer { g in
       inputGradient.withUnsafeMutableBufferPointer { dx in
         let (source, destination) = (g.baseAddress!, dx.baseAddress!)
