@@ -71,6 +71,9 @@ public enum ComputeThreads {
   ///
   /// For work made of many small products that cannot be merged (an LSTM's time steps):
   /// splitting the batch across threads costs one fork/join instead of one per product.
+  /// The BLAS thread count is process-wide: two of these running at once on different threads
+  /// may oversubscribe for a while or leave the count at 1 (slower, not wrong). Training and
+  /// inference call it from one thread.
   public static func concurrentSlices(_ slices: Int, _ body: (Int) -> Void) {
     guard slices > 1 else {
       for slice in 0..<max(slices, 0) { body(slice) }
