@@ -30,17 +30,17 @@ public func runProduct(
   process.standardOutput = output
   process.standardError = error
   try process.run()
-  // Read both pipes while the process runs, so a full pipe cannot block it.
-  var outData = Data(), errData = Data()
+  // Drain stdout on another thread while this one drains stderr, so a full pipe cannot
+  // block the process.
+  let collected = OutputBox()
   let group = DispatchGroup()
-  group.enter()
-  DispatchQueue.global().async {
-    outData = output.fileHandleForReading.readDataToEndOfFile()
-    group.leave()
+  DispatchQueue.global().async(group: group) {
+    collected.data = output.fileHandleForReading.readDataToEndOfFile()
   }
-  errData = error.fileHandleForReading.readDataToEndOfFile()
+  let errData = error.fileHandleForReading.readDataToEndOfFile()
   group.wait()
   process.waitUntilExit()
+  let outData = collected.data
   return ProcessResult(
     status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
     standardError: String(decoding: errData, as: UTF8.self))
@@ -52,4 +52,9 @@ public func makeTemporaryFolder(_ name: String) throws -> String {
     .appendingPathComponent("neurona-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
   try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   return path
+}
+
+/// Holds what the draining thread read, handed over through the group's wait.
+private final class OutputBox: @unchecked Sendable {
+  var data = Data()
 }
