@@ -19,24 +19,25 @@ public enum MaskRendering {
 
   /// The picture with the foreground tinted and its outline drawn, as RGB.
   public static func overlay(
-    _ image: Image, mask: Image, tint: (UInt8, UInt8, UInt8) = (255, 40, 40)
+    _ image: Image, mask: Image, tint: (red: UInt8, green: UInt8, blue: UInt8) = (255, 40, 40)
   ) throws -> Image {
-    let rgb = image.channels == 3 ? image : try image.converted(toChannels: 3)
-    var pixels = rgb.pixels
-    let (width, height) = (rgb.width, rgb.height)
+    try image.overlaid(mask: mask, colour: tint, opacity: 0.4)
+      .overlaid(mask: outline(of: mask), colour: tint, opacity: 1)
+  }
+
+  /// 255 on foreground pixels that touch the background (4-neighbourhood) or the border.
+  public static func outline(of mask: Image) throws -> Image {
+    let (width, height) = (mask.width, mask.height)
     let inside = { (x: Int, y: Int) in mask.pixels[y * width + x] != 0 }
-    let colour = [tint.0, tint.1, tint.2]
+    var edge = [UInt8](repeating: 0, count: width * height)
     for y in 0..<height {
       for x in 0..<width where inside(x, y) {
-        let edge = x == 0 || y == 0 || x == width - 1 || y == height - 1
-          || !inside(x - 1, y) || !inside(x + 1, y) || !inside(x, y - 1) || !inside(x, y + 1)
-        for c in 0..<3 {
-          let i = (y * width + x) * 3 + c
-          // Outline in the solid tint; inside, 60 % picture and 40 % tint.
-          pixels[i] = edge ? colour[c] : UInt8((Int(pixels[i]) * 3 + Int(colour[c]) * 2) / 5)
+        let border = x == 0 || y == 0 || x == width - 1 || y == height - 1
+        if border || !inside(x - 1, y) || !inside(x + 1, y) || !inside(x, y - 1) || !inside(x, y + 1) {
+          edge[y * width + x] = 255
         }
       }
     }
-    return try Image(width: width, height: height, channels: 3, pixels: pixels)
+    return try Image(width: width, height: height, channels: 1, pixels: edge)
   }
 }
