@@ -6,6 +6,8 @@ let benchmarks: [(name: String, usage: String, run: ([String]) throws -> Void)] 
   ("decode", "decode PATH…   decode every PNG/JPEG under PATHs; throughput vs threads", runDecode),
   ("conv", "conv [options]  convolution vs raw sgemm GFLOP/s on the reference shapes",
    { ConvolutionBenchmark.run(arguments: $0) }),
+  ("models", "models [--format json] [--threads N] [--seconds S] [--only KEY]  whole models vs peers",
+   { try ModelsBenchmark.run(arguments: $0) }),
   ("relu", "relu            the ReLU fast path vs the generic element-wise path",
    { ActivationBenchmark.run(arguments: $0) }),
 ]
