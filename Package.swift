@@ -2,14 +2,19 @@
 // Neurona: image classification and segmentation on its own neural-network core.
 import PackageDescription
 
-
 let package = Package(
   name: "Neurona",
   platforms: [.macOS(.v13)],
   products: [
     .library(name: "Neurona", targets: ["Neurona"]),
     .library(name: "NeuronaImage", targets: ["NeuronaImage"]),
+    .library(name: "NeuronaVision", targets: ["NeuronaVision"]),
+    .executable(name: "classify", targets: ["classify"]),
+    .executable(name: "segment", targets: ["segment"]),
     .executable(name: "neurona-examples", targets: ["neurona-examples"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
     // MARK: - System libraries
@@ -21,15 +26,31 @@ let package = Package(
 
     // MARK: - Libraries
     .target(name: "Neurona", dependencies: ["CBLAS", "CZlib"]),
-    .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG"]),
+    .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
+    .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
+    .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),
+    .target(
+      name: "NeuronaCommands",
+      dependencies: [
+        "NeuronaVision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
 
     // MARK: - Executables
+    .executableTarget(name: "classify", dependencies: ["NeuronaCommands"]),
+    .executableTarget(name: "segment", dependencies: ["NeuronaCommands"]),
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
-    .executableTarget(name: "neurona-bench", dependencies: ["Neurona"]),
+    .executableTarget(name: "neurona-bench", dependencies: ["Neurona", "NeuronaImage", "NeuronaVision"]),
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
-    .testTarget(name: "NeuronaTests", dependencies: ["Neurona", "NeuronaTestSupport"]),
+    .testTarget(name: "NeuronaTests", dependencies: ["Neurona", "NeuronaTestSupport", "CZlib"]),
+    .testTarget(
+      name: "NeuronaImageTests", dependencies: ["NeuronaImage"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport"]),
+    .testTarget(
+      name: "CommandTests",
+      dependencies: ["classify", "segment", "NeuronaImage", "NeuronaTestSupport"]),
   ],
   swiftLanguageModes: [.v5]
 )

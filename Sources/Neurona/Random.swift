@@ -11,9 +11,10 @@
 ///
 /// - Paper: Steele, Lea, Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014.
 public struct SplitMix64: RandomNumberGenerator {
-  private var state: UInt64
+  /// The whole state: save it to resume a run, pass it to `init(seed:)` to restore it.
+  public private(set) var state: UInt64
 
-  /// A generator whose whole future is determined by `seed`.
+  /// A generator whose whole future is determined by `seed` (or a saved `state`).
   public init(seed: UInt64) { state = seed }
 
   /// The next 64 random bits.

@@ -3,6 +3,7 @@
 // `gemm`, so a change of BLAS or of threading policy happens here only.
 import CBLAS
 import Dispatch
+import Foundation
 
 /// Row-major single-precision matrix products.
 public enum GEMM {
@@ -92,6 +93,9 @@ public enum ComputeThreads {
     DispatchQueue.concurrentPerform(iterations: count, execute: body)
     openblas_set_num_threads(Int32(restored))
   }
+
+  /// The cores our own threads may use (one worker per core).
+  public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
   /// The name of the kernel OpenBLAS chose for this CPU (e.g. "Haswell", "Cooperlake").
   public static var blasCoreName: String {

@@ -18,6 +18,9 @@ public final class Dropout: Layer {
     self.generator = SplitMix64(seed: seed)
   }
 
+  /// Restarts the mask sequence from `seed` (gradient checks need the same mask twice).
+  public func reseed(_ seed: UInt64) { generator = SplitMix64(seed: seed) }
+
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     guard mode == .training, rate > 0 else { return input }
     let scale = 1 / (1 - rate)

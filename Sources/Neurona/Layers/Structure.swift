@@ -3,19 +3,34 @@
 
 /// Layers applied one after another; backward runs them in reverse (the chain rule).
 ///
-/// Parameter names are the layer's index, as in PyTorch's `nn.Sequential`: `0.weight`.
+/// Parameter names are the layer's index, as in PyTorch's `nn.Sequential` (`0.weight`), or
+/// the name given when the layer was added (`fc1.weight`), as in a PyTorch module's fields.
 public final class Sequential: Layer {
   /// The layers, first applied first.
   public private(set) var layers: [Layer]
+  /// The name of each layer, used as the prefix of its parameter names.
+  public private(set) var names: [String]
 
-  /// A model of `layers` in order.
-  public init(_ layers: [Layer] = []) { self.layers = layers }
+  /// A model of `layers` in order, named by their index.
+  public init(_ layers: [Layer] = []) {
+    self.layers = layers
+    self.names = layers.indices.map(String.init)
+  }
 
-  /// Appends a layer, as Keras's `model.add`.
-  public func add(_ layer: Layer) { layers.append(layer) }
+  /// A model of named layers in order.
+  public init(named layers: [(String, Layer)]) {
+    self.layers = layers.map(\.1)
+    self.names = layers.map(\.0)
+  }
+
+  /// Appends a layer, as Keras's `model.add`; it is named by its index unless `name` is given.
+  public func add(_ layer: Layer, name: String? = nil) {
+    names.append(name ?? String(layers.count))
+    layers.append(layer)
+  }
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
-    layers.enumerated().flatMap { prefixed("\($0.offset)", $0.element) }
+    zip(names, layers).flatMap { prefixed($0, $1) }
   }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {

@@ -59,4 +59,26 @@ public final class Adam: Optimizer {
       moments[key] = (m, v)
     }
   }
+
+  public func state(of parameters: [(name: String, parameter: Parameter)]) -> [String: Tensor] {
+    var state = ["adam.step": Tensor(shape: [1], scalars: [Float(stepCount)])]
+    for (name, parameter) in parameters {
+      guard let (m, v) = moments[ObjectIdentifier(parameter)] else { continue }
+      state["adam.m.\(name)"] = Tensor(shape: parameter.value.shape, scalars: m)
+      state["adam.v.\(name)"] = Tensor(shape: parameter.value.shape, scalars: v)
+    }
+    return state
+  }
+
+  public func restore(
+    _ state: [String: Tensor], of parameters: [(name: String, parameter: Parameter)]
+  ) {
+    stepCount = Int(state["adam.step"]?.scalars.first ?? 0)
+    for (name, parameter) in parameters {
+      guard let m = state["adam.m.\(name)"], let v = state["adam.v.\(name)"],
+        m.count == parameter.value.count, v.count == m.count
+      else { continue }
+      moments[ObjectIdentifier(parameter)] = (m.scalars, v.scalars)
+    }
+  }
 }

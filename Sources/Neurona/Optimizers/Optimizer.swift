@@ -9,6 +9,10 @@ public protocol Optimizer: AnyObject {
   var gradientClipNorm: Float? { get set }
   /// One update of every non-buffer parameter from its gradient.
   func step(_ parameters: [Parameter])
+  /// The optimiser's memory (momenta, step count) as named tensors, for checkpoints.
+  func state(of parameters: [(name: String, parameter: Parameter)]) -> [String: Tensor]
+  /// Restores what `state(of:)` saved; parameters absent from `state` start fresh.
+  func restore(_ state: [String: Tensor], of parameters: [(name: String, parameter: Parameter)])
 }
 
 extension Optimizer {

@@ -39,4 +39,24 @@ public final class SGD: Optimizer {
       velocities[key] = velocity
     }
   }
+
+  public func state(of parameters: [(name: String, parameter: Parameter)]) -> [String: Tensor] {
+    var state: [String: Tensor] = [:]
+    for (name, parameter) in parameters {
+      if let velocity = velocities[ObjectIdentifier(parameter)] {
+        state["velocity.\(name)"] = Tensor(shape: parameter.value.shape, scalars: velocity)
+      }
+    }
+    return state
+  }
+
+  public func restore(
+    _ state: [String: Tensor], of parameters: [(name: String, parameter: Parameter)]
+  ) {
+    for (name, parameter) in parameters {
+      if let velocity = state["velocity.\(name)"], velocity.count == parameter.value.count {
+        velocities[ObjectIdentifier(parameter)] = velocity.scalars
+      }
+    }
+  }
 }

@@ -1,0 +1,107 @@
+// `classify PATH…`: label every image under the given files and folders.
+import ArgumentParser
+import Foundation
+import Neurona
+import NeuronaVision
+
+struct LabelImages: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "label", abstract: "Label every image under the given files and folders.")
+
+  @Argument(help: "Image files or folders (walked recursively).")
+  var paths: [String]
+
+  @Option(help: "A model file, or the name of a model in Models/.")
+  var model = "fashionnet"
+
+  @Option(name: .customLong("top-k"), help: "How many of the most probable classes to report.")
+  var topK = 1
+
+  @Option(help: "table, csv or json.")
+  var format: OutputFormat = .table
+
+  func validate() throws {
+    guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
+    guard format != .text else { throw ValidationError("--format must be table, csv or json") }
+  }
+
+  func run() throws {
+    let classifier = try Classifier.load(try ModelLocator.resolve(model))
+    let (files, skipped) = try ImageFiles.collect(paths)
+    for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
+    guard !files.isEmpty else { throw VisionError("no images found under \(paths.joined(separator: " "))") }
+    let k = min(topK, classifier.description.classNames.count)
+    var results: [(path: String, predictions: [Prediction])] = []
+    var failures = 0
+    var progress = ProgressBar(title: "classify")
+    let batchSize = 64
+    for start in stride(from: 0, to: files.count, by: batchSize) {
+      var batch: [Float] = []
+      var batchFiles: [String] = []
+      for file in files[start..<min(start + batchSize, files.count)] {
+        do {
+          batch += try ImageInput.planes(file, for: classifier.description)
+          batchFiles.append(file)
+        } catch {
+          Terminal.warn("\(error)")
+          failures += 1
+        }
+      }
+      progress.update(min(start + batchSize, files.count), of: files.count)
+      guard !batchFiles.isEmpty else { continue }
+      var input = Tensor(shape: [batchFiles.count] + classifier.inputShape, scalars: batch)
+      classifier.normalize(&input)
+      results += zip(batchFiles, classifier.predict(input, topK: k)).map { ($0, $1) }
+    }
+    progress.finish()
+    try printResults(results, topK: k)
+    if failures > 0 { throw ExitCode(1) }
+  }
+
+  private func printResults(_ results: [(path: String, predictions: [Prediction])], topK: Int) throws {
+    switch format {
+    case .csv:
+      print("path,label,confidence" + (topK > 1 ? ",top_k" : ""))
+      for (path, predictions) in results {
+        var row = [csvField(path), csvField(predictions[0].label), String(format: "%.4f", predictions[0].confidence)]
+        if topK > 1 {
+          row.append(csvField(predictions.map { "\($0.label):\(String(format: "%.4f", $0.confidence))" }.joined(separator: ";")))
+        }
+        print(row.joined(separator: ","))
+      }
+    case .json:
+      try printJSON(results.map { LabelRecord(path: $0.path, predictions: $0.predictions, includeTopK: topK > 1) })
+    case .table, .text:
+      let header = ["path", "label", "confidence"] + (topK > 1 ? ["top \(topK)"] : [])
+      let rows = results.map { path, predictions in
+        [path, predictions[0].label, String(format: "%.4f", predictions[0].confidence)]
+          + (topK > 1 ? [predictions.dropFirst().map { "\($0.label) \(String(format: "%.3f", $0.confidence))" }.joined(separator: ", ")] : [])
+      }
+      print(formatTable(header: header, rows: rows))
+    }
+  }
+}
+
+/// One labelled image as JSON: `path`, `label`, `confidence` and, on request, `top_k`.
+private struct LabelRecord: Encodable {
+  struct Entry: Encodable {
+    var label: String
+    var confidence: Float
+  }
+  var path: String
+  var label: String
+  var confidence: Float
+  var topK: [Entry]?
+
+  init(path: String, predictions: [Prediction], includeTopK: Bool) {
+    self.path = path
+    label = predictions[0].label
+    confidence = predictions[0].confidence
+    topK = includeTopK ? predictions.map { Entry(label: $0.label, confidence: $0.confidence) } : nil
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case path, label, confidence
+    case topK = "top_k"
+  }
+}

@@ -1,0 +1,96 @@
+// `segment evaluate`: IoU, Dice and pixel accuracy of a segmenter on image/mask folders.
+import ArgumentParser
+import Foundation
+import NeuronaVision
+
+struct EvaluateSegmenter: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "evaluate", abstract: "Measure a segmenter on images/ and masks/ folders.")
+
+  @Option(help: "Folder of pictures.")
+  var images: String
+
+  @Option(help: "Folder of true masks.")
+  var masks: String
+
+  @Option(help: "A model file, or the name of a model in Models/.")
+  var model: String?
+
+  @Option(help: "Probability above which a pixel is foreground.")
+  var threshold: Float = 0.5
+
+  @Flag(name: .customLong("per-image"), help: "Also report each picture's figures.")
+  var perImage = false
+
+  @Option(help: "text or json.")
+  var format: OutputFormat = .text
+
+  func validate() throws {
+    guard format == .text || format == .json else { throw ValidationError("--format must be text or json") }
+  }
+
+  func run() throws {
+    let segmenter = try Segmenter.load(try ModelLocator.resolve(model ?? defaultSegmenterName()))
+    var records: [SegmentationRecord] = []
+    var pooled = MaskOverlap()
+    for pair in try MaskPairs.find(images: images, masks: masks) {
+      let data = try MaskPairs.load(image: pair.image, mask: pair.mask)
+      let map = try segmenter.probabilities(data.image)
+      let overlap = MaskOverlap(predicted: map.values.map { $0 >= threshold }, truth: data.mask.map { $0 != 0 })
+      pooled = pooled + overlap
+      records.append(SegmentationRecord(path: pair.image, overlap: overlap))
+    }
+    let count = Double(records.count)
+    let report = SegmentationReport(
+      iou: records.reduce(0) { $0 + $1.iou } / count,
+      dice: records.reduce(0) { $0 + $1.dice } / count,
+      pixelAccuracy: records.reduce(0) { $0 + $1.pixelAccuracy } / count,
+      pooledIoU: pooled.iou, pooledDice: pooled.dice, images: records.count,
+      perImage: perImage ? records : nil)
+    if format == .json {
+      try printJSON(report)
+      return
+    }
+    if perImage {
+      print(formatTable(
+        header: ["image", "IoU", "Dice", "pixel accuracy"],
+        rows: records.map { [$0.path, String(format: "%.4f", $0.iou), String(format: "%.4f", $0.dice), String(format: "%.4f", $0.pixelAccuracy)] }))
+      print("")
+    }
+    print(String(format: "mean IoU %.4f, Dice %.4f, pixel accuracy %.4f over %d images (pooled IoU %.4f, Dice %.4f)",
+                 report.iou, report.dice, report.pixelAccuracy, report.images, report.pooledIoU, report.pooledDice))
+  }
+}
+
+struct SegmentationRecord: Encodable {
+  var path: String
+  var iou: Double, dice: Double, pixelAccuracy: Double
+
+  init(path: String, overlap: MaskOverlap) {
+    self.path = path
+    iou = overlap.iou
+    dice = overlap.dice
+    pixelAccuracy = overlap.pixelAccuracy
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case path, iou, dice
+    case pixelAccuracy = "pixel_accuracy"
+  }
+}
+
+/// Means over images (`iou`, `dice`, `pixel_accuracy`) and pooled over all pixels.
+struct SegmentationReport: Encodable {
+  var iou: Double, dice: Double, pixelAccuracy: Double
+  var pooledIoU: Double, pooledDice: Double
+  var images: Int
+  var perImage: [SegmentationRecord]?
+
+  enum CodingKeys: String, CodingKey {
+    case iou, dice, images
+    case pixelAccuracy = "pixel_accuracy"
+    case pooledIoU = "pooled_iou"
+    case pooledDice = "pooled_dice"
+    case perImage = "per_image"
+  }
+}

@@ -1,0 +1,23 @@
+// `segment`: foreground masks for pictures, and training and evaluating segmenters.
+import ArgumentParser
+
+/// The `segment` executable's root command.
+public struct SegmentCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "segment",
+    abstract: "Separate foreground from background: write masks, cut-outs and overlays.",
+    discussion: """
+      Without --model, the shipped default segmenter is used (Models/person.safetensors when \
+      present, else Models/nuclei.safetensors). Models are looked up by name in \
+      $NEURONA_MODELS, then in a Models/ folder beside or above the executable, then ./Models.
+      """,
+    subcommands: [SegmentImages.self, TrainSegmenter.self, EvaluateSegmenter.self],
+    defaultSubcommand: SegmentImages.self)
+
+  public init() {}
+}
+
+/// The default segmentation model: the person model, or the nuclei model without it.
+func defaultSegmenterName() -> String {
+  (try? ModelLocator.resolve("person")) != nil ? "person" : "nuclei"
+}

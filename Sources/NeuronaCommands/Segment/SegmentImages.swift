@@ -1,0 +1,132 @@
+// `segment IMAGE…`: write a mask (and on request a cut-out, overlay or soft map) per image.
+import ArgumentParser
+import Foundation
+import NeuronaImage
+import NeuronaVision
+
+/// The files `segment` can write for a picture, by name suffix.
+enum SegmentOutput: String, CaseIterable {
+  case mask, cutout, overlay, soft
+
+  /// `photo.png` → `photo.mask.png`.
+  func fileName(for input: String) -> String {
+    ((input as NSString).lastPathComponent as NSString).deletingPathExtension + ".\(rawValue).png"
+  }
+}
+
+struct SegmentImages: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "images", abstract: "Segment pictures (the default subcommand).")
+
+  @Argument(help: "Image files or folders (walked recursively).")
+  var paths: [String]
+
+  @Option(name: .shortAndLong, help: "Output file (one input, one output) or folder.")
+  var output: String?
+
+  @Option(help: "A model file, or the name of a model in Models/ (person, nuclei).")
+  var model: String?
+
+  @Option(help: "Probability above which a pixel is foreground.")
+  var threshold: Float = 0.5
+
+  @Flag(help: "Write NAME.cutout.png: the picture with a transparent background.")
+  var cutout = false
+
+  @Flag(help: "Write NAME.overlay.png: the picture with the mask tinted over it.")
+  var overlay = false
+
+  @Flag(help: "Write NAME.soft.png: the probability map as grey levels.")
+  var soft = false
+
+  @Flag(help: "Replace existing output files.")
+  var force = false
+
+  func validate() throws {
+    guard threshold > 0, threshold < 1 else { throw ValidationError("--threshold must be in (0, 1)") }
+  }
+
+  var outputs: [SegmentOutput] {
+    let chosen = [(cutout, SegmentOutput.cutout), (overlay, .overlay), (soft, .soft)].filter(\.0).map(\.1)
+    return chosen.isEmpty ? [.mask] : chosen
+  }
+
+  func run() throws {
+    let segmenter = try Segmenter.load(try ModelLocator.resolve(model ?? defaultSegmenterName()))
+    let (found, skipped) = try ImageFiles.collect(paths)
+    for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
+    // Our own outputs from an earlier run are not pictures to segment.
+    let ownSuffixes = SegmentOutput.allCases.map { ".\($0.rawValue).png" } + [".instances.png"]
+    let files = found.filter { file in !ownSuffixes.contains { file.hasSuffix($0) } || paths.contains(file) }
+    guard !files.isEmpty else { throw VisionError("no images found under \(paths.joined(separator: " "))") }
+    let destinations = try OutputPlan(inputs: files, roots: paths, output: output, kinds: outputs)
+    var failures = 0
+    var progress = ProgressBar(title: "segment")
+    for (index, file) in files.enumerated() {
+      do {
+        try segment(file, with: segmenter, to: destinations.paths(for: file))
+      } catch {
+        Terminal.warn("\(error)")
+        failures += 1
+      }
+      if files.count > 1 { progress.update(index + 1, of: files.count) }
+    }
+    progress.finish()
+    if failures > 0 { throw ExitCode(1) }
+  }
+
+  private func segment(_ file: String, with segmenter: Segmenter, to destinations: [(SegmentOutput, String)]) throws {
+    if !force, let existing = destinations.first(where: { FileManager.default.fileExists(atPath: $0.1) }) {
+      throw VisionError("\(existing.1): already exists (use --force to replace it)")
+    }
+    let image = try Image.read(contentsOf: file)
+    let map = try segmenter.probabilities(image)
+    let mask = MaskRendering.mask(map, threshold: threshold)
+    for (kind, path) in destinations {
+      let folder = (path as NSString).deletingLastPathComponent
+      if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+      let picture: Image
+      switch kind {
+      case .mask: picture = mask
+      case .soft: picture = MaskRendering.soft(map)
+      case .cutout: picture = try MaskRendering.cutout(image, mask: mask)
+      case .overlay: picture = try MaskRendering.overlay(image, mask: mask)
+      }
+      try picture.writePNG(to: path, overwrite: force)
+    }
+  }
+}
+
+/// Where each input's outputs go: beside the input, under `-o DIR` (keeping the folder
+/// structure below the folder given on the command line), or `-o FILE` for one output.
+struct OutputPlan {
+  let inputs: [String], roots: [String], output: String?, kinds: [SegmentOutput]
+  let singleFile: Bool
+
+  init(inputs: [String], roots: [String], output: String?, kinds: [SegmentOutput]) throws {
+    (self.inputs, self.roots, self.output, self.kinds) = (inputs, roots, output, kinds)
+    var isDirectory: ObjCBool = false
+    let exists = output.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
+    let namesFile = output.map { $0.lowercased().hasSuffix(".png") && !(exists && isDirectory.boolValue) } ?? false
+    if namesFile, inputs.count > 1 || kinds.count > 1 {
+      throw ValidationError("-o names one file, but there are \(inputs.count * kinds.count) outputs: give a folder")
+    }
+    singleFile = namesFile
+  }
+
+  func paths(for input: String) -> [(SegmentOutput, String)] {
+    guard let output else {
+      let folder = (input as NSString).deletingLastPathComponent
+      return kinds.map { ($0, (folder as NSString).appendingPathComponent($0.fileName(for: input))) }
+    }
+    if singleFile { return [(kinds[0], output)] }
+    // Keep the structure below the command-line folder the input was found in.
+    let root = roots.first { input.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+    let relativeFolder = root.map {
+      ((String(input.dropFirst($0.count)) as NSString).deletingLastPathComponent as String)
+        .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    } ?? ""
+    let folder = (output as NSString).appendingPathComponent(relativeFolder)
+    return kinds.map { ($0, (folder as NSString).appendingPathComponent($0.fileName(for: input))) }
+  }
+}

@@ -1,0 +1,102 @@
+// `segment train`: train a U-Net on image/mask folders.
+import ArgumentParser
+import Foundation
+import Neurona
+import NeuronaVision
+
+struct TrainSegmenter: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train", abstract: "Train a segmenter on images/ and masks/ folders.")
+
+  @Option(help: "Folder of training pictures.")
+  var images: String
+
+  @Option(help: "Folder of masks (NAME.png, NAME_mask.png or NAME-mask.png; non-zero = foreground).")
+  var masks: String
+
+  @OptionGroup var training: TrainingArguments
+
+  @Option(help: "Training crop size (a multiple of 2^depth).")
+  var size = 128
+
+  @Option(name: .customLong("steps-per-epoch"), help: "Gradient steps per epoch (default: about 4 crops per picture area).")
+  var stepsPerEpoch: Int?
+
+  @Option(name: .customLong("val-images"), help: "Folder of validation pictures (instead of --validation-split).")
+  var valImages: String?
+
+  @Option(name: .customLong("val-masks"), help: "Folder of validation masks.")
+  var valMasks: String?
+
+  @Option(help: "Channels of the first U-Net level.")
+  var width = 16
+
+  @Option(help: "U-Net levels.")
+  var depth = 4
+
+  @Option(name: .customLong("bce-weight"), help: "Weight of binary cross-entropy in the loss.")
+  var bceWeight: Float = 1
+
+  @Option(name: .customLong("dice-weight"), help: "Weight of soft Dice in the loss.")
+  var diceWeight: Float = 1
+
+  @Flag(name: .customLong("no-augment"), help: "Train on plain crops (no flips, turns, scaling or colour jitter).")
+  var noAugment = false
+
+  func validate() throws {
+    guard (1...6).contains(depth), width >= 1 else { throw ValidationError("--depth must be 1…6, --width ≥ 1") }
+    guard size >= 16, size % (1 << depth) == 0 else {
+      throw ValidationError("--size must be a multiple of \(1 << depth) (2^depth)")
+    }
+    guard (valImages == nil) == (valMasks == nil) else {
+      throw ValidationError("--val-images and --val-masks go together")
+    }
+  }
+
+  func run() throws {
+    try training.checkOutput()
+    var pairs = try MaskPairs.find(images: images, masks: masks)
+    var validationPairs: [(image: String, mask: String)] = []
+    if let valImages, let valMasks {
+      validationPairs = try MaskPairs.find(images: valImages, masks: valMasks)
+    } else if training.validationSplit > 0, pairs.count >= 2 {
+      var generator = SplitMix64(seed: training.seed &+ 0x5EED)
+      let split = trainValidationSplit(count: pairs.count, validationFraction: training.validationSplit, using: &generator)
+      validationPairs = split.validation.map { pairs[$0] }
+      pairs = split.train.map { pairs[$0] }
+    }
+    let trainingData = try pairs.map { try MaskPairs.load(image: $0.image, mask: $0.mask) }
+    let validationData = try validationPairs.map { try MaskPairs.load(image: $0.image, mask: $0.mask) }
+    let description = SegmenterDescription(
+      channels: 3, size: size, layout: .tiled, baseWidth: width, depth: depth)
+    let segmenter = try Segmenter(description: description, seed: training.seed)
+    let area = trainingData.reduce(0) { $0 + $1.image.width * $1.image.height }
+    let steps = stepsPerEpoch ?? max(1, 4 * area / (size * size) / training.batchSize)
+    let sampler = try SegmentationSampler(
+      trainingData, description: description, cropSize: size,
+      cropsPerEpoch: steps * training.batchSize, augment: !noAugment, seed: training.seed &+ 1)
+    Terminal.warn(
+      "training U-Net (\(segmenter.network.parameterCount) parameters) on \(trainingData.count) "
+        + "pictures (foreground \(String(format: "%.1f", sampler.foregroundFraction * 100)) %), "
+        + "\(steps) steps of \(training.batchSize) crops of \(size)² per epoch, "
+        + "validating on \(validationData.count)")
+    var metadata = description.metadata
+    metadata["training_command"] = TrainingArguments.commandLine
+    let loss = CombinedLoss([(bceWeight, BinaryCrossEntropy()), (diceWeight, SoftDiceLoss())])
+    let run = TrainingRun(model: segmenter.network, loss: loss, options: training.options(), metadata: metadata)
+    var bar = ProgressBar(title: "epoch")
+    let progress = try run.run(
+      sampler, trainIndices: Array(0..<sampler.count),
+      score: { _ in
+        guard !validationData.isEmpty else { return nil }
+        let overlap = validationData.map { pair in
+          let predicted = (try? segmenter.probabilities(pair.image).values.map { $0 >= 0.5 }) ?? []
+          return MaskOverlap(predicted: predicted, truth: pair.mask.map { $0 != 0 })
+        }.reduce(MaskOverlap(), +)
+        return (overlap.iou, String(format: "validation IoU %.4f, Dice %.4f", overlap.iou, overlap.dice))
+      },
+      log: { bar.finish(); print($0); fflush(stdout) },
+      onStep: { step, steps, loss in bar.update(step, of: steps, note: String(format: "loss %.4f", loss)) })
+    print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
+  }
+}

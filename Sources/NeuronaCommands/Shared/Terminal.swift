@@ -1,0 +1,40 @@
+// Talking to the user: stderr lines, and a progress bar drawn only on a terminal.
+import Foundation
+
+/// Standard error, line by line.
+enum Terminal {
+  /// Whether standard error is a terminal (progress bars only then).
+  static let stderrIsTerminal = isatty(STDERR_FILENO) != 0
+
+  /// Writes one line to standard error.
+  static func warn(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+}
+
+/// A one-line progress bar on standard error, redrawn in place; silent when stderr is not
+/// a terminal (logs then get one plain line per epoch from the caller).
+struct ProgressBar {
+  let title: String
+  private var lastDrawn = -1.0
+
+  init(title: String) { self.title = title }
+
+  /// Draws `done` of `total` with an optional note (e.g. the running loss).
+  mutating func update(_ done: Int, of total: Int, note: String = "") {
+    guard Terminal.stderrIsTerminal, total > 0 else { return }
+    let now = Date().timeIntervalSince1970
+    guard done == total || now - lastDrawn > 0.1 else { return }
+    lastDrawn = now
+    let width = 30
+    let filled = width * done / total
+    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+    FileHandle.standardError.write(Data("\r\(title) \(bar) \(done)/\(total) \(note)\u{1B}[K".utf8))
+  }
+
+  /// Clears the bar's line.
+  func finish() {
+    guard Terminal.stderrIsTerminal else { return }
+    FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+  }
+}

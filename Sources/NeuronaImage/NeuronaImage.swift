@@ -1,1 +1,0 @@
-// The image library: decoders, encoders and transforms (see Image.swift).

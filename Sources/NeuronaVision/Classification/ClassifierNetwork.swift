@@ -1,0 +1,56 @@
+// Builds the network of each classifier architecture from its description, with PyTorch
+// parameter names (`conv1.weight`, `fc2.bias`) so a state_dict of the same model loads.
+import Neurona
+
+extension ClassifierDescription {
+  /// A freshly initialised network for this description, weights drawn from `generator`.
+  /// Dropout masks come from `seed`.
+  public func makeNetwork(seed: UInt64, using generator: inout some RandomNumberGenerator)
+    throws -> Layer
+  {
+    let classes = classNames.count
+    switch architecture {
+    case .mlp:
+      let inputs = channels * height * width
+      return Sequential(named: [
+        ("flatten", Flatten()),
+        ("fc1", Dense(inputs, 256, using: &generator)), ("relu1", ReLU()),
+        ("drop1", Dropout(rate: dropout, seed: seed &+ 1)),
+        ("fc2", Dense(256, 128, using: &generator)), ("relu2", ReLU()),
+        ("drop2", Dropout(rate: dropout, seed: seed &+ 2)),
+        ("fc3", Dense(128, classes, initializer: .glorotUniform, using: &generator)),
+      ])
+    case .cnn:
+      return try makeConvolutionalNetwork(seed: seed, using: &generator)
+    case .lstm:
+      guard channels == 1 else { throw ModelFileError("the row-LSTM classifier takes grey images") }
+      return RowLSTMClassifier(
+        rows: height, columns: width, hiddenSize: 128, classes: classes, using: &generator)
+    }
+  }
+
+  private func makeConvolutionalNetwork(
+    seed: UInt64, using generator: inout some RandomNumberGenerator
+  ) throws -> Layer {
+    var layers: [(String, Layer)] = []
+    var (inChannels, h, w) = (channels, height, width)
+    for block in 1...depth {
+      guard h >= 2, w >= 2 else {
+        throw ModelFileError("input \(height)×\(width) is too small for \(depth) pooling blocks")
+      }
+      let outChannels = baseWidth << (block - 1)
+      layers.append(("conv\(block)", Conv2D(
+        inChannels, outChannels, kernelSize: 3, padding: 1, using: &generator)))
+      layers.append(("relu\(block)", ReLU()))
+      layers.append(("pool\(block)", MaxPool2D(kernelSize: 2, stride: 2)))
+      (inChannels, h, w) = (outChannels, h / 2, w / 2)
+    }
+    layers += [
+      ("flatten", Flatten()),
+      ("fc1", Dense(inChannels * h * w, 128, using: &generator)), ("relu_fc", ReLU()),
+      ("drop", Dropout(rate: dropout, seed: seed &+ 1)),
+      ("fc2", Dense(128, classNames.count, initializer: .glorotUniform, using: &generator)),
+    ]
+    return Sequential(named: layers)
+  }
+}

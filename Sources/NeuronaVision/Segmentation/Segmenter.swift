@@ -1,0 +1,113 @@
+// A segmenter: a network that maps a picture to a foreground logit per pixel, and the
+// inference that makes it work on pictures of any size — tiles at native resolution, or a
+// resize to the working size and back — always returning a map of the input's exact size.
+import Neurona
+import NeuronaImage
+
+/// A trained (or training) foreground/background segmenter.
+public final class Segmenter {
+  public let description: SegmenterDescription
+  public let network: Layer
+  /// Pictures processed per forward pass when tiling.
+  public var tileBatch = 4
+
+  public init(description: SegmenterDescription, network: Layer) {
+    self.description = description
+    self.network = network
+  }
+
+  /// A new, randomly initialised segmenter.
+  public convenience init(description: SegmenterDescription, seed: UInt64) throws {
+    var generator = SplitMix64(seed: seed)
+    self.init(description: description, network: try description.makeNetwork(using: &generator))
+  }
+
+  /// Loads a segmenter file, rebuilding its network from the metadata.
+  public static func load(_ path: String) throws -> Segmenter {
+    let file = try ModelFile.read(path)
+    do {
+      let segmenter = try Segmenter(description: try SegmenterDescription(metadata: file.metadata), seed: 0)
+      try ModelFile.load(file, into: segmenter.network, ignoring: ["num_batches_tracked"])
+      return segmenter
+    } catch let error as ModelFileError {
+      throw ModelFileError("\(path): \(error.description)")
+    }
+  }
+
+  /// Saves weights and description atomically.
+  public func save(to path: String, extra: [String: String] = [:]) throws {
+    try ModelFile.save(network, metadata: description.metadata.merging(extra) { $1 }, to: path)
+  }
+
+  /// `image` as normalised `[C, H, W]` planes in the model's channels.
+  func planes(_ image: Image) throws -> [Float] {
+    var converted = image
+    if converted.channels != description.channels {
+      converted = try converted.converted(toChannels: description.channels)
+    }
+    return try converted.floatPlanes(mean: description.mean, std: description.std)
+  }
+
+  /// The foreground probability of every pixel of `image`, at its exact size.
+  public func probabilities(_ image: Image) throws -> FloatMap {
+    switch description.layout {
+    case .resized:
+      let size = description.size
+      let input = try planes(try ImageInput.prepare(image, channels: image.channels, height: size, width: size))
+      let logits = network.forward(Tensor(shape: [1, description.channels, size, size], scalars: input), mode: .inference)
+      let map = try FloatMap(width: size, height: size, values: logits.scalars.map(sigmoid))
+      return try map.resized(width: image.width, height: image.height)
+    case .tiled:
+      return try tiledProbabilities(try planes(image), width: image.width, height: image.height)
+    }
+  }
+
+  /// Runs the network on overlapping tiles of normalised planes and keeps each tile's
+  /// centre, so every output pixel was predicted with `margin` pixels of context.
+  func tiledProbabilities(_ planes: [Float], width: Int, height: Int) throws -> FloatMap {
+    let multiple = 1 << description.depth
+    let margin = 32
+    let roundUp = { (value: Int) in (value + multiple - 1) / multiple * multiple }
+    // Small pictures: one tile covering the whole (edge-extended) picture.
+    let single = width <= 512 && height <= 512
+    let tileWidth = single ? roundUp(width + 2 * margin) : 256
+    let tileHeight = single ? roundUp(height + 2 * margin) : 256
+    let stepX = tileWidth - 2 * margin, stepY = tileHeight - 2 * margin
+    let channels = description.channels
+    var origins: [(x: Int, y: Int)] = []
+    for y in stride(from: 0, to: height, by: stepY) {
+      for x in stride(from: 0, to: width, by: stepX) { origins.append((x, y)) }
+    }
+    var output = [Float](repeating: 0, count: width * height)
+    let tileArea = tileWidth * tileHeight
+    for batchStart in stride(from: 0, to: origins.count, by: tileBatch) {
+      let batch = origins[batchStart..<min(batchStart + tileBatch, origins.count)]
+      var input = [Float](repeating: 0, count: batch.count * channels * tileArea)
+      for (t, origin) in batch.enumerated() {
+        // Tile pixel (i, j) shows picture pixel (origin − margin + j), clamped to the edge.
+        for c in 0..<channels {
+          for i in 0..<tileHeight {
+            let sy = min(max(origin.y - margin + i, 0), height - 1)
+            let source = (c * height + sy) * width
+            let target = ((t * channels + c) * tileHeight + i) * tileWidth
+            for j in 0..<tileWidth {
+              let sx = min(max(origin.x - margin + j, 0), width - 1)
+              input[target + j] = planes[source + sx]
+            }
+          }
+        }
+      }
+      let logits = network.forward(
+        Tensor(shape: [batch.count, channels, tileHeight, tileWidth], scalars: input), mode: .inference)
+      for (t, origin) in batch.enumerated() {
+        for y in origin.y..<min(origin.y + stepY, height) {
+          let row = (t * tileHeight + y - origin.y + margin) * tileWidth + margin - origin.x
+          for x in origin.x..<min(origin.x + stepX, width) {
+            output[y * width + x] = sigmoid(logits.scalars[row + x])
+          }
+        }
+      }
+    }
+    return try FloatMap(width: width, height: height, values: output)
+  }
+}

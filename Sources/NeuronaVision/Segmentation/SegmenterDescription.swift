@@ -1,0 +1,105 @@
+// What a segmentation model file says about itself: its architecture and size, and how
+// pictures are fed to it (at their own resolution in tiles, or resized to a fixed size).
+import Neurona
+
+/// The segmentation networks Neurona knows.
+public enum SegmenterArchitecture: String, CaseIterable, Sendable {
+  /// UNetSmall (configurable width and depth).
+  case unet
+  /// MediaPipe's selfie segmenter re-implemented on the core (256×256 RGB).
+  case person
+}
+
+/// How a picture of any size becomes network input.
+public enum InferenceLayout: String, Sendable {
+  /// The picture at its own resolution, in overlapping tiles (objects keep their scale:
+  /// microscopy). The mask is stitched from the tiles' centres.
+  case tiled
+  /// The whole picture resized to the working size, the probability map resized back
+  /// (photos: the network sees the whole scene).
+  case resized
+}
+
+/// A segmenter's architecture and input format.
+public struct SegmenterDescription: Equatable, Sendable {
+  public var architecture: SegmenterArchitecture
+  public var channels: Int
+  /// The working size: training crop size (`tiled`) or the fixed input (`resized`).
+  public var size: Int
+  public var layout: InferenceLayout
+  public var baseWidth: Int
+  public var depth: Int
+  /// Per-channel normalisation of pixels in [0, 1].
+  public var mean: [Float], std: [Float]
+
+  public init(
+    architecture: SegmenterArchitecture = .unet, channels: Int = 3, size: Int = 128,
+    layout: InferenceLayout = .tiled, baseWidth: Int = 16, depth: Int = 4,
+    mean: [Float] = [0, 0, 0], std: [Float] = [1, 1, 1]
+  ) {
+    self.architecture = architecture
+    self.channels = channels
+    self.size = size
+    self.layout = layout
+    self.baseWidth = baseWidth
+    self.depth = depth
+    self.mean = mean
+    self.std = std
+  }
+
+  public static let task = "segmentation"
+
+  public var metadata: [String: String] {
+    [
+      "task": Self.task, ModelFile.architectureKey: architecture.rawValue,
+      "input_channels": String(channels), "size": String(size), "layout": layout.rawValue,
+      "base_width": String(baseWidth), "depth": String(depth),
+      "mean": mean.map { "\($0)" }.joined(separator: ","),
+      "std": std.map { "\($0)" }.joined(separator: ","),
+    ]
+  }
+
+  public init(metadata: [String: String]) throws {
+    guard metadata["task"] == Self.task else {
+      throw ModelFileError("this is a \(metadata["task"] ?? "unknown") model, not a segmenter")
+    }
+    guard let architecture = SegmenterArchitecture(rawValue: metadata[ModelFile.architectureKey] ?? "")
+    else {
+      throw ModelFileError(
+        "unknown segmenter architecture \(metadata[ModelFile.architectureKey] ?? "(none)")")
+    }
+    func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int {
+      guard let value = Int(metadata[key] ?? ""), range.contains(value) else {
+        throw ModelFileError("model metadata \(key) is missing or invalid")
+      }
+      return value
+    }
+    func floats(_ key: String) -> [Float] {
+      (metadata[key] ?? "").split(separator: ",").compactMap { Float(String($0)) }
+    }
+    guard let layout = InferenceLayout(rawValue: metadata["layout"] ?? "") else {
+      throw ModelFileError("model metadata layout is missing or invalid")
+    }
+    self.init(
+      architecture: architecture, channels: try integer("input_channels", 1...4),
+      size: try integer("size", 16...4096), layout: layout,
+      baseWidth: try integer("base_width", 1...1024), depth: try integer("depth", 1...8),
+      mean: floats("mean"), std: floats("std"))
+    guard mean.count == channels, std.count == channels, std.allSatisfy({ $0 > 0 }) else {
+      throw ModelFileError("model metadata mean/std do not match its channels")
+    }
+    guard size % (1 << depth) == 0 || architecture != .unet else {
+      throw ModelFileError("model size \(size) is not a multiple of \(1 << depth)")
+    }
+  }
+
+  /// A freshly initialised network for this description.
+  public func makeNetwork(using generator: inout some RandomNumberGenerator) throws -> Layer {
+    switch architecture {
+    case .unet:
+      return UNet(inputChannels: channels, baseWidth: baseWidth, depth: depth, using: &generator)
+    case .person:
+      throw ModelFileError("the person segmenter is not available in this build")
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// One training run as the CLIs drive it: epochs of mini-batch training, a validation score
+// after each, the best model kept at the output path, a checkpoint after every epoch, and
+// resumption from that checkpoint. Works for any model and loss; the caller supplies the
+// validation score (accuracy for classifiers, IoU for segmenters).
+import Foundation
+import Neurona
+
+/// Trains a model epoch by epoch with checkpoints.
+public final class TrainingRun {
+  public let model: Layer
+  public let trainer: Trainer
+  public let options: TrainingOptions
+  /// Metadata written with the model (its description, the command that trained it).
+  public var metadata: [String: String]
+
+  public init(model: Layer, loss: Loss, options: TrainingOptions, metadata: [String: String]) {
+    self.model = model
+    self.options = options
+    self.metadata = metadata
+    let optimizer = options.optimizer.make(
+      learningRate: options.learningRate, gradientClipNorm: options.gradientClipNorm)
+    trainer = Trainer(model: model, loss: loss, optimizer: optimizer, l2: options.l2)
+  }
+
+  /// Runs the remaining epochs.
+  ///
+  /// - Parameters:
+  ///   - score: the validation score of the model after an epoch (higher is better) and a
+  ///     short text for the log; nil when there is no validation data (then the training
+  ///     loss decides which model is best).
+  ///   - log: receives one line per epoch.
+  ///   - onStep: progress within an epoch (for a progress bar).
+  /// - Returns: where the run ended.
+  /// - Throws: `DivergenceError` (the best model so far stays at the output path),
+  ///   `ModelFileError` when files cannot be read or written.
+  @discardableResult
+  public func run(
+    _ source: BatchSource, trainIndices: [Int],
+    score: (EpochReport) -> (value: Double, text: String)?,
+    log: (String) -> Void,
+    onStep: (_ step: Int, _ steps: Int, _ loss: Float) -> Void = { _, _, _ in }
+  ) throws -> TrainingProgress {
+    var progress = TrainingProgress(
+      epoch: 0, generatorState: options.seed, bestScore: -.infinity, bestEpoch: 0, history: [])
+    if options.resume {
+      guard FileManager.default.fileExists(atPath: options.checkpointPath) else {
+        throw ModelFileError("\(options.checkpointPath): no checkpoint to resume from")
+      }
+      progress = try Checkpoint.load(
+        from: options.checkpointPath, model: model, optimizer: trainer.optimizer)
+      log("resuming after epoch \(progress.epoch) (best so far: epoch \(progress.bestEpoch))")
+    }
+    while progress.epoch < options.epochs {
+      var generator = SplitMix64(seed: progress.generatorState)
+      let epoch = progress.epoch + 1
+      let report = try trainer.fit(
+        source, trainIndices: trainIndices, epochs: 1, firstEpoch: epoch,
+        batchSize: options.batchSize, using: &generator, onStep: onStep)[0]
+      let validation = score(report)
+      let value = validation?.value ?? -report.trainLoss
+      var line = String(
+        format: "epoch %d/%d: loss %.4f", epoch, options.epochs, report.trainLoss)
+      if options.l2 > 0 { line += String(format: " (+L2 %.4f)", report.l2Penalty) }
+      if let accuracy = report.trainAccuracy { line += String(format: ", train accuracy %.4f", accuracy) }
+      if let text = validation?.text { line += ", \(text)" }
+      line += String(format: ", %.1f s", report.seconds)
+      progress.epoch = epoch
+      progress.generatorState = generator.state
+      progress.history.append(line)
+      if value > progress.bestScore {
+        progress.bestScore = value
+        progress.bestEpoch = epoch
+        try ModelFile.save(model, metadata: metadata, to: options.outputPath)
+        line += " (best, saved)"
+      }
+      log(line)
+      try Checkpoint.save(
+        model: model, optimizer: trainer.optimizer, progress: progress, metadata: metadata,
+        to: options.checkpointPath)
+    }
+    try? FileManager.default.removeItem(atPath: options.checkpointPath)
+    return progress
+  }
+}

@@ -1,0 +1,3 @@
+import NeuronaCommands
+
+SegmentCommand.main()

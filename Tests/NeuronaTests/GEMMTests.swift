@@ -1,0 +1,46 @@
+import Neurona
+import NeuronaTestSupport
+import Testing
+
+/// The textbook triple loop, the reference the BLAS wrapper must agree with.
+private func naiveProduct(_ a: Tensor, _ ta: Bool, _ b: Tensor, _ tb: Bool) -> Tensor {
+  let (m, k) = ta ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+  let n = tb ? b.shape[0] : b.shape[1]
+  var c = Tensor(zeros: [m, n])
+  for i in 0..<m {
+    for j in 0..<n {
+      var sum: Double = 0
+      for p in 0..<k {
+        let x = ta ? a[p, i] : a[i, p]
+        let y = tb ? b[j, p] : b[p, j]
+        sum += Double(x) * Double(y)
+      }
+      c[i, j] = Float(sum)
+    }
+  }
+  return c
+}
+
+@Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+func gemmMatchesNaiveProductForEveryTransposeCase(transposeA: Bool, transposeB: Bool) {
+  for (m, n, k) in [(1, 1, 1), (3, 5, 7), (17, 1, 33), (64, 65, 3), (2, 129, 31)] {
+    let a = randomTensor(transposeA ? [k, m] : [m, k], seed: UInt64(m * 31 + k))
+    let b = randomTensor(transposeB ? [n, k] : [k, n], seed: UInt64(n * 17 + k))
+    let product = GEMM.matmul(a, transposeA: transposeA, b, transposeB: transposeB)
+    #expect(isClose(product, naiveProduct(a, transposeA, b, transposeB), tolerance: 1e-4))
+  }
+}
+
+@Test func gemmAccumulatesWithBeta() {
+  let a = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])
+  var c: [Float] = [10, 20, 30, 40]
+  a.withUnsafeBufferPointer { pa in
+    GEMM.multiply(pa.baseAddress!, pa.baseAddress!, into: &c, m: 2, n: 2, k: 2, beta: 1)
+  }
+  // [[1,2],[3,4]]² = [[7,10],[15,22]], plus the old C.
+  #expect(c == [17, 30, 45, 62])
+}
+
+@Test func blasReportsItsKernel() {
+  #expect(!ComputeThreads.blasCoreName.isEmpty)
+}
