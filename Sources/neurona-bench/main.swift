@@ -6,7 +6,7 @@ let benchmarks: [(name: String, usage: String, run: ([String]) throws -> Void)] 
   ("decode", "decode PATH…   decode every PNG/JPEG under PATHs; throughput vs threads", runDecode),
   ("conv", "conv [options]  convolution vs raw sgemm GFLOP/s on the reference shapes",
    { ConvolutionBenchmark.run(arguments: $0) }),
-  ("relu", "relu            the ReLU fast path vs the generic element-wise path",
+  ("relu", "relu            ReLU forward+backward vs two plain loops (its floor)",
    { ActivationBenchmark.run(arguments: $0) }),
 ]
 
