@@ -199,18 +199,22 @@ extension ConvolutionBenchmark {
       gemm.forward()
     }
     let whole = WholeBatchGEMM(layer: layer, geometry: g, batch: item.batch)
-    let trainingTimes = alternating(seconds, [
-      {
-        sink += layer.forward(input, mode: .training).scalars[0]
-        sink += layer.backward(outputGradient).scalars[0]
-      },
-      {
-        gemm.forward()
-        gemm.backward()
-      },
-      { whole.run() },
-    ])
-    let (training, gemmTraining, wholeTraining) = (trainingTimes[0], trainingTimes[1], trainingTimes[2])
+    let trainingTimes = alternating(
+      seconds,
+      [
+        {
+          sink += layer.forward(input, mode: .training).scalars[0]
+          sink += layer.backward(outputGradient).scalars[0]
+        },
+        {
+          gemm.forward()
+          gemm.backward()
+        },
+        { whole.run() },
+      ])
+    let (training, gemmTraining, wholeTraining) = (
+      trainingTimes[0], trainingTimes[1], trainingTimes[2]
+    )
     if sink.isNaN { print("(result was NaN)") }
     let flops = 2 * Double(item.batch * item.outputChannels * g.patchSize * g.outputArea)
     return Result(

@@ -37,8 +37,9 @@ private let goldenBias = Tensor(shape: [2], scalars: [0.5, -1.0])
     0.06, 0.6, 0.0, 0.57, -0.36, 0.12, -0.36, 0.15, 0.6, 1.08, 0.66, 1.17, -0.36, 0.18, -0.36,
     0.21, 0.72, 1.26, 0.78, 1.35,
   ]
-  for columns in [1, 4096] {
+  for (columns, parallel) in [(1, true), (4096, true), (1, false), (4096, false)] {
     layer.minimumColumnsPerGEMM = columns
+    layer.parallelGroups = parallel
     let output = layer.forward(goldenInput, mode: .inference)
     #expect(output.shape == [2, 2, 4, 4])
     #expect(isClose(output.scalars, expected, tolerance: goldenTolerance))

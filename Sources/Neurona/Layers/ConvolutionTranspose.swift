@@ -6,7 +6,8 @@
 //
 // The geometry is Conv2D's seen from the other side: a Conv2D with this kernel, stride and
 // padding maps an [O, H', W'] image to [·, H, W], so forward is that layer's input gradient
-// (fold) and backward its forward (unfold). Small inputs are grouped as in Conv2D.
+// (fold) and backward its forward (unfold). Small inputs are grouped as in Conv2D, and the
+// groups shared between the cores (each worker with single-threaded BLAS).
 
 /// A transposed 2-D convolution with bias.
 ///
@@ -26,13 +27,24 @@ public final class ConvTranspose2D: Layer {
   /// Inputs with fewer pixels than this are grouped so each sgemm has this many columns.
   public var minimumColumnsPerGEMM = 4096
 
+  /// Whether groups of images are shared between the cores (as Conv2D.parallelTiles).
+  public var parallelGroups = true
+
   private var input = Tensor(zeros: [0])
-  /// `[K, G·Q]`: the scattered patches (forward) or the unfolded output gradient (backward).
-  private let columns = Workspace()
-  /// `[C, G·Q]`: a group's input (both passes), side by side.
-  private let gathered = Workspace()
-  /// `[C, G·Q]`: a group's input gradient before it is put back in `[G, C, Q]` order.
-  private let staging = Workspace()
+  /// One set of scratch buffers per worker.
+  private var workspaces: [GroupWorkspace] = []
+
+  /// A worker's scratch memory, allocated once and reused.
+  final class GroupWorkspace {
+    /// `[K, G·Q]`: the scattered patches (forward) or the unfolded output gradient (backward).
+    let columns = Workspace()
+    /// `[C, G·Q]`: a group's input (both passes), side by side.
+    let gathered = Workspace()
+    /// `[C, G·Q]`: a group's input gradient before it is put back in `[G, C, Q]` order.
+    let staging = Workspace()
+    /// `[C, K]`: this worker's share of ∂W (worker 0 adds into the parameter directly).
+    let weightGradient = Workspace()
+  }
 
   /// A transposed convolution with a square kernel and seeded He-normal weights; the fan-in
   /// is C·k·k / s², the number of input values each output pixel receives.
@@ -95,23 +107,27 @@ public final class ConvTranspose2D: Layer {
     if mode == .training { self.input = input }
     var output = Tensor(zeros: [n, outputChannels, g.height, g.width])
     guard n > 0 else { return output }
-    let group = imagesPerGEMM(batch: n, area: q)
-    let columns = self.columns.reserve(k * group * q)
-    let gathered = group > 1 ? self.gathered.reserve(c * group * q) : nil
+    let (groups, workers) = plan(batch: n, area: q)
+    let spaces = workspaces(workers)
     input.withUnsafeBufferPointer { x in
       weight.value.withUnsafeBufferPointer { w in
         output.withUnsafeMutableBufferPointer { y in
-          for first in Swift.stride(from: 0, to: n, by: group) {
-            let count = Swift.min(group, n - first)
-            let images = ConvTranspose2D.interleave(
-              x.baseAddress! + first * c * q, count: count, channels: c, area: q, into: gathered)
-            // cols = Wᵀ·x: [K, C] × [C, G·Q] → [K, G·Q].
-            GEMM.multiply(
-              w.baseAddress!, transposeA: true, images, into: columns, m: k, n: count * q, k: c)
-            for i in 0..<count {
-              let target = y.baseAddress! + (first + i) * outputChannels * g.imageArea
-              fillBias(target, area: g.imageArea)
-              Im2Col.fold(columns + i * q, rowStride: count * q, g, into: target)
+          let (x, w, y) = (x.baseAddress!, w.baseAddress!, y.baseAddress!)
+          ComputeThreads.parallel(workers) { worker in
+            let share = groups.count / workers
+            for (first, count) in groups[(worker * share)..<((worker + 1) * share)] {
+              let space = spaces[worker]
+              let columns = space.columns.reserve(k * count * q)
+              let images = ConvTranspose2D.interleave(
+                x + first * c * q, count: count, channels: c, area: q,
+                into: count > 1 ? space.gathered.reserve(c * count * q) : nil)
+              // cols = Wᵀ·x: [K, C] × [C, G·Q] → [K, G·Q].
+              GEMM.multiply(w, transposeA: true, images, into: columns, m: k, n: count * q, k: c)
+              for i in 0..<count {
+                let target = y + (first + i) * outputChannels * g.imageArea
+                fillBias(target, area: g.imageArea)
+                Im2Col.fold(columns + i * q, rowStride: count * q, g, into: target)
+              }
             }
           }
         }
@@ -128,10 +144,8 @@ public final class ConvTranspose2D: Layer {
       "ConvTranspose2D backward: gradient \(outputGradient.shape) does not match the output")
     var inputGradient = Tensor(zeros: input.shape)
     guard n > 0 else { return inputGradient }
-    let group = imagesPerGEMM(batch: n, area: q)
-    let columns = self.columns.reserve(k * group * q)
-    let gathered = group > 1 ? self.gathered.reserve(c * group * q) : nil
-    let staging = group > 1 ? self.staging.reserve(c * group * q) : nil
+    let (groups, workers) = plan(batch: n, area: q)
+    let spaces = workspaces(workers)
     input.withUnsafeBufferPointer { x in
       outputGradient.withUnsafeBufferPointer { dy in
         Conv2D.addChannelSums(
@@ -139,27 +153,22 @@ public final class ConvTranspose2D: Layer {
         weight.value.withUnsafeBufferPointer { w in
           weight.gradient.withUnsafeMutableBufferPointer { dw in
             inputGradient.withUnsafeMutableBufferPointer { dx in
-              for first in Swift.stride(from: 0, to: n, by: group) {
-                let count = Swift.min(group, n - first)
-                for i in 0..<count {
-                  let image = dy.baseAddress! + (first + i) * outputChannels * g.imageArea
-                  Im2Col.unfold(image, g, into: columns + i * q, rowStride: count * q)
+              let (x, dy, w, dx) = (
+                x.baseAddress!, dy.baseAddress!, w.baseAddress!, dx.baseAddress!
+              )
+              ComputeThreads.parallel(workers) { worker in
+                let space = spaces[worker]
+                // Worker 0 adds into ∂W; the others into their own [C, K], summed below.
+                let partial = worker == 0 ? dw.baseAddress! : space.weightGradient.reserve(c * k)
+                if worker > 0 { partial.update(repeating: 0, count: c * k) }
+                let share = groups.count / workers
+                for (first, count) in groups[(worker * share)..<((worker + 1) * share)] {
+                  backwardGroup(first, count, g, x, dy, w, partial, dx, space)
                 }
-                let images = ConvTranspose2D.interleave(
-                  x.baseAddress! + first * c * q, count: count, channels: c, area: q,
-                  into: gathered)
-                // ∂W += x·colsᵀ: [C, G·Q] × [G·Q, K] → [C, K].
-                GEMM.multiply(
-                  images, columns, transposeB: true, into: dw.baseAddress!, m: c, n: k,
-                  k: count * q, beta: 1)
-                // ∂x = W·cols: [C, K] × [K, G·Q] → [C, G·Q].
-                let target = dx.baseAddress! + first * c * q
-                GEMM.multiply(
-                  w.baseAddress!, columns, into: staging ?? target, m: c, n: count * q, k: k)
-                if let staging {
-                  ConvTranspose2D.deinterleave(
-                    staging, count: count, channels: c, area: q, into: target)
-                }
+              }
+              for worker in 1..<Swift.max(workers, 1) {
+                let partial = spaces[worker].weightGradient.reserve(c * k)
+                for i in 0..<(c * k) { dw[i] += partial[i] }
               }
             }
           }
@@ -169,10 +178,49 @@ public final class ConvTranspose2D: Layer {
     return inputGradient
   }
 
-  /// G for a batch of `batch` inputs of `area` pixels.
-  func imagesPerGEMM(batch: Int, area: Int) -> Int {
-    area >= minimumColumnsPerGEMM
-      ? 1 : Swift.max(1, Swift.min(batch, (minimumColumnsPerGEMM + area - 1) / area))
+  /// One group of backward: ∂W += x·colsᵀ into `dw`, ∂x = W·cols, cols = unfold(∂y).
+  private func backwardGroup(
+    _ first: Int, _ count: Int, _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>,
+    _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>, _ space: GroupWorkspace
+  ) {
+    let (c, q, k) = (inputChannels, g.outputArea, g.patchSize)
+    let columns = space.columns.reserve(k * count * q)
+    for i in 0..<count {
+      let image = dy + (first + i) * outputChannels * g.imageArea
+      Im2Col.unfold(image, g, into: columns + i * q, rowStride: count * q)
+    }
+    let images = ConvTranspose2D.interleave(
+      x + first * c * q, count: count, channels: c, area: q,
+      into: count > 1 ? space.gathered.reserve(c * count * q) : nil)
+    // ∂W += x·colsᵀ: [C, G·Q] × [G·Q, K] → [C, K].
+    GEMM.multiply(images, columns, transposeB: true, into: dw, m: c, n: k, k: count * q, beta: 1)
+    // ∂x = W·cols: [C, K] × [K, G·Q] → [C, G·Q], then back to [G, C, Q].
+    let target = dx + first * c * q
+    let staging = count > 1 ? space.staging.reserve(c * count * q) : nil
+    GEMM.multiply(w, columns, into: staging ?? target, m: c, n: count * q, k: k)
+    if let staging {
+      ConvTranspose2D.deinterleave(staging, count: count, channels: c, area: q, into: target)
+    }
+  }
+
+  /// The groups (first image, count) of a batch of `batch` inputs of `area` pixels, and how
+  /// many workers share them: about minimumColumnsPerGEMM columns per group, the group count
+  /// a multiple of the cores when the batch allows (else one worker with threaded BLAS).
+  func plan(batch: Int, area: Int) -> (groups: [(Int, Int)], workers: Int) {
+    let cores = parallelGroups ? ComputeThreads.blasThreads : 1
+    var count = Swift.min(batch, Swift.max(1, batch * area / minimumColumnsPerGEMM))
+    if cores > 1 && batch >= cores { count = Swift.min(roundUp(count, cores), batch) }
+    let groups = (0..<count).map { t in
+      (t * batch / count, (t + 1) * batch / count - t * batch / count)
+    }
+    return (groups, cores > 1 && count % cores == 0 ? cores : 1)
+  }
+
+  /// The workspaces of `workers` workers, created on first use.
+  private func workspaces(_ workers: Int) -> [GroupWorkspace] {
+    while workspaces.count < workers { workspaces.append(GroupWorkspace()) }
+    return workspaces
   }
 
   private func fillBias(_ target: UnsafeMutablePointer<Float>, area: Int) {

@@ -24,8 +24,11 @@ public final class BatchNorm2D: Layer {
   /// ε, added to the variance before the square root.
   public let epsilon: Float
 
-  /// x̂ of the last training pass, `[N, C, H, W]`.
-  private var normalized = Tensor(zeros: [0])
+  /// The input of the last training pass, `[N, C, H, W]`: backward recomputes x̂ from it
+  /// rather than forward writing (and allocating) a second tensor the size of the input.
+  private var input = Tensor(zeros: [0])
+  /// μ_B of the last training pass, `[C]`.
+  private var mean: [Float] = []
   /// 1 / √(σ²_B + ε) of the last training pass, `[C]`.
   private var inverseStd: [Float] = []
 
@@ -60,22 +63,23 @@ public final class BatchNorm2D: Layer {
     let gamma = weight.value.scalars
     let beta = bias.value.scalars
     if mode == .training {
+      precondition(n * area > 0, "BatchNorm2D: training needs at least one value per channel")
       let (mean, variance) = statistics(input)
       let m = Double(n * area)
       inverseStd = variance.map { Float(1 / ($0 + Double(epsilon)).squareRoot()) }
+      self.input = input
+      self.mean = mean.map { Float($0) }
       for c in 0..<channels {
         runningMean.value.scalars[c] =
           (1 - momentum) * runningMean.value.scalars[c] + momentum * Float(mean[c])
         let unbiased = m > 1 ? variance[c] * m / (m - 1) : variance[c]
         runningVariance.value.scalars[c] =
           (1 - momentum) * runningVariance.value.scalars[c] + momentum * Float(unbiased)
-        // y = γ·x̂ + β with x̂ = (x − μ)·inverseStd; x̂ itself is kept for backward.
-        scale[c] = inverseStd[c]
-        shift[c] = -Float(mean[c]) * inverseStd[c]
+        // y = γ·(x − μ)·inverseStd + β, as one multiply-add per element.
+        scale[c] = gamma[c] * inverseStd[c]
+        shift[c] = beta[c] - Float(mean[c]) * scale[c]
       }
-      normalized = BatchNorm2D.affine(input, scale: scale, shift: shift)
-      for c in 0..<channels { (scale[c], shift[c]) = (gamma[c], beta[c]) }
-      return BatchNorm2D.affine(normalized, scale: scale, shift: shift)
+      return BatchNorm2D.affine(input, scale: scale, shift: shift)
     }
     for c in 0..<channels {
       let inverse = 1 / (runningVariance.value.scalars[c] + epsilon).squareRoot()
@@ -85,48 +89,53 @@ public final class BatchNorm2D: Layer {
     return BatchNorm2D.affine(input, scale: scale, shift: shift)
   }
 
-  /// ∂β += Σ ∂y, ∂γ += Σ ∂y·x̂, ∂x = γ·inverseStd·(∂y − Σ∂y / M − x̂·Σ(∂y·x̂) / M).
+  /// ∂β += Σ ∂y, ∂γ += Σ ∂y·x̂, ∂x = γ·inverseStd·(∂y − Σ∂y / M − x̂·Σ(∂y·x̂) / M),
+  /// with x̂ = (x − μ)·inverseStd recomputed from the cached input.
   public func backward(_ outputGradient: Tensor) -> Tensor {
-    precondition(outputGradient.shape == normalized.shape, "BatchNorm2D backward: gradient shape")
-    let (n, area) = (normalized.shape[0], normalized.shape[2] * normalized.shape[3])
+    precondition(outputGradient.shape == input.shape, "BatchNorm2D backward: gradient shape")
+    let (n, area) = (input.shape[0], input.shape[2] * input.shape[3])
     var sumGradient = [Double](repeating: 0, count: channels)
-    var sumProduct = [Double](repeating: 0, count: channels)
+    var sumCentred = [Double](repeating: 0, count: channels)  // Σ ∂y·(x − μ)
     outputGradient.withUnsafeBufferPointer { dy in
-      normalized.withUnsafeBufferPointer { xhat in
+      input.withUnsafeBufferPointer { x in
         for image in 0..<n {
           for c in 0..<channels {
             let base = (image * channels + c) * area
-            let (a, b) = BatchNorm2D.sums(dy.baseAddress! + base, xhat.baseAddress! + base, area)
+            let (a, b) = BatchNorm2D.sums(
+              dy.baseAddress! + base, x.baseAddress! + base, centre: mean[c], area)
             sumGradient[c] += a
-            sumProduct[c] += b
+            sumCentred[c] += b
           }
         }
       }
     }
+    // ∂x = a·∂y + b·x + d per channel, with x̂·(…) expanded: x̂ = (x − μ)·inverseStd.
     let m = Float(n * area)
-    var scale = [Float](repeating: 0, count: channels)
-    var xhatScale = [Float](repeating: 0, count: channels)
-    var shift = [Float](repeating: 0, count: channels)
+    var (a, b, d) = ([Float](), [Float](), [Float]())
     for c in 0..<channels {
+      let sumProduct = Float(sumCentred[c]) * inverseStd[c]  // Σ ∂y·x̂
       bias.gradient.scalars[c] += Float(sumGradient[c])
-      weight.gradient.scalars[c] += Float(sumProduct[c])
-      scale[c] = weight.value.scalars[c] * inverseStd[c]
-      xhatScale[c] = -scale[c] * Float(sumProduct[c]) / m
-      shift[c] = -scale[c] * Float(sumGradient[c]) / m
+      weight.gradient.scalars[c] += sumProduct
+      let scale = weight.value.scalars[c] * inverseStd[c]
+      let xhatScale = -scale * sumProduct / m
+      a.append(scale)
+      b.append(xhatScale * inverseStd[c])
+      d.append(-scale * Float(sumGradient[c]) / m - xhatScale * inverseStd[c] * mean[c])
     }
-    var inputGradient = outputGradient
-    inputGradient.withUnsafeMutableBufferPointer { dx in
-      normalized.withUnsafeBufferPointer { xhat in
-        for image in 0..<n {
-          for c in 0..<channels {
-            let base = (image * channels + c) * area
-            let (a, b, d) = (scale[c], xhatScale[c], shift[c])
-            for q in base..<(base + area) { dx[q] = a * dx[q] + b * xhat[q] + d }
+    return Tensor(uninitializedShape: input.shape) { dx in
+      outputGradient.withUnsafeBufferPointer { dy in
+        input.withUnsafeBufferPointer { x in
+          for plane in 0..<(n * channels) {
+            let (c, base) = (plane % channels, plane * area)
+            let (target, g, v) = (
+              dx.baseAddress! + base, dy.baseAddress! + base, x.baseAddress! + base
+            )
+            let (ac, bc, dc) = (a[c], b[c], d[c])
+            for q in 0..<area { target[q] = ac * g[q] + bc * v[q] + dc }
           }
         }
       }
     }
-    return inputGradient
   }
 
   /// The mean and biased variance of each channel (two passes, sums in Double per plane).
@@ -152,17 +161,19 @@ public final class BatchNorm2D: Layer {
     return (mean, variance.map { $0 / m })
   }
 
-  /// y[n, c, ·] = scale[c]·x[n, c, ·] + shift[c].
+  /// y[n, c, ·] = scale[c]·x[n, c, ·] + shift[c], one pass into a new tensor.
   static func affine(_ input: Tensor, scale: [Float], shift: [Float]) -> Tensor {
-    var output = input
     let (channels, area) = (input.shape[1], input.shape[2] * input.shape[3])
-    output.withUnsafeMutableBufferPointer { y in
-      for plane in 0..<(input.shape[0] * channels) {
-        let (a, b) = (scale[plane % channels], shift[plane % channels])
-        for q in (plane * area)..<((plane + 1) * area) { y[q] = a * y[q] + b }
+    let planes = input.shape[0] * channels
+    return Tensor(uninitializedShape: input.shape) { y in
+      input.withUnsafeBufferPointer { x in
+        for plane in 0..<planes {
+          let (a, b) = (scale[plane % channels], shift[plane % channels])
+          let (target, source) = (y.baseAddress! + plane * area, x.baseAddress! + plane * area)
+          for q in 0..<area { target[q] = a * source[q] + b }
+        }
       }
     }
-    return output
   }
 
   /// Σ (x − centre) or Σ (x − centre)² over `count` values, in 8 Float lanes then Double.
@@ -186,24 +197,25 @@ public final class BatchNorm2D: Layer {
     return total
   }
 
-  /// (Σ a, Σ a·b) over `count` values, in 8 Float lanes then Double.
-  static func sums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int)
-    -> (Double, Double)
-  {
+  /// (Σ a, Σ a·(b − centre)) over `count` values, in 8 Float lanes then Double.
+  static func sums(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, centre: Float, _ count: Int
+  ) -> (Double, Double) {
     var sumA = SIMD8<Float>.zero
     var sumAB = SIMD8<Float>.zero
+    let c = SIMD8<Float>(repeating: centre)
     var i = 0
     while i + 8 <= count {
       let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
       let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
       sumA += va
-      sumAB += va * vb
+      sumAB += va * (vb - c)
       i += 8
     }
     var (totalA, totalAB) = (Double(sumA.sum()), Double(sumAB.sum()))
     while i < count {
       totalA += Double(a[i])
-      totalAB += Double(a[i]) * Double(b[i])
+      totalAB += Double(a[i]) * Double(b[i] - centre)
       i += 1
     }
     return (totalA, totalAB)
