@@ -20,12 +20,13 @@ let package = Package(
     // MARK: - System libraries
     .systemLibrary(
       name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CMalloc"),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
 
     // MARK: - Libraries
-    .target(name: "Neurona", dependencies: ["CBLAS", "CZlib"]),
+    .target(name: "Neurona", dependencies: ["CBLAS", "CZlib", "CMalloc"]),
     .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
     .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
     .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),
@@ -36,8 +37,8 @@ let package = Package(
       ]),
 
     // MARK: - Executables
-    .executableTarget(name: "classify", dependencies: ["NeuronaCommands"]),
-    .executableTarget(name: "segment", dependencies: ["NeuronaCommands"]),
+    .executableTarget(name: "classify", dependencies: ["Neurona", "NeuronaCommands"]),
+    .executableTarget(name: "segment", dependencies: ["Neurona", "NeuronaCommands"]),
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
     .executableTarget(name: "neurona-bench", dependencies: ["Neurona", "NeuronaImage", "NeuronaVision"]),
 

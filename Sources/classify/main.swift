@@ -1,3 +1,5 @@
+import Neurona
 import NeuronaCommands
 
+Allocator.keepLargeBlocks()
 ClassifyCommand.main()

@@ -1,6 +1,9 @@
 // neurona-bench: benchmarks, run in a release build (`swift run -c release neurona-bench …`),
 // never in CI. The first argument picks the benchmark; each lives in its own file.
 import Foundation
+import Neurona
+
+Allocator.keepLargeBlocks()
 
 let benchmarks: [(name: String, usage: String, run: ([String]) throws -> Void)] = [
   ("decode", "decode PATH…   decode every PNG/JPEG under PATHs; throughput vs threads", runDecode),

@@ -2,6 +2,8 @@
 import Foundation
 import Neurona
 
+Allocator.keepLargeBlocks()
+
 let examples: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
   ("perceptron", "a TLU learns AND and OR with the perceptron rule, and fails on XOR", runPerceptron),
   ("xor", "a 2-4-1 MLP learns XOR by backpropagation", runXOR),

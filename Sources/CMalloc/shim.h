@@ -1,0 +1,2 @@
+// glibc malloc tuning (mallopt): see Neurona/Kernels/Allocator.swift.
+#include <malloc.h>
