@@ -1,0 +1,190 @@
+// DepthwiseConv2D: a convolution in which every channel has its own k×k filter and sees only
+// itself (depth multiplier 1, PyTorch's `Conv2d(C, C, k, groups=C)`, TensorFlow's
+// `DepthwiseConv2D`). MobileNet-style blocks pair it with 1×1 convolutions; it holds C·k² weights
+// instead of C²·k², and its work is too thin for sgemm, so it runs as direct loops: for each tap
+// (i, j), a whole output row gains w·(a shifted input row), which vectorises at stride 1.
+// N = batch, C = channels, H×W = input size, kH×kW = kernel, s = stride, H'×W' = output size.
+
+/// A depthwise 2-D convolution with bias.
+///
+/// `[N, C, H, W] → [N, C, H', W']`, H' = (H + padTop + padBottom − kH) / s + 1 (likewise W'),
+/// `y[n, c, oy, ox] = b[c] + Σ_{i,j} w[c, 0, i, j] · xpad[n, c, oy·s + i, ox·s + j]`.
+/// `weight` is `[C, 1, kH, kW]` and `bias` `[C]`, as in PyTorch's grouped `Conv2d`.
+/// With `padding: .same` it is TensorFlow's SAME (odd pad pixel bottom/right).
+public final class DepthwiseConv2D: Layer {
+  /// `[C, 1, kH, kW]`.
+  public let weight: Parameter
+  /// `[C]`.
+  public let bias: Parameter
+  /// s, along both axes.
+  public let stride: Int
+  /// The zero padding around the input.
+  public let padding: Padding
+
+  /// The input of the last training forward pass.
+  private var input = Tensor(zeros: [0])
+
+  /// A depthwise convolution over `channels` with a square kernel and seeded weights
+  /// (fan-in and fan-out k·k: each output sees one channel's window).
+  public init(
+    channels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .same,
+    initializer: Initializer = .heNormal, using generator: inout some RandomNumberGenerator
+  ) {
+    precondition(channels > 0 && kernelSize > 0 && stride > 0)
+    let area = kernelSize * kernelSize
+    weight = Parameter(
+      initializer.make(
+        shape: [channels, 1, kernelSize, kernelSize], fanIn: area, fanOut: area,
+        using: &generator))
+    bias = Parameter(Tensor(zeros: [channels]), role: .bias)
+    self.stride = stride
+    self.padding = padding
+  }
+
+  /// A depthwise convolution with the given weights `[C, 1, kH, kW]` and bias `[C]`.
+  public init(weight: Tensor, bias: Tensor, stride: Int = 1, padding: Padding = .same) {
+    precondition(
+      weight.rank == 4 && weight.shape[1] == 1 && stride > 0,
+      "DepthwiseConv2D weight must be [C, 1, kH, kW]")
+    precondition(bias.shape == [weight.shape[0]], "DepthwiseConv2D bias must be [C]")
+    self.weight = Parameter(weight)
+    self.bias = Parameter(bias, role: .bias)
+    self.stride = stride
+    self.padding = padding
+  }
+
+  /// C.
+  public var channels: Int { weight.value.shape[0] }
+
+  public var namedParameters: [(name: String, parameter: Parameter)] {
+    [("weight", weight), ("bias", bias)]
+  }
+
+  /// The window sweep for an input `[N, C, H, W]` (`channels` is C: one plane at a time).
+  public func geometry(forInput shape: [Int]) -> ConvolutionGeometry {
+    precondition(
+      shape.count == 4 && shape[1] == channels,
+      "DepthwiseConv2D(\(channels)) needs [N, \(channels), H, W], got \(shape)")
+    let (kH, kW) = (weight.value.shape[2], weight.value.shape[3])
+    let pad = padding.amounts(
+      height: shape[2], width: shape[3], kernelHeight: kH, kernelWidth: kW, stride: stride)
+    precondition(
+      shape[2] + pad.top + pad.bottom >= kH && shape[3] + pad.left + pad.right >= kW,
+      "DepthwiseConv2D: input \(shape) is smaller than the \(kH)×\(kW) kernel")
+    return ConvolutionGeometry(
+      channels: channels, height: shape[2], width: shape[3], kernelHeight: kH, kernelWidth: kW,
+      stride: stride, padTop: pad.top, padLeft: pad.left,
+      outputHeight: (shape[2] + pad.top + pad.bottom - kH) / stride + 1,
+      outputWidth: (shape[3] + pad.left + pad.right - kW) / stride + 1)
+  }
+
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    let g = geometry(forInput: input.shape)
+    if mode == .training { self.input = input }
+    let planes = input.shape[0] * channels
+    let (kH, kW) = (g.kernelHeight, g.kernelWidth)
+    return Tensor(uninitializedShape: [input.shape[0], channels, g.outputHeight, g.outputWidth]) {
+      y in
+      input.withUnsafeBufferPointer { x in
+        weight.value.withUnsafeBufferPointer { w in
+          bias.value.withUnsafeBufferPointer { b in
+            for plane in 0..<planes {
+              let c = plane % channels
+              let source = x.baseAddress! + plane * g.imageArea
+              let target = y.baseAddress! + plane * g.outputArea
+              target.update(repeating: b[c], count: g.outputArea)
+              for i in 0..<kH {
+                for j in 0..<kW {
+                  let tap = w[(c * kH + i) * kW + j]
+                  DepthwiseConv2D.sweep(g, i, j) { oy, iy, columns, firstInput in
+                    let row = target + oy * g.outputWidth
+                    let from = source + iy * g.width + firstInput
+                    if g.stride == 1 {
+                      for ox in columns { row[ox] += tap * from[ox - columns.lowerBound] }
+                    } else {
+                      var q = 0
+                      for ox in columns {
+                        row[ox] += tap * from[q]
+                        q += g.stride
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    let g = geometry(forInput: input.shape)
+    precondition(
+      outputGradient.shape == [input.shape[0], channels, g.outputHeight, g.outputWidth],
+      "DepthwiseConv2D backward: gradient \(outputGradient.shape) does not match the output")
+    let planes = input.shape[0] * channels
+    let (kH, kW) = (g.kernelHeight, g.kernelWidth)
+    var inputGradient = Tensor(zeros: input.shape)
+    input.withUnsafeBufferPointer { x in
+      outputGradient.withUnsafeBufferPointer { dy in
+        Conv2D.addChannelSums(
+          dy.baseAddress!, n: input.shape[0], c: channels, area: g.outputArea, into: bias)
+        weight.value.withUnsafeBufferPointer { w in
+          weight.gradient.withUnsafeMutableBufferPointer { dw in
+            inputGradient.withUnsafeMutableBufferPointer { dx in
+              for plane in 0..<planes {
+                let c = plane % channels
+                let (source, sourceGradient) = (
+                  x.baseAddress! + plane * g.imageArea, dx.baseAddress! + plane * g.imageArea
+                )
+                let gradient = dy.baseAddress! + plane * g.outputArea
+                for i in 0..<kH {
+                  for j in 0..<kW {
+                    let tap = w[(c * kH + i) * kW + j]
+                    var total: Float = 0
+                    DepthwiseConv2D.sweep(g, i, j) { oy, iy, columns, firstInput in
+                      let row = gradient + oy * g.outputWidth
+                      let offset = iy * g.width + firstInput
+                      var q = 0
+                      for ox in columns {
+                        // ∂w += ∂y·x; ∂x += ∂y·w, through the same tap.
+                        total += row[ox] * source[offset + q]
+                        sourceGradient[offset + q] += row[ox] * tap
+                        q += g.stride
+                      }
+                    }
+                    dw[(c * kH + i) * kW + j] += total
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return inputGradient
+  }
+
+  /// Calls `body(oy, iy, columns, firstInput)` for every output row `oy` whose tap (i, j)
+  /// lands on an input row `iy` inside the image: output columns `columns` read input columns
+  /// `firstInput`, `firstInput + s`, … (the others fall in the zero padding).
+  @inline(__always)
+  static func sweep(
+    _ g: ConvolutionGeometry, _ i: Int, _ j: Int,
+    _ body: (Int, Int, Range<Int>, Int) -> Void
+  ) {
+    let s = g.stride
+    // Input column of output column ox: ox·s + j − padLeft, inside [0, W).
+    let firstColumn = Swift.max(0, (g.padLeft - j + s - 1) / s)
+    let lastInput = g.width - 1 - j + g.padLeft
+    let endColumn = lastInput < 0 ? 0 : Swift.min(g.outputWidth, lastInput / s + 1)
+    guard firstColumn < endColumn else { return }
+    let firstInput = firstColumn * s + j - g.padLeft
+    for oy in 0..<g.outputHeight {
+      let iy = oy * s + i - g.padTop
+      if iy < 0 || iy >= g.height { continue }
+      body(oy, iy, firstColumn..<endColumn, firstInput)
+    }
+  }
+}
