@@ -19,6 +19,16 @@ examples: deps
 	.build/release/neurona-examples perceptron
 	.build/release/neurona-examples xor
 
+# The main job on the shipped models: a person cut out of a photo, nuclei outlined in a
+# microscopy image, clothes labelled. Outputs go to demo-output/.
+demo: build
+	mkdir -p demo-output
+	.build/release/segment SampleImages/astronaut.png --cutout -o demo-output --force
+	.build/release/segment SampleImages/nuclei.png --model nuclei --overlay -o demo-output --force
+	.build/release/segment SampleImages/nuclei.png --model nuclei -o demo-output --force
+	.build/release/classify SampleImages/fashion --top-k 2
+	@echo "written: $$(ls demo-output | tr '\n' ' ')"
+
 format:
 	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

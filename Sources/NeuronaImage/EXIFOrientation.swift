@@ -50,7 +50,8 @@ public enum EXIFOrientation: Int, Sendable, CaseIterable {
       return little ? x | y << 8 : x << 8 | y
     }
     func u32(_ offset: Int) -> Int? {
-      guard let low = u16(little ? offset : offset + 2), let high = u16(little ? offset + 2 : offset)
+      guard let low = u16(little ? offset : offset + 2),
+        let high = u16(little ? offset + 2 : offset)
       else { return nil }
       return high << 16 | low
     }

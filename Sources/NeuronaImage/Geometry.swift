@@ -12,7 +12,8 @@ extension Image {
       y + height <= self.height
     else {
       throw ImageError.invalidArgument(
-        "crop \(width)×\(height) at (\(x), \(y)) is not inside a \(self.width)×\(self.height) image")
+        "crop \(width)×\(height) at (\(x), \(y)) is not inside a \(self.width)×\(self.height) image"
+      )
     }
     return affineCopy(
       width: width, height: height, start: (y * self.width + x) * channels, stepX: channels,

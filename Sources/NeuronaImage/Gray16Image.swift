@@ -51,7 +51,8 @@ public struct Gray16Image: Equatable, Sendable {
       let grey = try Image.decode(bytes, name: name, pixelLimit: pixelLimit)
         .converted(toChannels: 1)
       return Gray16Image(
-        uncheckedWidth: grey.width, height: grey.height, values: grey.pixels.map { UInt16($0) * 257 })
+        uncheckedWidth: grey.width, height: grey.height,
+        values: grey.pixels.map { UInt16($0) * 257 })
     }
   }
 

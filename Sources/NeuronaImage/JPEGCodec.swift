@@ -75,8 +75,9 @@ enum JPEGCodec {
     }
     defer { ncs_free(output) }
     guard status == 0, let output else {
-      let text = String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) },
-                        as: UTF8.self)
+      let text = String(
+        decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) },
+        as: UTF8.self)
       throw ImageError.invalidArgument("JPEG encoding failed (\(text))")
     }
     return Array(UnsafeBufferPointer(start: output, count: size))

@@ -78,7 +78,9 @@ enum PNGCodec {
     case NCS_TRUNCATED: throw ImageError.truncated(name: name, format: .png)
     case NCS_UNSUPPORTED: throw ImageError.unsupported(name: name, format: .png, detail: text)
     default:
-      if text.contains("Not enough image data") { throw ImageError.truncated(name: name, format: .png) }
+      if text.contains("Not enough image data") {
+        throw ImageError.truncated(name: name, format: .png)
+      }
       throw ImageError.corrupt(name: name, format: .png, detail: text)
     }
   }
@@ -86,7 +88,8 @@ enum PNGCodec {
   /// Encodes grey, RGB or RGBA as an 8-bit PNG.
   static func encode(_ image: Image) throws -> [UInt8] {
     let format: UInt32 =
-      image.channels == 4 ? formatFlagColor | formatFlagAlpha
+      image.channels == 4
+      ? formatFlagColor | formatFlagAlpha
       : (image.channels == 3 ? formatFlagColor : 0)
     return try image.pixels.withUnsafeBytes { raw in
       try write(width: image.width, height: image.height, format: format, raw: raw)

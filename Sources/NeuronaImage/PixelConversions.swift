@@ -13,9 +13,18 @@ extension Image {
     case _ where channels == target: return self
     case (3, 1): return map(to: 1) { s, d in d[0] = luma(s[0], s[1], s[2]) }
     case (4, 1): return map(to: 1) { s, d in d[0] = luma(s[0], s[1], s[2]) }
-    case (1, 3): return map(to: 3) { s, d in d[0] = s[0]; d[1] = s[0]; d[2] = s[0] }
-    case (1, 4): return map(to: 4) { s, d in d[0] = s[0]; d[1] = s[0]; d[2] = s[0]; d[3] = 255 }
-    case (3, 4): return map(to: 4) { s, d in d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = 255 }
+    case (1, 3):
+      return map(to: 3) { s, d in
+        d[0] = s[0]; d[1] = s[0]; d[2] = s[0]
+      }
+    case (1, 4):
+      return map(to: 4) { s, d in
+        d[0] = s[0]; d[1] = s[0]; d[2] = s[0]; d[3] = 255
+      }
+    case (3, 4):
+      return map(to: 4) { s, d in
+        d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = 255
+      }
     default: return droppingAlpha()  // (4, 3)
     }
   }
@@ -23,7 +32,9 @@ extension Image {
   /// RGBA → RGB by discarding alpha (what hides behind transparent pixels shows); others as is.
   public func droppingAlpha() -> Image {
     guard channels == 4 else { return self }
-    return map(to: 3) { s, d in d[0] = s[0]; d[1] = s[1]; d[2] = s[2] }
+    return map(to: 3) { s, d in
+      d[0] = s[0]; d[1] = s[1]; d[2] = s[2]
+    }
   }
 
   /// RGBA → RGB blended over a background colour: `out = (rgb·a + background·(255 − a)) / 255`,
@@ -55,6 +66,43 @@ extension Image {
       }
     }
     return rgba
+  }
+
+  /// The picture (as RGB) with `colour` laid over it where `mask` is set, for showing a
+  /// segmentation: `out = rgb + (colour − rgb)·opacity·mask/255`, rounded.
+  /// - Parameters:
+  ///   - mask: 1-channel, same size; 0 leaves a pixel alone, 255 tints it fully, values between
+  ///     (a soft mask) tint partly.
+  ///   - opacity: 0…1, how strongly a fully set mask pixel is tinted.
+  /// - Throws: `ImageError.invalidArgument` for a mask of the wrong shape or opacity outside 0…1.
+  public func overlaid(
+    mask: Image, colour: (red: UInt8, green: UInt8, blue: UInt8) = (255, 0, 0),
+    opacity: Double = 0.5
+  ) throws -> Image {
+    guard mask.channels == 1, mask.width == width, mask.height == height else {
+      throw ImageError.invalidArgument(
+        "an overlay mask must be 1-channel \(width)×\(height), not "
+          + "\(mask.width)×\(mask.height)×\(mask.channels)")
+    }
+    guard (0...1).contains(opacity) else {
+      throw ImageError.invalidArgument("overlay opacity must be 0…1, not \(opacity)")
+    }
+    var rgb = try converted(toChannels: 3)
+    let tint = [Int(colour.red), Int(colour.green), Int(colour.blue)]
+    // The weight of each of the 256 mask levels, computed once.
+    let weights = (0...255).map { opacity * Double($0) / 255 }
+    rgb.pixels.withUnsafeMutableBufferPointer { dst in
+      mask.pixels.withUnsafeBufferPointer { m in
+        for i in 0..<m.count where m[i] != 0 {
+          let weight = weights[Int(m[i])]
+          for c in 0..<3 {
+            let v = Int(dst[3 * i + c])
+            dst[3 * i + c] = UInt8(v + Int((Double(tint[c] - v) * weight).rounded()))
+          }
+        }
+      }
+    }
+    return rgb
   }
 
   /// Applies `body(source pixel, destination pixel)` to every pixel into a new `target`-channel

@@ -63,30 +63,39 @@ extension Image {
   /// [H, W, C] → [H, W', C].
   func resampledHorizontally(to newWidth: Int) -> Image {
     let plan = ResampleWeights(inSize: width, outSize: newWidth)
-    let k = plan.fixedPoint()
+    let kernel = plan.fixedPoint()
     let c = channels
-    let count = height * newWidth * c
-    let half = Int32(1 << (ResampleWeights.precisionBits - 1))
-    let out = [UInt8](unsafeUninitializedCapacity: count) { dst, initialized in
-      pixels.withUnsafeBufferPointer { src in
-        k.withUnsafeBufferPointer { k in
-          for y in 0..<height {
-            let row = y * rowLength
-            var o = y * newWidth * c
-            for x in 0..<newWidth {
-              let lo = row + plan.first[x] * c
-              let n = plan.count[x]
-              let kx = x * plan.taps
-              for ch in 0..<c {
-                var sum = half
-                var s = lo + ch
-                for t in 0..<n {
-                  sum &+= Int32(src[s]) &* k[kx + t]
-                  s += c
-                }
-                dst[o + ch] = clip8(sum)
+    let (rows, inRow, outRow, taps) = (height, rowLength, newWidth * c, plan.taps)
+    let count = rows * outRow
+    let out = [UInt8](unsafeUninitializedCapacity: count) { dstBuffer, initialized in
+      withPointers(pixels, kernel, plan.first, plan.count) { src, k, first, n in
+        guard let dst = dstBuffer.baseAddress else { return }
+        for y in 0..<rows {
+          let srcRow = src + y * inRow
+          let dstRow = dst + y * outRow
+          for x in 0..<newWidth {
+            let kx = k + x * taps
+            let s0 = srcRow + first[x] * c
+            let taps = n[x]
+            if c == 1 {
+              var sum = halfUnit
+              for t in 0..<taps { sum &+= Int32(s0[t]) &* kx[t] }
+              dstRow[x] = clip8(sum)
+            } else {
+              var (r, g, b, a) = (halfUnit, halfUnit, halfUnit, halfUnit)
+              for t in 0..<taps {
+                let p = s0 + t * c
+                let w = kx[t]
+                r &+= Int32(p[0]) &* w
+                g &+= Int32(p[1]) &* w
+                b &+= Int32(p[2]) &* w
+                if c == 4 { a &+= Int32(p[3]) &* w }
               }
-              o += c
+              let d = dstRow + x * c
+              d[0] = clip8(r)
+              d[1] = clip8(g)
+              d[2] = clip8(b)
+              if c == 4 { d[3] = clip8(a) }
             }
           }
         }
@@ -99,33 +108,54 @@ extension Image {
   /// [H, W, C] → [H', W, C]; each output row is a weighted sum of whole input rows.
   func resampledVertically(to newHeight: Int) -> Image {
     let plan = ResampleWeights(inSize: height, outSize: newHeight)
-    let k = plan.fixedPoint()
-    let rowSamples = rowLength
+    let kernel = plan.fixedPoint()
+    let (rowSamples, taps) = (rowLength, plan.taps)
     let count = newHeight * rowSamples
-    let half = Int32(1 << (ResampleWeights.precisionBits - 1))
-    let out = [UInt8](unsafeUninitializedCapacity: count) { dst, initialized in
-      pixels.withUnsafeBufferPointer { src in
-        k.withUnsafeBufferPointer { k in
-          for y in 0..<newHeight {
-            let lo = plan.first[y] * rowSamples
-            let n = plan.count[y]
-            let ky = y * plan.taps
-            let o = y * rowSamples
-            for i in 0..<rowSamples {
-              var sum = half
-              var s = lo + i
-              for t in 0..<n {
-                sum &+= Int32(src[s]) &* k[ky + t]
-                s += rowSamples
-              }
-              dst[o + i] = clip8(sum)
-            }
+    let out = [UInt8](unsafeUninitializedCapacity: count) { dstBuffer, initialized in
+      withPointers(pixels, kernel, plan.first, plan.count) { src, k, first, n in
+        guard let dst = dstBuffer.baseAddress else { return }
+        // One row of 32-bit sums, reused for every output row.
+        let sums = UnsafeMutablePointer<Int32>.allocate(capacity: rowSamples)
+        defer { sums.deallocate() }
+        for y in 0..<newHeight {
+          sums.update(repeating: halfUnit, count: rowSamples)
+          let ky = k + y * taps
+          for t in 0..<n[y] {
+            let row = src + (first[y] + t) * rowSamples
+            let w = ky[t]
+            for i in 0..<rowSamples { sums[i] &+= Int32(row[i]) &* w }
           }
+          let d = dst + y * rowSamples
+          for i in 0..<rowSamples { d[i] = clip8(sums[i]) }
         }
       }
       initialized = count
     }
     return Image(uncheckedWidth: width, height: newHeight, channels: channels, pixels: out)
+  }
+}
+
+/// ½ in 22-bit fixed point: the rounding term every sum starts from.
+private let halfUnit = Int32(1 << (ResampleWeights.precisionBits - 1))
+
+/// Runs `body` with base pointers of the four arrays a resampling pass reads.
+@inline(__always)
+private func withPointers<R>(
+  _ pixels: [UInt8], _ kernel: [Int32], _ first: [Int], _ count: [Int],
+  _ body: (UnsafePointer<UInt8>, UnsafePointer<Int32>, UnsafePointer<Int>, UnsafePointer<Int>)
+    -> R
+) -> R? {
+  pixels.withUnsafeBufferPointer { p in
+    kernel.withUnsafeBufferPointer { k in
+      first.withUnsafeBufferPointer { f in
+        count.withUnsafeBufferPointer { n in
+          guard let p = p.baseAddress, let k = k.baseAddress, let f = f.baseAddress,
+            let n = n.baseAddress
+          else { return nil }
+          return body(p, k, f, n)
+        }
+      }
+    }
   }
 }
 

@@ -25,7 +25,9 @@ enum ConvolutionCheck {
         total += Double(w[channel, c, u, v]) * Double(input[image, c, yy, xx])
       }
       let actual = Double(y[image, channel, i, j])
-      if !close(actual, total) { return "y[\(image), \(channel), \(i), \(j)] \(actual) vs \(total)" }
+      if !close(actual, total) {
+        return "y[\(image), \(channel), \(i), \(j)] \(actual) vs \(total)"
+      }
     }
     // ∂W at a few points: Σ_{n, i, j} ∂y[n, o, i, j]·x[n, c, i·s − top + u, j·s − left + v].
     let dw = layer.weight.gradient

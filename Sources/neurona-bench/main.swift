@@ -1,6 +1,28 @@
-// neurona-bench: benchmarks, run in release (never in CI). One subcommand per benchmark.
+// neurona-bench: benchmarks, run in a release build (`swift run -c release neurona-bench …`),
+// never in CI. The first argument picks the benchmark; each lives in its own file.
+import Foundation
+
+let benchmarks: [(name: String, usage: String, run: ([String]) throws -> Void)] = [
+  ("decode", "decode PATH…   decode every PNG/JPEG under PATHs; throughput vs threads", runDecode),
+  ("conv", "conv [options]  convolution vs raw sgemm GFLOP/s on the reference shapes",
+   { ConvolutionBenchmark.run(arguments: $0) }),
+  ("relu", "relu            the ReLU fast path vs the generic element-wise path",
+   { ActivationBenchmark.run(arguments: $0) }),
+]
+
 let arguments = Array(CommandLine.arguments.dropFirst())
-switch arguments.first {
-case "conv": ConvolutionBenchmark.run(arguments: Array(arguments.dropFirst()))
-default: print(ConvolutionBenchmark.usage)
+guard let name = arguments.first, let benchmark = benchmarks.first(where: { $0.name == name })
+else {
+  let lines = benchmarks.map { "  neurona-bench \($0.usage)" }.joined(separator: "\n")
+  FileHandle.standardError.write(Data("usage:\n\(lines)\n".utf8))
+  exit(2)
+}
+#if DEBUG
+  FileHandle.standardError.write(Data("warning: debug build; use -c release for figures\n".utf8))
+#endif
+do {
+  try benchmark.run(Array(arguments.dropFirst()))
+} catch {
+  FileHandle.standardError.write(Data("neurona-bench \(name): \(error)\n".utf8))
+  exit(1)
 }

@@ -74,10 +74,14 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let image = testPicture(width: 4, height: 4, channels: 3)
     // A missing folder.
-    #expect(throws: ImageError.writeFailed(path: folder + "/no/such/x.png",
-      reason: "No such file or directory")) { try image.writePNG(to: folder + "/no/such/x.png") }
+    #expect(
+      throws: ImageError.writeFailed(
+        path: folder + "/no/such/x.png",
+        reason: "No such file or directory")
+    ) { try image.writePNG(to: folder + "/no/such/x.png") }
     // A directory in the way of a rename.
-    try FileManager.default.createDirectory(atPath: folder + "/d.png", withIntermediateDirectories: false)
+    try FileManager.default.createDirectory(
+      atPath: folder + "/d.png", withIntermediateDirectories: false)
     #expect(throws: ImageError.self) { try image.writePNG(to: folder + "/d.png", overwrite: true) }
     #expect(listing(folder) == ["d.png"])
   }

@@ -40,7 +40,8 @@ import Testing
     // Luma as Pillow's convert("L"): first row.
     // ... print(np.asarray(Image.fromarray(b).convert('L')).reshape(-1)[:12].tolist())
     let grey = try b.converted(toChannels: 1)
-    #expect(Array(grey.pixels.prefix(12)) == [6, 27, 48, 69, 90, 111, 132, 153, 174, 195, 216, 237])
+    #expect(
+      Array(grey.pixels.prefix(12)) == [6, 27, 48, 69, 90, 111, 132, 153, 174, 195, 216, 237])
   }
 
   @Test func shrinkingALotAveragesTheArea() throws {
@@ -76,9 +77,11 @@ import Testing
   }
 
   @Test func channelConversions() throws {
-    let rgba = try Image(width: 2, height: 1, channels: 4, pixels: [200, 100, 0, 255, 200, 100, 0, 0])
+    let rgba = try Image(
+      width: 2, height: 1, channels: 4, pixels: [200, 100, 0, 255, 200, 100, 0, 0])
     #expect(rgba.droppingAlpha().pixels == [200, 100, 0, 200, 100, 0])
-    #expect(rgba.composited(over: (red: 0, green: 0, blue: 255)).pixels == [200, 100, 0, 0, 0, 255])
+    #expect(
+      rgba.composited(over: (red: 0, green: 0, blue: 255)).pixels == [200, 100, 0, 0, 0, 255])
     let grey = try Image(width: 2, height: 1, channels: 1, pixels: [7, 250])
     #expect(try grey.converted(toChannels: 3).pixels == [7, 7, 7, 250, 250, 250])
     #expect(try grey.converted(toChannels: 4).pixels == [7, 7, 7, 255, 250, 250, 250, 255])
@@ -86,6 +89,16 @@ import Testing
     let cut = try rgba.droppingAlpha().withAlpha(mask)
     #expect(cut.pixels == [200, 100, 0, 255, 200, 100, 0, 0])
     #expect(throws: ImageError.self) { try rgba.withAlpha(rgba) }
+  }
+
+  @Test func overlayTintsWhereTheMaskIsSet() throws {
+    let grey = try Image(width: 3, height: 1, channels: 1, pixels: [100, 100, 100])
+    let mask = try Image(width: 3, height: 1, channels: 1, pixels: [0, 255, 128])
+    let out = try grey.overlaid(mask: mask, colour: (red: 255, green: 0, blue: 0), opacity: 0.5)
+    // Full mask: 100 + (255 − 100)·½ = 177.5 → 178 (red), 100 − 50 = 50 (green, blue);
+    // half mask (128/255·½ ≈ 0.25): 100 + 155·0.2510 = 138.9 → 139, 100 − 25.1 → 75.
+    #expect(out.pixels == [100, 100, 100, 178, 50, 50, 139, 75, 75])
+    #expect(throws: ImageError.self) { try grey.overlaid(mask: grey, opacity: 2) }
   }
 
   @Test func floatPlanesRoundTrip() throws {
@@ -98,7 +111,8 @@ import Testing
     let (x, y, c) = (3, 2, 1)
     let expected = (Float(image[x: x, y: y, channel: c]) / 255 - mean[c]) / std[c]
     #expect(abs(planes[c * 20 + y * 5 + x] - expected) < 1e-5)
-    let back = try Image(floatPlanes: planes, width: 5, height: 4, channels: 3, mean: mean, std: std)
+    let back = try Image(
+      floatPlanes: planes, width: 5, height: 4, channels: 3, mean: mean, std: std)
     #expect(back == image)
     #expect(throws: ImageError.self) { try image.floatPlanes(mean: [0, 0], std: [1]) }
   }

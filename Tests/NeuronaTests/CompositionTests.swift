@@ -23,7 +23,8 @@ private func fashionNet(using generator: inout some RandomNumberGenerator) -> Se
   #expect(model.backward(Tensor(repeating: 1, shape: [3, 10])).shape == [3, 1, 28, 28])
   // 320 + 18 496 + 401 536 + 1 290, the count PyTorch reports for the same model.
   #expect(model.parameterCount == 421_642)
-  #expect(model.namedParameters.map(\.name).prefix(4) == ["0.weight", "0.bias", "3.weight", "3.bias"])
+  #expect(
+    model.namedParameters.map(\.name).prefix(4) == ["0.weight", "0.bias", "3.weight", "3.bias"])
 }
 
 @Test func tinyConvNetOverfitsASmallBatch() {
@@ -49,7 +50,9 @@ private func fashionNet(using generator: inout some RandomNumberGenerator) -> Se
   }
   // Random labels on random images: only memorisation lowers the loss from log 4 ≈ 1.39.
   #expect(losses[0] > 1.2)
-  #expect(losses.suffix(5).allSatisfy { $0 < 0.3 * losses[0] }, "losses \(losses.first!) → \(losses.last!)")
+  #expect(
+    losses.suffix(5).allSatisfy { $0 < 0.3 * losses[0] },
+    "losses \(losses.first!) → \(losses.last!)")
   let predictions = model(input).argmaxRows()
   #expect(zip(predictions, labels.scalars).filter { $0 == Int($1) }.count >= 14)
 }

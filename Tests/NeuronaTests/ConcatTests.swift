@@ -32,14 +32,16 @@ import Testing
   let dx = upsample.backward(dUp)
   let eps: Float = 1e-2
   for (index, analytic) in [(5, dSkip.scalars[5]), (21, dSkip.scalars[21])] {
-    var plus = skip, minus = skip
+    var plus = skip
+    var minus = skip
     plus.scalars[index] += eps
     minus.scalars[index] -= eps
     let numeric = (loss(plus, x) - loss(minus, x)) / Double(2 * eps)
     #expect(abs(numeric - Double(analytic)) < 1e-2)
   }
   for index in 0..<4 {
-    var plus = x, minus = x
+    var plus = x
+    var minus = x
     plus.scalars[index] += eps
     minus.scalars[index] -= eps
     let numeric = (loss(skip, plus) - loss(skip, minus)) / Double(2 * eps)

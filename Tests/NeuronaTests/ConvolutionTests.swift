@@ -74,7 +74,8 @@ private let goldenInput = Tensor(shape: [2, 2, 4, 4], scalars: (0..<64).map { Fl
     (.same, 5, 2, [14, 14]), (.explicit(top: 0, left: 1, bottom: 2, right: 3), 3, 1, [28, 30]),
   ]
   for (padding, kernel, stride, size) in cases {
-    let layer = Conv2D(2, 3, kernelSize: kernel, stride: stride, padding: padding, using: &generator)
+    let layer = Conv2D(
+      2, 3, kernelSize: kernel, stride: stride, padding: padding, using: &generator)
     let output = layer.forward(Tensor(zeros: [1, 2, 28, 28]), mode: .inference)
     #expect(output.shape == [1, 3] + size, "\(padding) k\(kernel) s\(stride)")
   }
@@ -91,7 +92,8 @@ private let tilings = [(4096, 1 << 20), (1, 1 << 20), (1, 18 * 2 * 3), (1, 1)]
 ])
 func conv2DGradients(padding: Padding, stride: Int, bias: Bool, tiling: (Int, Int)) {
   var generator = SplitMix64(seed: 3)
-  let layer = Conv2D(2, 3, kernelSize: 3, stride: stride, padding: padding, bias: bias, using: &generator)
+  let layer = Conv2D(
+    2, 3, kernelSize: 3, stride: stride, padding: padding, bias: bias, using: &generator)
   (layer.minimumColumnsPerGEMM, layer.columnBudget) = tiling
   let input = randomTensor([2, 2, 5, 6], seed: 11)
   let mismatches = checkGradients(of: layer, input: input)
@@ -119,8 +121,12 @@ private let pathTolerance: Float = 1e-4
   for o in 0..<4 { for c in 0..<3 { centred[o, c, 1, 1] = pointwise.weight.value[o, c, 0, 0] } }
   let general = Conv2D(weight: centred, bias: pointwise.bias?.value, padding: 1)
   var results: [(Tensor, Tensor, Tensor)] = []
-  for (layer, tiling) in [(pointwise, tilings[0])] + tilings.map({ (general, $0) }) {
+  let cases =
+    [(pointwise, tilings[0], true)] + tilings.map({ (general, $0, true) })
+    + tilings.map({ (general, $0, false) })
+  for (layer, tiling, parallel) in cases {
     (layer.minimumColumnsPerGEMM, layer.columnBudget) = tiling
+    layer.parallelTiles = parallel
     layer.zeroGradients()
     let output = layer.forward(input, mode: .training)
     let inputGradient = layer.backward(gradient)
@@ -132,7 +138,9 @@ private let pathTolerance: Float = 1e-4
     #expect(isClose(biasGradient, results[0].2, tolerance: pathTolerance))
   }
   var centreGradient = Tensor(zeros: [4, 3, 1, 1])
-  for o in 0..<4 { for c in 0..<3 { centreGradient[o, c, 0, 0] = general.weight.gradient[o, c, 1, 1] } }
+  for o in 0..<4 {
+    for c in 0..<3 { centreGradient[o, c, 0, 0] = general.weight.gradient[o, c, 1, 1] }
+  }
   #expect(isClose(centreGradient, pointwise.weight.gradient, tolerance: pathTolerance))
 }
 
@@ -148,4 +156,51 @@ private let pathTolerance: Float = 1e-4
   // He normal: std √(2 / 27) ≈ 0.272.
   let std = (layer.weight.value.squaredNorm() / Double(layer.weight.value.count)).squareRoot()
   #expect(abs(std - (2.0 / 27).squareRoot()) < 0.05)
+}
+
+@Test func conv2DTilesSharedBetweenCoresMatchOneByOne() {
+  // One image in 6 bands of 2 output rows: two workers of 3 bands meet at rows 5–6 of the
+  // input gradient (the deferred col2im), and their weight gradients are summed.
+  var generator = SplitMix64(seed: 12)
+  let layer = Conv2D(2, 3, kernelSize: 3, padding: 1, using: &generator)
+  layer.minimumColumnsPerGEMM = 20
+  let input = randomTensor([1, 2, 12, 10], seed: 13)
+  let g = layer.geometry(forInput: input.shape)
+  #expect(layer.tiles(batch: 1, geometry: g, workers: 2).map(\.rows.count) == [2, 2, 2, 2, 2, 2])
+  let outputGradient = randomTensor([1, 3, 12, 10], seed: 14)
+  var results: [[Tensor]] = []
+  for parallel in [false, true] {
+    layer.parallelTiles = parallel
+    layer.zeroGradients()
+    let output = layer.forward(input, mode: .training)
+    let inputGradient = layer.backward(outputGradient)
+    results.append([output, inputGradient, layer.weight.gradient])
+  }
+  for (serial, shared) in zip(results[0], results[1]) {
+    #expect(isClose(shared, serial, tolerance: pathTolerance))
+  }
+}
+
+@Test func conv2DWithoutInputGradientKeepsWeightGradients() {
+  var generator = SplitMix64(seed: 15)
+  let layer = Conv2D(1, 4, kernelSize: 3, padding: 1, using: &generator)
+  let input = randomTensor([4, 1, 6, 6], seed: 16)
+  let outputGradient = randomTensor([4, 4, 6, 6], seed: 17)
+  _ = layer.forward(input, mode: .training)
+  let full = layer.backward(outputGradient)
+  let weightGradient = layer.weight.gradient
+  layer.zeroGradients()
+  layer.computesInputGradient = false
+  _ = layer.forward(input, mode: .training)
+  let skipped = layer.backward(outputGradient)
+  #expect(full.squaredNorm() > 0 && skipped == Tensor(zeros: input.shape))
+  #expect(isClose(layer.weight.gradient, weightGradient, tolerance: pathTolerance))
+}
+
+@Test func conv2DAcceptsAnEmptyBatch() {
+  var generator = SplitMix64(seed: 18)
+  let layer = Conv2D(2, 3, kernelSize: 3, padding: 1, using: &generator)
+  let output = layer.forward(Tensor(zeros: [0, 2, 5, 5]), mode: .training)
+  #expect(output.shape == [0, 3, 5, 5])
+  #expect(layer.backward(output).shape == [0, 2, 5, 5])
 }

@@ -48,7 +48,8 @@ private let goldenBias = Tensor(shape: [2], scalars: [0.5, -1.0])
 @Test func convTranspose2DWithPaddingAndOutputPaddingMatchesNumPy() {
   // w3 = (np.arange(3 * 2 * 3 * 3).reshape(3, 2, 3, 3) - 27) / 20
   let weight = Tensor(shape: [3, 2, 3, 3], scalars: (0..<54).map { Float($0 - 27) / 20 })
-  let layer = ConvTranspose2D(weight: weight, bias: goldenBias, stride: 2, padding: 1, outputPadding: 1)
+  let layer = ConvTranspose2D(
+    weight: weight, bias: goldenBias, stride: 2, padding: 1, outputPadding: 1)
   // print(conv_transpose2d(x, w3, b, 2, 1, 1).ravel().round(6).tolist())
   let expected: [Float] = [
     0.92, 1.25, 0.845, 0.92, 1.1, 1.52, 0.95, 1.13, 0.77, 0.95, 0.695, 0.8, 1.04, 1.535, 1.01,
@@ -63,7 +64,9 @@ private let goldenBias = Tensor(shape: [2], scalars: [0.5, -1.0])
 }
 
 @Test(arguments: [(2, 2, 0, 0, 4096), (2, 2, 0, 0, 1), (3, 2, 1, 1, 4096), (3, 1, 1, 0, 1)])
-func convTranspose2DGradients(kernel: Int, stride: Int, padding: Int, outputPadding: Int, columns: Int) {
+func convTranspose2DGradients(
+  kernel: Int, stride: Int, padding: Int, outputPadding: Int, columns: Int
+) {
   var generator = SplitMix64(seed: 5)
   let layer = ConvTranspose2D(
     3, 2, kernelSize: kernel, stride: stride, padding: padding, outputPadding: outputPadding,

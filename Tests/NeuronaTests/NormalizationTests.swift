@@ -40,8 +40,11 @@ private func goldenLayer() -> BatchNorm2D {
   let output = layer.forward(goldenInput, mode: .training)
   #expect(isClose(output.scalars, expected, tolerance: goldenTolerance))
   // print(running_mean.round(7).tolist(), running_var.round(7).tolist())
-  #expect(isClose(layer.runningMean.value.scalars, [0.2599299, 0.4320962, 0.6461289], tolerance: 1e-6))
-  #expect(isClose(layer.runningVariance.value.scalars, [1.5678451, 1.9730616, 2.3641989], tolerance: 1e-5))
+  #expect(
+    isClose(layer.runningMean.value.scalars, [0.2599299, 0.4320962, 0.6461289], tolerance: 1e-6))
+  #expect(
+    isClose(
+      layer.runningVariance.value.scalars, [1.5678451, 1.9730616, 2.3641989], tolerance: 1e-5))
   // print(z.ravel().round(6).tolist())
   let inference: [Float] = [
     -0.207588, -0.127725, 0.018299, 0.207393, 0.230958, 0.344165, 0.469341, 0.605435,
@@ -56,15 +59,19 @@ private func goldenLayer() -> BatchNorm2D {
   #expect(layer.namedParameters.map(\.name) == ["weight", "bias", "running_mean", "running_var"])
   #expect(layer.namedParameters.map(\.parameter.role) == [.bias, .bias, .buffer, .buffer])
   #expect(layer.parameterCount == 8)
-  #expect(layer.weight.value.scalars == [1, 1, 1, 1] && layer.runningVariance.value.scalars == [1, 1, 1, 1])
+  #expect(
+    layer.weight.value.scalars == [1, 1, 1, 1]
+      && layer.runningVariance.value.scalars == [1, 1, 1, 1])
   #expect(layer.momentum == 0.1 && layer.epsilon == 1e-5)
 }
 
 @Test func batchNormGradients() {
   let layer = BatchNorm2D(3)
   var generator = SplitMix64(seed: 2)
-  layer.weight.value = Tensor(shape: [3], scalars: (0..<3).map { _ in 0.5 + generator.nextUnitFloat() })
-  layer.bias.value = Tensor(shape: [3], scalars: (0..<3).map { _ in generator.nextUnitFloat() - 0.5 })
+  layer.weight.value = Tensor(
+    shape: [3], scalars: (0..<3).map { _ in 0.5 + generator.nextUnitFloat() })
+  layer.bias.value = Tensor(
+    shape: [3], scalars: (0..<3).map { _ in generator.nextUnitFloat() - 0.5 })
   // Batch statistics make every output depend on every input of its channel: a tighter ε.
   let tolerance = GradientTolerance(epsilon: 1e-3, absolute: 3e-3, relative: 3e-2)
   let mismatches = checkGradients(

@@ -2,6 +2,7 @@
 // Every dense product in the core (Dense, convolution via im2col, LSTM gates) goes through
 // `gemm`, so a change of BLAS or of threading policy happens here only.
 import CBLAS
+import Dispatch
 import Foundation
 
 /// Row-major single-precision matrix products.
@@ -67,26 +68,30 @@ public enum ComputeThreads {
   /// Sets how many threads OpenBLAS uses for each product (1 when our own code runs
   /// several products in parallel, so the two never oversubscribe the cores).
   public static func setBLASThreads(_ count: Int) {
+    configuredThreads = Swift.max(1, count)
     openblas_set_num_threads(Int32(Swift.max(1, count)))
   }
 
-  /// How many threads OpenBLAS currently uses for each product.
-  public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+  /// The count last given to `setBLASThreads` (nil: OpenBLAS's default, one per core).
+  nonisolated(unsafe) private static var configuredThreads: Int?
 
-  /// Runs `body(slice)` for `slices` slices concurrently on our own threads, with OpenBLAS
-  /// single-threaded meanwhile (restored afterwards), so the two never oversubscribe the cores.
+  /// How many threads OpenBLAS uses for each product outside `parallel` (by default one per
+  /// core): the number of workers `parallel` callers may run.
+  public static var blasThreads: Int { configuredThreads ?? Int(openblas_get_num_threads()) }
+
+  /// Runs `body(worker)` for workers `0..<count` at the same time, with OpenBLAS
+  /// single-threaded meanwhile so that each worker's products run on its own core and the
+  /// two kinds of threads never oversubscribe the cores; the BLAS thread count is restored
+  /// afterwards. With `count` ≤ 1, just calls `body(0)`.
   ///
-  /// For work made of many small products that cannot be merged (an LSTM's time steps):
-  /// splitting the batch across threads costs one fork/join instead of one per product.
-  public static func concurrentSlices(_ slices: Int, _ body: (Int) -> Void) {
-    guard slices > 1 else {
-      for slice in 0..<max(slices, 0) { body(slice) }
-      return
-    }
-    let previous = blasThreads
-    setBLASThreads(1)
-    defer { setBLASThreads(previous) }
-    DispatchQueue.concurrentPerform(iterations: slices, execute: body)
+  /// The BLAS thread count is process-wide: two `parallel` calls at once from different
+  /// threads (two models run concurrently) stay correct but may oversubscribe the cores.
+  public static func parallel(_ count: Int, _ body: (Int) -> Void) {
+    guard count > 1 else { return body(0) }
+    let restored = blasThreads
+    openblas_set_num_threads(1)
+    DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    openblas_set_num_threads(Int32(restored))
   }
 
   /// The cores our own threads may use (one worker per core).

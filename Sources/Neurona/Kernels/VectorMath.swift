@@ -15,9 +15,8 @@ public enum VectorMath {
   @inline(__always)
   private static func exp(_ x: Lanes) -> Lanes {
     var x = x
-    // Lane by lane, which the optimiser turns into vector min/max (the generic pointwiseMin
-    // is not inlined).
-    for k in 0..<Lanes.scalarCount { x[k] = Swift.min(Swift.max(x[k], -87.3), 88.3) }
+    x.replace(with: Lanes(repeating: 88.3), where: x .> Lanes(repeating: 88.3))
+    x.replace(with: Lanes(repeating: -87.3), where: x .< Lanes(repeating: -87.3))
     // Adding and subtracting 1.5·2²³ rounds to the nearest integer and leaves that integer in
     // the low mantissa bits of `shifted`.
     let magic = Lanes(repeating: 12_582_912)

@@ -71,10 +71,47 @@ public final class Tanh: ElementwiseActivation {
 
 /// ReLU(x) = max(0, x). The derivative at 0 is taken as 0 (as PyTorch does): the kink has
 /// no derivative, and 0 keeps units that are exactly off from moving.
+///
+/// Overrides the generic per-element path with two plain loops (one dynamic call per element
+/// made it several times slower, and it runs after every convolution). y > 0 exactly when
+/// x > 0, so only the output is kept for backward.
 public final class ReLU: ElementwiseActivation {
+  private var output = Tensor(zeros: [0])
+
   public override init() {}
   public override func activate(_ x: Float) -> Float { x > 0 ? x : 0 }
   public override func derivative(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : 0 }
+
+  public override func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    let count = input.count
+    guard count > 0 else { return input }
+    let output = Tensor(uninitializedShape: input.shape) { y in
+      input.withUnsafeBufferPointer { x in
+        let (target, source) = (y.baseAddress!, x.baseAddress!)
+        for i in 0..<count { target[i] = source[i] > 0 ? source[i] : 0 }
+      }
+    }
+    if mode == .training { self.output = output }
+    return output
+  }
+
+  public override func backward(_ outputGradient: Tensor) -> Tensor {
+    precondition(outputGradient.shape == output.shape, "ReLU backward: gradient shape")
+    let count = output.count
+    guard count > 0 else { return outputGradient }
+    return Tensor(uninitializedShape: output.shape) { dx in
+      output.withUnsafeBufferPointer { y in
+        outputGradient.withUnsafeBufferPointer { dy in
+          let (target, mask, source) = (dx.baseAddress!, y.baseAddress!, dy.baseAddress!)
+          // Both loads unconditional: a select, not a branch (signs are random: no prediction).
+          for i in 0..<count {
+            let (y, g) = (mask[i], source[i])
+            target[i] = y > 0 ? g : 0
+          }
+        }
+      }
+    }
+  }
 }
 
 /// A numerically safe logistic function: never evaluates e^x for large positive x.

@@ -49,9 +49,11 @@ public enum Concat {
     let n = tensor.shape[0]
     let trailing = tensor.shape.dropFirst(2).reduce(1, *)
     let (partA, partB) = (channels * trailing, (tensor.shape[1] - channels) * trailing)
-    var shapeA = tensor.shape, shapeB = tensor.shape
+    var shapeA = tensor.shape
+    var shapeB = tensor.shape
     (shapeA[1], shapeB[1]) = (channels, tensor.shape[1] - channels)
-    var a = Tensor(zeros: shapeA), b = Tensor(zeros: shapeB)
+    var a = Tensor(zeros: shapeA)
+    var b = Tensor(zeros: shapeB)
     tensor.withUnsafeBufferPointer { y in
       a.withUnsafeMutableBufferPointer { x in
         b.withUnsafeMutableBufferPointer { z in

@@ -2,12 +2,13 @@
 // N = batch, C = input channels, O = output channels, H×W = input size, kH×kW = kernel,
 // s = stride, H'×W' = output size, K = C·kH·kW, P = H'·W', G = images per sgemm.
 //
-// Small images (FashionNet's 28×28) make thin matrices, on which sgemm is slow; so G images
-// are unfolded side by side and multiplied at once: [O, K] × [K, G·P]. Big images (U-Net's
-// 256×256) already give wide matrices: G = 1 and the product lands in the output directly.
-// 1×1 stride-1 unpadded kernels skip im2col: the image itself is the column matrix.
-// Backward unfolds again rather than keeping the columns of the whole batch (K·N·P floats,
-// 300 MB for one U-Net layer at batch 8); unfolding is cheap next to the products.
+// The batch is computed in tiles (ConvolutionTiling.swift): G small images (FashionNet's
+// 28×28) side by side, [O, K] × [K, G·P], since thin products are slow; or bands of output
+// rows of one big image (U-Net's 256×256) whose columns stay in cache, the product landing
+// in the output directly. The tiles are shared between the cores, each worker with its own
+// workspaces and single-threaded BLAS. 1×1 stride-1 unpadded kernels skip im2col: the image
+// itself is the column matrix. Backward unfolds again rather than keeping the columns of the
+// whole batch (K·N·P floats, 300 MB for one U-Net layer at batch 8).
 
 /// A 2-D convolution layer with an optional bias.
 ///
@@ -24,18 +25,33 @@ public final class Conv2D: Layer {
   /// The zero padding around the input.
   public let padding: Padding
   /// For images with fewer output pixels than this, several images share one sgemm so that
-  /// it has at least this many columns (see the file header). 1 disables the grouping.
+  /// it has at least this many columns (see ConvolutionTiling.swift). 1 disables grouping.
   public var minimumColumnsPerGEMM = 4096
   /// For big images, the most floats of im2col columns unfolded at once: an image is cut into
   /// bands of output rows so its columns stay in cache between im2col and sgemm.
-  public var columnBudget = 1 << 20
+  public var columnBudget = 1 << 18
+  /// Whether tiles are shared between the cores (`ComputeThreads.blasThreads` workers, each
+  /// with single-threaded BLAS) rather than computed one by one with multithreaded BLAS.
+  public var parallelTiles = true
+  /// Whether backward computes ∂x. A network's first layer can turn it off (its input is
+  /// the data, which nothing learns): backward then skips that product and col2im and
+  /// returns zeros, as PyTorch skips inputs that do not require a gradient.
+  public var computesInputGradient = true
 
   /// The input of the last training forward pass (backward unfolds it again).
   private var input = Tensor(zeros: [0])
-  /// `[K, G·P]`: unfolded windows, then their gradient in backward.
-  private let columns = Workspace()
-  /// `[O, G·P]`: the output (forward) or its gradient (backward) of a group of images.
-  private let staging = Workspace()
+  /// One set of scratch buffers per worker.
+  private var workspaces: [TileWorkspace] = []
+
+  /// A worker's scratch memory, allocated once and reused.
+  final class TileWorkspace {
+    /// `[K, width]`: unfolded windows, then their gradient in backward.
+    let columns = Workspace()
+    /// `[O, width]`: a group's output (forward) or output gradient (backward).
+    let staging = Workspace()
+    /// `[O, K]`: this worker's share of ∂W (worker 0 adds into the parameter directly).
+    let weightGradient = Workspace()
+  }
 
   /// A convolution from `inputChannels` to `outputChannels` with a square kernel and seeded
   /// initial weights (fan-in C·k·k, fan-out O·k·k).
@@ -70,7 +86,9 @@ public final class Conv2D: Layer {
   /// C.
   public var inputChannels: Int { weight.value.shape[1] }
   /// kH, kW.
-  public var kernelSize: (height: Int, width: Int) { (weight.value.shape[2], weight.value.shape[3]) }
+  public var kernelSize: (height: Int, width: Int) {
+    (weight.value.shape[2], weight.value.shape[3])
+  }
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
     [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
@@ -84,6 +102,8 @@ public final class Conv2D: Layer {
     let (kH, kW) = kernelSize
     let pad = padding.amounts(
       height: shape[2], width: shape[3], kernelHeight: kH, kernelWidth: kW, stride: stride)
+    precondition(
+      min(pad.top, pad.left, pad.bottom, pad.right) >= 0, "Conv2D: negative padding \(padding)")
     let outH = (shape[2] + pad.top + pad.bottom - kH) / stride + 1
     let outW = (shape[3] + pad.left + pad.right - kW) / stride + 1
     precondition(
@@ -101,106 +121,102 @@ public final class Conv2D: Layer {
       && g.padLeft == 0 && g.outputHeight == g.height && g.outputWidth == g.width
   }
 
-  /// G: how many images of a batch of `batch` share one sgemm.
-  public func imagesPerGEMM(batch: Int, geometry g: ConvolutionGeometry) -> Int {
-    if isPointwise(g) || g.outputArea >= minimumColumnsPerGEMM { return 1 }
-    return Swift.max(1, Swift.min(batch, (minimumColumnsPerGEMM + g.outputArea - 1) / g.outputArea))
-  }
-
-  /// The pieces a batch is computed in, each one sgemm (or three in backward): `count`
-  /// images from `first` side by side (small images), or output rows `rows` of one image
-  /// (big images, cut into bands whose columns fit `columnBudget`).
-  public func tiles(batch: Int, geometry g: ConvolutionGeometry)
-    -> [(first: Int, count: Int, rows: Range<Int>)]
-  {
-    let all = 0..<g.outputHeight
-    let group = imagesPerGEMM(batch: batch, geometry: g)
-    if group > 1 || isPointwise(g) {
-      return Swift.stride(from: 0, to: batch, by: group).map {
-        ($0, Swift.min(group, batch - $0), all)
-      }
-    }
-    let widest = Swift.max(1, columnBudget / (g.patchSize * g.outputWidth))
-    let narrowest = (minimumColumnsPerGEMM + g.outputWidth - 1) / g.outputWidth
-    let height = Swift.min(g.outputHeight, Swift.max(widest, narrowest))
-    return (0..<batch).flatMap { image in
-      Swift.stride(from: 0, to: g.outputHeight, by: height).map {
-        (image, 1, $0..<Swift.min($0 + height, g.outputHeight))
-      }
-    }
+  /// The workspaces of `workers` workers, created on first use.
+  private func workspaces(_ workers: Int) -> [TileWorkspace] {
+    while workspaces.count < workers { workspaces.append(TileWorkspace()) }
+    return workspaces
   }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     let g = geometry(forInput: input.shape)
-    let (n, o, p) = (input.shape[0], outputChannels, g.outputArea)
+    let (n, o) = (input.shape[0], outputChannels)
     if mode == .training { self.input = input }
-    let tiles = self.tiles(batch: n, geometry: g)
-    let widest = tiles.map { $0.count * $0.rows.count * g.outputWidth }.max() ?? 0
-    let columns = isPointwise(g) ? nil : self.columns.reserve(g.patchSize * widest)
-    let staging = tiles.contains { $0.count > 1 } ? self.staging.reserve(o * widest) : nil
-    let output = Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
+    guard n > 0 else { return Tensor(zeros: [0, o, g.outputHeight, g.outputWidth]) }
+    let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.blasThreads)
+    let workers = workerCount(for: tiles, g)
+    let spaces = workspaces(workers)
+    return Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
       input.withUnsafeBufferPointer { x in
         weight.value.withUnsafeBufferPointer { w in
-          for tile in tiles {
-            let image = x.baseAddress! + tile.first * g.channels * g.imageArea
-            let b = unfoldTile(image, tile.count, tile.rows, g, into: columns)
-            let width = tile.count * tile.rows.count * g.outputWidth
-            let target = y.baseAddress! + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
-            if tile.count > 1, let staging {
-              // [O, K] × [K, G·P] → [O, G·P], then to [G, O, P] adding the bias.
-              GEMM.multiply(w.baseAddress!, b, into: staging, m: o, n: width, k: g.patchSize)
-              scatterAddingBias(staging, count: tile.count, area: p, into: target)
-            } else {
-              // [O, K] × [K, band] → the band's columns of y[n] as [O, P].
-              fillBias(target, width: width, rowStride: p)
-              GEMM.multiply(
-                w.baseAddress!, b, into: target, m: o, n: width, k: g.patchSize,
-                beta: bias == nil ? 0 : 1, rowStrideC: p)
+          let (x, w, y) = (x.baseAddress!, w.baseAddress!, y.baseAddress!)
+          ComputeThreads.parallel(workers) { worker in
+            let share = tiles.count / workers
+            for tile in tiles[(worker * share)..<((worker + 1) * share)] {
+              forwardTile(tile, g, x, w, y, spaces[worker])
             }
           }
         }
       }
     }
-    return output
+  }
+
+  /// One tile of forward: unfold, [O, K] × [K, width], bias.
+  private func forwardTile(
+    _ tile: ConvolutionTile, _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>,
+    _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ space: TileWorkspace
+  ) {
+    let (o, p, width) = (outputChannels, g.outputArea, tile.width(g))
+    let columns = isPointwise(g) ? nil : space.columns.reserve(g.patchSize * width)
+    let b = unfoldTile(x + tile.first * g.channels * g.imageArea, tile, g, into: columns)
+    let target = y + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
+    if tile.count > 1 {
+      // [O, K] × [K, G·P] → [O, G·P], then to [G, O, P] adding the bias.
+      let staging = space.staging.reserve(o * width)
+      GEMM.multiply(w, b, into: staging, m: o, n: width, k: g.patchSize)
+      scatterAddingBias(staging, count: tile.count, area: p, into: target)
+    } else {
+      // [O, K] × [K, band] → the band's columns of y[n] as [O, P].
+      fillBias(target, width: width, rowStride: p)
+      GEMM.multiply(
+        w, b, into: target, m: o, n: width, k: g.patchSize, beta: bias == nil ? 0 : 1,
+        rowStrideC: p)
+    }
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     let g = geometry(forInput: input.shape)
-    let (n, o, p, k) = (input.shape[0], outputChannels, g.outputArea, g.patchSize)
+    let (n, o, k) = (input.shape[0], outputChannels, g.patchSize)
     precondition(
       outputGradient.shape == [n, o, g.outputHeight, g.outputWidth],
       "Conv2D backward: gradient \(outputGradient.shape) does not match the output")
     var inputGradient = Tensor(zeros: input.shape)
-    let tiles = self.tiles(batch: n, geometry: g)
-    let widest = tiles.map { $0.count * $0.rows.count * g.outputWidth }.max() ?? 0
-    let columns = isPointwise(g) ? nil : self.columns.reserve(k * widest)
-    let staging = tiles.contains { $0.count > 1 } ? self.staging.reserve(o * widest) : nil
+    guard n > 0 else { return inputGradient }
+    let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.blasThreads)
+    let workers = workerCount(for: tiles, g)
+    let spaces = workspaces(workers)
     input.withUnsafeBufferPointer { x in
       outputGradient.withUnsafeBufferPointer { dy in
-        if let bias { Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: p, into: bias) }
+        if let bias {
+          Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: g.outputArea, into: bias)
+        }
         weight.value.withUnsafeBufferPointer { w in
           weight.gradient.withUnsafeMutableBufferPointer { dw in
             inputGradient.withUnsafeMutableBufferPointer { dx in
-              for tile in tiles {
-                let imageOffset = tile.first * g.channels * g.imageArea
-                let b = unfoldTile(x.baseAddress! + imageOffset, tile.count, tile.rows, g, into: columns)
-                let width = tile.count * tile.rows.count * g.outputWidth
-                var gradient = dy.baseAddress! + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
-                var stride = p
-                if tile.count > 1, let staging {
-                  gatherGroup(gradient, count: tile.count, area: p, into: staging)
-                  (gradient, stride) = (UnsafePointer(staging), width)
+              let (x, dy, w, dx) = (
+                x.baseAddress!, dy.baseAddress!, w.baseAddress!, dx.baseAddress!
+              )
+              ComputeThreads.parallel(workers) { worker in
+                // Worker 0 adds into ∂W; the others into their own [O, K], summed below.
+                let partial =
+                  worker == 0 ? dw.baseAddress! : spaces[worker].weightGradient.reserve(o * k)
+                if worker > 0 { partial.update(repeating: 0, count: o * k) }
+                let share = tiles.count / workers
+                // The others go backwards and leave their first tile's col2im for later: it
+                // may touch the input rows of the previous worker's last band.
+                let mine = tiles[(worker * share)..<((worker + 1) * share)]
+                for tile in worker == 0 ? Array(mine) : mine.reversed() {
+                  let deferred = worker > 0 && tile == mine.first
+                  backwardTile(tile, g, x, dy, w, partial, dx, spaces[worker], fold: !deferred)
                 }
-                // ∂W += ∂Y·colsᵀ: [O, band] × [band, K] → [O, K].
-                GEMM.multiply(
-                  gradient, b, transposeB: true, into: dw.baseAddress!, m: o, n: k, k: width,
-                  beta: 1, rowStrideA: stride)
-                // ∂cols = Wᵀ·∂Y: [K, O] × [O, band] → [K, band], folded back into ∂x.
-                let target = dx.baseAddress! + imageOffset
-                GEMM.multiply(
-                  w.baseAddress!, transposeA: true, gradient, into: columns ?? target,
-                  m: k, n: width, k: o, rowStrideB: stride)
-                if let columns { foldTile(columns, tile.count, tile.rows, g, into: target) }
+              }
+              for worker in 1..<Swift.max(workers, 1) {
+                let tile = tiles[worker * (tiles.count / workers)]
+                if computesInputGradient, !isPointwise(g) {
+                  let columns = spaces[worker].columns.reserve(0)
+                  foldTile(columns, tile, g, into: dx + tile.first * g.channels * g.imageArea)
+                }
+                let partial = spaces[worker].weightGradient.reserve(o * k)
+                for i in 0..<(o * k) { dw[i] += partial[i] }
               }
             }
           }
@@ -210,18 +226,47 @@ public final class Conv2D: Layer {
     return inputGradient
   }
 
+  /// One tile of backward: ∂W += ∂Y·colsᵀ into `dw`, ∂cols = Wᵀ·∂Y, folded into ∂x if `fold`.
+  private func backwardTile(
+    _ tile: ConvolutionTile, _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>,
+    _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>, _ space: TileWorkspace, fold: Bool
+  ) {
+    let (o, p, k, width) = (outputChannels, g.outputArea, g.patchSize, tile.width(g))
+    let imageOffset = tile.first * g.channels * g.imageArea
+    let columns = isPointwise(g) ? nil : space.columns.reserve(k * width)
+    let b = unfoldTile(x + imageOffset, tile, g, into: columns)
+    var gradient = dy + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
+    var stride = p
+    if tile.count > 1 {
+      let staging = space.staging.reserve(o * width)
+      gatherGroup(gradient, count: tile.count, area: p, into: staging)
+      (gradient, stride) = (UnsafePointer(staging), width)
+    }
+    // ∂W += ∂Y·colsᵀ: [O, width] × [width, K] → [O, K].
+    GEMM.multiply(
+      gradient, b, transposeB: true, into: dw, m: o, n: k, k: width, beta: 1, rowStrideA: stride)
+    guard computesInputGradient else { return }
+    // ∂cols = Wᵀ·∂Y: [K, O] × [O, width] → [K, width], folded back into ∂x (written straight
+    // into ∂x when pointwise: each image's gradient is one product).
+    GEMM.multiply(
+      w, transposeA: true, gradient, into: columns ?? (dx + imageOffset), m: k, n: width, k: o,
+      rowStrideB: stride)
+    if fold, let columns { foldTile(columns, tile, g, into: dx + imageOffset) }
+  }
+
   // MARK: - Helpers of the hot path
 
   /// Unfolds a tile into `columns` `[K, width]`: `count` images side by side, or the band
   /// `rows` of one image. Returns the column matrix (the image itself when pointwise, where
   /// `columns` is nil).
   private func unfoldTile(
-    _ images: UnsafePointer<Float>, _ count: Int, _ rows: Range<Int>, _ g: ConvolutionGeometry,
+    _ images: UnsafePointer<Float>, _ tile: ConvolutionTile, _ g: ConvolutionGeometry,
     into columns: UnsafeMutablePointer<Float>?
   ) -> UnsafePointer<Float> {
     guard let columns else { return images }
-    let width = count * rows.count * g.outputWidth
-    for i in 0..<count {
+    let (width, rows) = (tile.width(g), tile.rows)
+    for i in 0..<tile.count {
       Im2Col.unfold(
         images + i * g.channels * g.imageArea, g, into: columns + i * g.outputArea,
         rowStride: width, outputRows: rows)
@@ -231,11 +276,11 @@ public final class Conv2D: Layer {
 
   /// Adds a tile's column gradients `[K, width]` into the input gradients of its images.
   private func foldTile(
-    _ columns: UnsafeMutablePointer<Float>, _ count: Int, _ rows: Range<Int>,
-    _ g: ConvolutionGeometry, into images: UnsafeMutablePointer<Float>
+    _ columns: UnsafeMutablePointer<Float>, _ tile: ConvolutionTile, _ g: ConvolutionGeometry,
+    into images: UnsafeMutablePointer<Float>
   ) {
-    let width = count * rows.count * g.outputWidth
-    for i in 0..<count {
+    let (width, rows) = (tile.width(g), tile.rows)
+    for i in 0..<tile.count {
       Im2Col.fold(
         columns + i * g.outputArea, rowStride: width, g,
         into: images + i * g.channels * g.imageArea, outputRows: rows)
@@ -288,10 +333,7 @@ public final class Conv2D: Layer {
     bias.gradient.withUnsafeMutableBufferPointer { db in
       for image in 0..<n {
         for channel in 0..<c {
-          let plane = dy + (image * c + channel) * area
-          var total: Float = 0
-          for q in 0..<area { total += plane[q] }
-          db[channel] += total
+          db[channel] += Reduction.sum(dy + (image * c + channel) * area, area)
         }
       }
     }

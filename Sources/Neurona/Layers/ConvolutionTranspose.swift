@@ -42,6 +42,7 @@ public final class ConvTranspose2D: Layer {
     using generator: inout some RandomNumberGenerator
   ) {
     precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0)
+    precondition(padding >= 0 && outputPadding >= 0 && outputPadding < stride)
     let area = kernelSize * kernelSize
     weight = Parameter(
       initializer.make(
@@ -93,6 +94,7 @@ public final class ConvTranspose2D: Layer {
     let (n, c, q, k) = (input.shape[0], inputChannels, g.outputArea, g.patchSize)
     if mode == .training { self.input = input }
     var output = Tensor(zeros: [n, outputChannels, g.height, g.width])
+    guard n > 0 else { return output }
     let group = imagesPerGEMM(batch: n, area: q)
     let columns = self.columns.reserve(k * group * q)
     let gathered = group > 1 ? self.gathered.reserve(c * group * q) : nil
@@ -125,13 +127,15 @@ public final class ConvTranspose2D: Layer {
       outputGradient.shape == [n, outputChannels, g.height, g.width],
       "ConvTranspose2D backward: gradient \(outputGradient.shape) does not match the output")
     var inputGradient = Tensor(zeros: input.shape)
+    guard n > 0 else { return inputGradient }
     let group = imagesPerGEMM(batch: n, area: q)
     let columns = self.columns.reserve(k * group * q)
     let gathered = group > 1 ? self.gathered.reserve(c * group * q) : nil
     let staging = group > 1 ? self.staging.reserve(c * group * q) : nil
     input.withUnsafeBufferPointer { x in
       outputGradient.withUnsafeBufferPointer { dy in
-        Conv2D.addChannelSums(dy.baseAddress!, n: n, c: outputChannels, area: g.imageArea, into: bias)
+        Conv2D.addChannelSums(
+          dy.baseAddress!, n: n, c: outputChannels, area: g.imageArea, into: bias)
         weight.value.withUnsafeBufferPointer { w in
           weight.gradient.withUnsafeMutableBufferPointer { dw in
             inputGradient.withUnsafeMutableBufferPointer { dx in
@@ -153,7 +157,8 @@ public final class ConvTranspose2D: Layer {
                 GEMM.multiply(
                   w.baseAddress!, columns, into: staging ?? target, m: c, n: count * q, k: k)
                 if let staging {
-                  ConvTranspose2D.deinterleave(staging, count: count, channels: c, area: q, into: target)
+                  ConvTranspose2D.deinterleave(
+                    staging, count: count, channels: c, area: q, into: target)
                 }
               }
             }

@@ -21,29 +21,25 @@
 ///   forget gate: Gers, Schmidhuber & Cummins 2000.
 public final class LSTM: Layer {
   private let core: RecurrentCore
-  /// Activated gates i, f, g, o per step, `[T, N, 4H]` (first the pre-activations).
-  private let gates = RecurrentCore.Buffer()
-  /// c_0 … c_T, `[T + 1, N, H]`, c_0 = 0.
-  private let cells = RecurrentCore.Buffer()
-  /// tanh(c_1) … tanh(c_T), `[T, N, H]`.
-  private let cellTanh = RecurrentCore.Buffer()
-  /// h_0 … h_T, `[T + 1, N, H]`, h_0 = 0.
-  private let hidden = RecurrentCore.Buffer()
-  /// Backward scratch: ∂loss/∂h_t `[T, N, H]`, ∂loss/∂c `[N, H]`, ∂loss/∂pre-activations
-  /// `[T, N, 4H]`.
-  private let hiddenGradient = RecurrentCore.Buffer()
-  private let cellGradient = RecurrentCore.Buffer()
-  private let gateGradient = RecurrentCore.Buffer()
 
   /// An LSTM from `inputSize` features to `hiddenSize` units, initialised as PyTorch does
   /// (every parameter U(−1/√H, 1/√H)).
+  ///
+  /// `forgetGateBias` is added to the forget gate's part of `bias_hh`. PyTorch adds nothing
+  /// (the default); 1 (Keras's `unit_forget_bias`) or 2 start the forget gate near σ(1) ≈ 0.73
+  /// or σ(2) ≈ 0.88 instead of 0.5, so at first the cell keeps what it stores for a few dozen
+  /// steps instead of halving it at every step, and long dependencies have a gradient to learn
+  /// from (Gers, Schmidhuber & Cummins 2000; Jozefowicz, Zaremba & Sutskever, ICML 2015).
   public init(
     inputSize: Int, hiddenSize: Int, output: RecurrentOutput = .allSteps,
-    using generator: inout some RandomNumberGenerator
+    forgetGateBias: Float = 0, using generator: inout some RandomNumberGenerator
   ) {
     core = RecurrentCore(
       inputSize: inputSize, hiddenSize: hiddenSize, gateCount: 4, output: output,
       using: &generator)
+    core.biasHH.value.withUnsafeMutableBufferPointer { bias in
+      for j in hiddenSize..<(2 * hiddenSize) { bias[j] += forgetGateBias }
+    }
   }
 
   /// An LSTM with given parameters in PyTorch's layout (`weight_ih` `[4H, F]`, `weight_hh`
@@ -72,50 +68,45 @@ public final class LSTM: Layer {
   public var namedParameters: [(name: String, parameter: Parameter)] { core.namedParameters }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
-    let (n, t, h) = (input.shape.first ?? 0, input.rank > 1 ? input.shape[1] : 0, hiddenSize)
-    let pre = gates.reserve(t * n * 4 * h)
-    core.project(input, into: pre, layer: "LSTM")
-    let c = cells.reserve((t + 1) * n * h)
-    let tanhC = cellTanh.reserve(t * n * h)
-    let hs = hidden.reserve((t + 1) * n * h)
-    c.update(repeating: 0, count: n * h)
-    hs.update(repeating: 0, count: n * h)
-    // Each slice of samples runs the whole sequence; rows of step t are [t·N + first, +count).
-    core.forEachBatchSlice { first, count in
+    core.forward(input, layer: "LSTM") { slice, t in
+      // In the slice's buffers (n samples, time-major): gates [T, n, 4H] hold the
+      // pre-activations and are activated in place; c_0 … c_T and h_0 … h_T are [T + 1, n, H].
+      let (n, h) = (slice.count, hiddenSize)
+      let gates = slice.preactivations.pointer
+      let (c, hs) = (slice.cells.reserve((t + 1) * n * h), slice.hidden.pointer)
+      let cellTanh = slice.cellTanh.reserve(t * n * h)
+      c.update(repeating: 0, count: n * h)
       for step in 0..<t {
-        let row = step * n + first
-        // All four gates' recurrent part at once: [count, H] × [H, 4H] → [count, 4H].
-        core.addRecurrent(hs + row * h, into: pre + row * 4 * h, rows: count)
+        let row = step * n
+        // All four gates' recurrent part at once: [n, H] × [H, 4H] → [n, 4H].
+        core.addRecurrent(hs + row * h, into: gates + row * 4 * h, rows: n)
         LSTM.cellForward(
-          gates: pre + row * 4 * h, previousCell: c + row * h, cell: c + (row + n) * h,
-          cellTanh: tanhC + row * h, hidden: hs + (row + n) * h, count: count, width: h)
+          gates: gates + row * 4 * h, previousCell: c + row * h, cell: c + (row + n) * h,
+          cellTanh: cellTanh + row * h, hidden: hs + (row + n) * h, count: n, width: h)
       }
     }
-    return core.makeOutput(from: hs + n * h)
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
-    let (n, t, h) = (core.batch, core.steps, hiddenSize)
-    let dh = hiddenGradient.reserve(t * n * h)
-    core.loadOutputGradient(outputGradient, into: dh)
-    let dc = cellGradient.reserve(n * h)
-    dc.update(repeating: 0, count: n * h)
-    let dPre = gateGradient.reserve(t * n * 4 * h)
-    core.forEachBatchSlice { first, count in
+    core.backward(outputGradient) { slice, t in
+      let (n, h) = (slice.count, hiddenSize)
+      let dh = slice.hiddenGradient.pointer
+      let dc = slice.cellGradient.reserve(n * h)
+      dc.update(repeating: 0, count: n * h)
+      let dPre = slice.preactivationGradient.reserve(t * n * 4 * h)
       for step in stride(from: t - 1, through: 0, by: -1) {
-        let row = step * n + first
+        let row = step * n
         LSTM.cellBackward(
-          hiddenGradient: dh + row * h, cellGradient: dc + first * h,
-          gates: gates.pointer + row * 4 * h, previousCell: cells.pointer + row * h,
-          cellTanh: cellTanh.pointer + row * h, gateGradient: dPre + row * 4 * h,
-          count: count, width: h)
-        // ∂h_{t−1} += ∂pre_t·W_hh: [count, 4H] × [4H, H] → [count, H].
+          hiddenGradient: dh + row * h, cellGradient: dc,
+          gates: slice.preactivations.pointer + row * 4 * h,
+          previousCell: slice.cells.pointer + row * h, cellTanh: slice.cellTanh.pointer + row * h,
+          gateGradient: dPre + row * 4 * h, count: n, width: h)
+        // ∂h_{t−1} += ∂pre_t·W_hh: [n, 4H] × [4H, H] → [n, H].
         if step > 0 {
-          core.propagateRecurrent(dPre + row * 4 * h, into: dh + (row - n) * h, rows: count)
+          core.propagateRecurrent(dPre + row * 4 * h, into: dh + (row - n) * h, rows: n)
         }
       }
     }
-    return core.finishBackward(dPre, previousHidden: hidden.pointer)
   }
 
   /// One step's element-wise work for `count` rows: activates the pre-activations in place
@@ -128,7 +119,8 @@ public final class LSTM: Layer {
   ) {
     for row in 0..<count {
       let z = gates + row * 4 * h
-      let (cp, c, tc, hs) = (previousCell + row * h, cell + row * h, cellTanh + row * h, hidden + row * h)
+      let (cp, c) = (previousCell + row * h, cell + row * h)
+      let (tc, hs) = (cellTanh + row * h, hidden + row * h)
       // i and f are adjacent: one sigmoid over 2H; then g (tanh) and o (sigmoid).
       VectorMath.sigmoid(z, into: z, count: 2 * h)
       VectorMath.tanh(z + 2 * h, into: z + 2 * h, count: h)

@@ -57,7 +57,8 @@ public final class BatchNorm2D: Layer {
     let (n, area) = (input.shape[0], input.shape[2] * input.shape[3])
     var scale = [Float](repeating: 0, count: channels)
     var shift = [Float](repeating: 0, count: channels)
-    let gamma = weight.value.scalars, beta = bias.value.scalars
+    let gamma = weight.value.scalars
+    let beta = bias.value.scalars
     if mode == .training {
       let (mean, variance) = statistics(input)
       let m = Double(n * area)
@@ -189,7 +190,8 @@ public final class BatchNorm2D: Layer {
   static func sums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int)
     -> (Double, Double)
   {
-    var sumA = SIMD8<Float>.zero, sumAB = SIMD8<Float>.zero
+    var sumA = SIMD8<Float>.zero
+    var sumAB = SIMD8<Float>.zero
     var i = 0
     while i + 8 <= count {
       let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)

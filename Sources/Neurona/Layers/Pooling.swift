@@ -37,7 +37,9 @@ public final class MaxPool2D: Layer {
     let training = mode == .training
     if training {
       inputShape = input.shape
-      if maxIndices.count != output.count { maxIndices = [Int32](repeating: 0, count: output.count) }
+      if maxIndices.count != output.count {
+        maxIndices = [Int32](repeating: 0, count: output.count)
+      }
     }
     let (k, s) = (kernelSize, stride)
     input.withUnsafeBufferPointer { x in
@@ -171,9 +173,7 @@ public final class GlobalAveragePool: Layer {
     input.withUnsafeBufferPointer { x in
       output.withUnsafeMutableBufferPointer { y in
         for plane in 0..<y.count {
-          var total: Float = 0
-          for q in 0..<area { total += x[plane * area + q] }
-          y[plane] = total / Float(area)
+          y[plane] = Reduction.sum(x.baseAddress! + plane * area, area) / Float(area)
         }
       }
     }

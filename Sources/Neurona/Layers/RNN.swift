@@ -11,13 +11,6 @@
 /// - Paper: Elman, "Finding Structure in Time", Cognitive Science 1990.
 public final class RNN: Layer {
   private let core: RecurrentCore
-  /// Pre-activations, `[T, N, H]`.
-  private let preactivations = RecurrentCore.Buffer()
-  /// h_0 … h_T, `[T + 1, N, H]`, h_0 = 0.
-  private let hidden = RecurrentCore.Buffer()
-  /// Backward scratch: ∂loss/∂h_t and ∂loss/∂pre-activations, both `[T, N, H]`.
-  private let hiddenGradient = RecurrentCore.Buffer()
-  private let preactivationGradient = RecurrentCore.Buffer()
 
   /// An RNN from `inputSize` features to `hiddenSize` units, initialised as PyTorch does
   /// (every parameter U(−1/√H, 1/√H)).
@@ -56,38 +49,33 @@ public final class RNN: Layer {
   public var namedParameters: [(name: String, parameter: Parameter)] { core.namedParameters }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
-    let (n, t, h) = (input.shape.first ?? 0, input.rank > 1 ? input.shape[1] : 0, hiddenSize)
-    let pre = preactivations.reserve(t * n * h)
-    core.project(input, into: pre, layer: "RNN")
-    let hs = hidden.reserve((t + 1) * n * h)
-    hs.update(repeating: 0, count: n * h)
-    core.forEachBatchSlice { first, count in
+    core.forward(input, layer: "RNN") { slice, t in
+      // In the slice's buffers (n samples, time-major): pre-activations [T, n, H],
+      // h_0 … h_T [T + 1, n, H].
+      let (n, h) = (slice.count, hiddenSize)
+      let (pre, hs) = (slice.preactivations.pointer, slice.hidden.pointer)
       for step in 0..<t {
-        let row = step * n + first
-        // [count, H] × [H, H] → [count, H], then h_t = tanh(·).
-        core.addRecurrent(hs + row * h, into: pre + row * h, rows: count)
-        VectorMath.tanh(pre + row * h, into: hs + (row + n) * h, count: count * h)
+        let row = step * n
+        // [n, H] × [H, H] → [n, H], then h_t = tanh(·).
+        core.addRecurrent(hs + row * h, into: pre + row * h, rows: n)
+        VectorMath.tanh(pre + row * h, into: hs + (row + n) * h, count: n * h)
       }
     }
-    return core.makeOutput(from: hs + n * h)
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
-    let (n, t, h) = (core.batch, core.steps, hiddenSize)
-    let dh = hiddenGradient.reserve(t * n * h)
-    core.loadOutputGradient(outputGradient, into: dh)
-    let dPre = preactivationGradient.reserve(t * n * h)
-    let hs = hidden.pointer
-    core.forEachBatchSlice { first, count in
+    core.backward(outputGradient) { slice, t in
+      let (n, h) = (slice.count, hiddenSize)
+      let (dh, hs) = (slice.hiddenGradient.pointer, slice.hidden.pointer)
+      let dPre = slice.preactivationGradient.reserve(t * n * h)
       for step in stride(from: t - 1, through: 0, by: -1) {
-        let row = step * n + first
+        let row = step * n
         let (dStep, dhStep, hStep) = (dPre + row * h, dh + row * h, hs + (row + n) * h)
         // tanh' = 1 − h².
-        for k in 0..<(count * h) { dStep[k] = dhStep[k] * (1 - hStep[k] * hStep[k]) }
-        // ∂h_{t−1} += ∂a_t·W_hh: [count, H] × [H, H] → [count, H].
-        if step > 0 { core.propagateRecurrent(dStep, into: dh + (row - n) * h, rows: count) }
+        for k in 0..<(n * h) { dStep[k] = dhStep[k] * (1 - hStep[k] * hStep[k]) }
+        // ∂h_{t−1} += ∂a_t·W_hh: [n, H] × [H, H] → [n, H].
+        if step > 0 { core.propagateRecurrent(dStep, into: dh + (row - n) * h, rows: n) }
       }
     }
-    return core.finishBackward(dPre, previousHidden: hidden.pointer)
   }
 }

@@ -1,11 +1,11 @@
 // What RNN and LSTM share (the seed notes' "conexiones recurrentes"): the four PyTorch-named
-// parameters, their initialisation, and the sequence-wide matrix products. Each cell (RNN.swift,
-// LSTM.swift) only adds its per-step element-wise work.
+// parameters, their initialisation, and everything but the per-step element-wise work of the
+// cell (RNN.swift, LSTM.swift): the matrix products, the layouts and the threading.
 //
 // N = batch size, T = time steps, F = input features, H = hidden size, G = gates per step
-// (1 for RNN, 4 for LSTM). Layers take batch-first input [N, T, F]; inside, everything is
-// time-major ([T, N, ·]) so that the rows of one time step are contiguous and each step's
-// recurrent product is one GEMM over the whole batch.
+// (1 for RNN, 4 for LSTM), n = samples in one slice of the batch. Layers take batch-first
+// input [N, T, F]; inside, each slice's data is time-major ([T, n, ·]) so the rows of one time
+// step are contiguous and each step's recurrent product is one GEMM over the slice.
 
 /// What a recurrent layer returns.
 public enum RecurrentOutput: Sendable {
@@ -15,13 +15,19 @@ public enum RecurrentOutput: Sendable {
   case lastStep
 }
 
-/// The parameters of a recurrent layer and the products that do not depend on the cell type.
+/// The parameters of a recurrent layer and the passes that do not depend on the cell type.
 ///
-/// Forward: `project` computes x·W_ihᵀ + b_ih + b_hh for all steps in one GEMM, then each
-/// step adds h_{t−1}·W_hhᵀ for all G gates at once (`addRecurrent`). Backward: the cell
-/// leaves ∂loss/∂(pre-activations) for every step in one buffer, each step sends it back to
-/// h_{t−1} (`propagateRecurrent`), and `finishBackward` turns the whole buffer into the
-/// weight, bias and input gradients with one GEMM each.
+/// The batch is cut into one slice of samples per core, and each slice runs the whole sequence
+/// forward (or backward) on its own thread, with its own buffers and BLAS single-threaded: the
+/// time loop is sequential and each step's products are small, so this costs one fork/join per
+/// pass where handing every product to BLAS's threads would cost two per time step (and leave
+/// BLAS's idle threads spinning against ours during the element-wise work).
+///
+/// Per slice, forward: x·W_ihᵀ + b_ih + b_hh for all steps in one GEMM ([T·n, F] × [F, G·H]),
+/// then per step h_{t−1}·W_hhᵀ for all G gates at once (`addRecurrent`) and the cell's work.
+/// Backward: the cell leaves ∂loss/∂(pre-activations) of every step in one buffer, sending each
+/// step back to h_{t−1} (`propagateRecurrent`); then one GEMM each gives the slice's ∂W_ih,
+/// ∂W_hh and ∂x, and the slices' weight gradients are summed into the parameters.
 final class RecurrentCore {
   /// A growable scratch buffer kept between calls, so passes allocate only when N·T grows.
   final class Buffer {
@@ -41,6 +47,32 @@ final class RecurrentCore {
     deinit { pointer.deallocate() }
   }
 
+  /// One slice of the batch — samples `first ..< first + count` — and its buffers, all
+  /// time-major. A cell uses the ones it needs (the RNN has no cell state).
+  final class Slice {
+    var first = 0
+    var count = 0
+    /// x, `[T, n, F]`.
+    let inputs = Buffer()
+    /// Pre-activations `[T, n, G·H]` (the LSTM activates its gates in place).
+    let preactivations = Buffer()
+    /// h_0 … h_T, `[T + 1, n, H]`, h_0 = 0.
+    let hidden = Buffer()
+    /// LSTM: c_0 … c_T `[T + 1, n, H]` and tanh(c_1) … tanh(c_T) `[T, n, H]`.
+    let cells = Buffer()
+    let cellTanh = Buffer()
+    /// ∂loss/∂h_t `[T, n, H]`, ∂loss/∂c `[n, H]` (LSTM), ∂loss/∂pre-activations `[T, n, G·H]`,
+    /// ∂loss/∂x `[T, n, F]`.
+    let hiddenGradient = Buffer()
+    let cellGradient = Buffer()
+    let preactivationGradient = Buffer()
+    let inputGradient = Buffer()
+    /// This slice's share of ∂W_ih `[G·H, F]`, ∂W_hh `[G·H, H]` and ∂b `[G·H]`.
+    let weightIHGradient = Buffer()
+    let weightHHGradient = Buffer()
+    let biasGradient = Buffer()
+  }
+
   let inputSize: Int
   let hiddenSize: Int
   let gateCount: Int
@@ -57,10 +89,12 @@ final class RecurrentCore {
   /// N and T of the last forward pass.
   private(set) var batch = 0
   private(set) var steps = 0
-  /// The last input, time-major `[T, N, F]` (backward needs it for ∂W_ih).
-  private let inputs = Buffer()
-  /// ∂loss/∂input, time-major `[T, N, F]`, before it is turned batch-first.
-  private let inputGradientRows = Buffer()
+  /// The slices of the last forward pass (buffers kept for backward and reused after).
+  private var slices: [Slice] = []
+  private var sliceCount = 0
+
+  /// Below this many samples per thread, one thread does the whole batch.
+  static let minimumSliceRows = 16
 
   /// Parameters drawn as PyTorch does: every weight and bias U(−1/√H, 1/√H).
   init(
@@ -116,53 +150,67 @@ final class RecurrentCore {
 
   // MARK: Forward
 
-  /// Checks `input` is `[N, T, F]`, keeps it time-major, and writes the input projection of
-  /// every step into `preactivations` (`[T, N, G·H]`, room for T·N·G·H floats).
-  func project(_ input: Tensor, into preactivations: UnsafeMutablePointer<Float>, layer: String) {
+  /// Runs the layer forward: checks `input` is `[N, T, F]`, and for each slice of the batch
+  /// (concurrently) lays its samples out time-major, projects them, calls `cellForward` for
+  /// the time loop (which must fill `hidden` h_1 … h_T) and writes the slice's output.
+  func forward(
+    _ input: Tensor, layer: String, cellForward: (_ slice: Slice, _ steps: Int) -> Void
+  ) -> Tensor {
     precondition(
       input.rank == 3 && input.shape[2] == inputSize && input.shape[1] > 0,
-      "\(layer)(\(inputSize)→\(hiddenSize)) needs [N, T, \(inputSize)] with T ≥ 1, got \(input.shape)")
+      "\(layer)(\(inputSize)→\(hiddenSize)) needs [N, T, \(inputSize)] with T ≥ 1, "
+        + "got \(input.shape)")
     (batch, steps) = (input.shape[0], input.shape[1])
-    let (n, t, f, width) = (batch, steps, inputSize, gateWidth)
-    let x = inputs.reserve(t * n * f)
-    // [N, T, F] → [T, N, F].
-    input.withUnsafeBufferPointer { source in
-      for sample in 0..<n {
-        for step in 0..<t {
-          (x + (step * n + sample) * f).update(
-            from: source.baseAddress! + (sample * t + step) * f, count: f)
+    sliceCount = max(1, min(ComputeThreads.cores, batch / RecurrentCore.minimumSliceRows))
+    while slices.count < sliceCount { slices.append(Slice()) }
+    for (index, slice) in slices.prefix(sliceCount).enumerated() {
+      slice.first = index * batch / sliceCount
+      slice.count = (index + 1) * batch / sliceCount - slice.first
+    }
+    var result = Tensor(
+      zeros: output == .lastStep ? [batch, hiddenSize] : [batch, steps, hiddenSize])
+    guard batch > 0 else { return result }
+    input.withUnsafeBufferPointer { x in
+      result.withUnsafeMutableBufferPointer { y in
+        let (source, destination) = (x.baseAddress!, y.baseAddress!)
+        ComputeThreads.parallel(sliceCount) { index in
+          let slice = slices[index]
+          project(slice, source)
+          slice.hidden.reserve((steps + 1) * slice.count * hiddenSize)
+            .update(repeating: 0, count: slice.count * hiddenSize)
+          cellForward(slice, steps)
+          writeOutput(slice, destination)
         }
       }
     }
-    // Every row starts as b_ih + b_hh, then += x·W_ihᵀ: [T·N, F] × [F, G·H] → [T·N, G·H].
-    biasIH.value.withUnsafeBufferPointer { bi in
-      biasHH.value.withUnsafeBufferPointer { bh in
-        for j in 0..<width { preactivations[j] = bi[j] + bh[j] }
+    return result
+  }
+
+  /// Copies the slice's samples time-major and fills `preactivations` with
+  /// x·W_ihᵀ + b_ih + b_hh for every step.
+  private func project(_ slice: Slice, _ source: UnsafePointer<Float>) {
+    let (n, t, f, width) = (slice.count, steps, inputSize, gateWidth)
+    let x = slice.inputs.reserve(t * n * f)
+    // [n, T, F] → [T, n, F].
+    for sample in 0..<n {
+      for step in 0..<t {
+        (x + (step * n + sample) * f).update(
+          from: source + ((slice.first + sample) * t + step) * f, count: f)
       }
     }
-    for row in 1..<(t * n) { (preactivations + row * width).update(from: preactivations, count: width) }
+    // Every row starts as b_ih + b_hh, then += x·W_ihᵀ: [T·n, F] × [F, G·H] → [T·n, G·H].
+    let pre = slice.preactivations.reserve(t * n * width)
+    biasIH.value.withUnsafeBufferPointer { bi in
+      biasHH.value.withUnsafeBufferPointer { bh in
+        for j in 0..<width { pre[j] = bi[j] + bh[j] }
+      }
+    }
+    for row in 1..<(t * n) { (pre + row * width).update(from: pre, count: width) }
     weightIH.value.withUnsafeBufferPointer { w in
       GEMM.multiply(
-        x, w.baseAddress!, transposeB: true, into: preactivations,
-        m: t * n, n: width, k: f, beta: 1)
+        x, w.baseAddress!, transposeB: true, into: pre, m: t * n, n: width, k: f, beta: 1)
     }
   }
-
-  /// Runs `body(first, count)` over slices of the batch's samples on one thread per core
-  /// (BLAS single-threaded meanwhile). The time loop is sequential and each step's products
-  /// are small, so splitting the batch beats handing every product to BLAS's threads, which
-  /// would fork and join twice per step; the element-wise cell work is split too.
-  func forEachBatchSlice(_ body: (_ first: Int, _ count: Int) -> Void) {
-    let n = batch
-    let slices = max(1, min(ComputeThreads.cores, n / RecurrentCore.minimumSliceRows))
-    ComputeThreads.concurrentSlices(slices) { slice in
-      let (first, end) = (slice * n / slices, (slice + 1) * n / slices)
-      body(first, end - first)
-    }
-  }
-
-  /// Below this many samples per thread, one thread does the whole batch.
-  static let minimumSliceRows = 16
 
   /// One step's recurrent part for all gates at once: `step += hidden·W_hhᵀ`,
   /// [rows, H] × [H, G·H] → [rows, G·H].
@@ -177,47 +225,68 @@ final class RecurrentCore {
     }
   }
 
-  /// The layer's output from the time-major hidden states h_1 … h_T (`[T, N, H]`).
-  func makeOutput(from hidden: UnsafePointer<Float>) -> Tensor {
-    let (n, t, h) = (batch, steps, hiddenSize)
+  /// Writes the slice's hidden states h_1 … h_T (or h_T alone) into the batch-first output.
+  private func writeOutput(_ slice: Slice, _ destination: UnsafeMutablePointer<Float>) {
+    let (n, t, h) = (slice.count, steps, hiddenSize)
+    let hs = slice.hidden.pointer + n * h  // h_1 … h_T, [T, n, H]
     switch output {
     case .lastStep:
-      // The last block is already [N, H].
-      return Tensor(shape: [n, h], scalars: Array(UnsafeBufferPointer(start: hidden + (t - 1) * n * h, count: n * h)))
+      (destination + slice.first * h).update(from: hs + (t - 1) * n * h, count: n * h)
     case .allSteps:
-      var result = Tensor(zeros: [n, t, h])
-      result.withUnsafeMutableBufferPointer { y in
-        // [T, N, H] → [N, T, H].
-        for step in 0..<t {
-          for sample in 0..<n {
-            (y.baseAddress! + (sample * t + step) * h).update(
-              from: hidden + (step * n + sample) * h, count: h)
-          }
+      // [T, n, H] → [n, T, H].
+      for step in 0..<t {
+        for sample in 0..<n {
+          (destination + ((slice.first + sample) * t + step) * h).update(
+            from: hs + (step * n + sample) * h, count: h)
         }
       }
-      return result
     }
   }
 
   // MARK: Backward
 
-  /// Writes ∂loss/∂h_t for every step, time-major `[T, N, H]`, from the layer's output
-  /// gradient (zero before the last step when only the last state was returned).
-  func loadOutputGradient(_ gradient: Tensor, into dHidden: UnsafeMutablePointer<Float>) {
-    let (n, t, h) = (batch, steps, hiddenSize)
-    let expected = output == .lastStep ? [n, h] : [n, t, h]
-    precondition(gradient.shape == expected, "recurrent backward: gradient \(gradient.shape), expected \(expected)")
-    gradient.withUnsafeBufferPointer { g in
-      switch output {
-      case .lastStep:
-        dHidden.update(repeating: 0, count: (t - 1) * n * h)
-        (dHidden + (t - 1) * n * h).update(from: g.baseAddress!, count: n * h)
-      case .allSteps:
-        for step in 0..<t {
-          for sample in 0..<n {
-            (dHidden + (step * n + sample) * h).update(
-              from: g.baseAddress! + (sample * t + step) * h, count: h)
-          }
+  /// Runs the layer backward over the last forward pass: for each slice (concurrently) lays
+  /// out ∂loss/∂h_t time-major in `hiddenGradient`, calls `cellBackward` to fill
+  /// `preactivationGradient` for every step, and turns that into ∂x and the slice's weight
+  /// gradients; then adds all slices' weight gradients into the parameters.
+  func backward(
+    _ outputGradient: Tensor, cellBackward: (_ slice: Slice, _ steps: Int) -> Void
+  ) -> Tensor {
+    let expected = output == .lastStep ? [batch, hiddenSize] : [batch, steps, hiddenSize]
+    precondition(
+      outputGradient.shape == expected,
+      "recurrent backward: gradient \(outputGradient.shape), expected \(expected)")
+    var inputGradient = Tensor(zeros: [batch, steps, inputSize])
+    guard batch > 0 else { return inputGradient }
+    outputGradient.withUnsafeBufferPointer { g in
+      inputGradient.withUnsafeMutableBufferPointer { dx in
+        let (source, destination) = (g.baseAddress!, dx.baseAddress!)
+        ComputeThreads.parallel(sliceCount) { index in
+          let slice = slices[index]
+          loadOutputGradient(slice, source)
+          cellBackward(slice, steps)
+          sliceGradients(slice, destination)
+        }
+      }
+    }
+    accumulateParameterGradients()
+    return inputGradient
+  }
+
+  /// Writes the slice's ∂loss/∂h_t, time-major `[T, n, H]`, from the layer's output gradient
+  /// (zero before the last step when only the last state was returned).
+  private func loadOutputGradient(_ slice: Slice, _ source: UnsafePointer<Float>) {
+    let (n, t, h) = (slice.count, steps, hiddenSize)
+    let dh = slice.hiddenGradient.reserve(t * n * h)
+    switch output {
+    case .lastStep:
+      dh.update(repeating: 0, count: (t - 1) * n * h)
+      (dh + (t - 1) * n * h).update(from: source + slice.first * h, count: n * h)
+    case .allSteps:
+      for step in 0..<t {
+        for sample in 0..<n {
+          (dh + (step * n + sample) * h).update(
+            from: source + ((slice.first + sample) * t + step) * h, count: h)
         }
       }
     }
@@ -235,53 +304,54 @@ final class RecurrentCore {
     }
   }
 
-  /// Accumulates every parameter gradient from the pre-activation gradients of all steps and
-  /// returns ∂loss/∂input `[N, T, F]`.
-  ///
-  /// - Parameters:
-  ///   - dPre: ∂loss/∂(pre-activations), `[T, N, G·H]`.
-  ///   - previousHidden: h_0 … h_{T−1}, `[T, N, H]` (the inputs of each step's W_hh product).
-  func finishBackward(
-    _ dPre: UnsafePointer<Float>, previousHidden: UnsafePointer<Float>
-  ) -> Tensor {
-    let (n, t, f, h, width) = (batch, steps, inputSize, hiddenSize, gateWidth)
+  /// The slice's weight gradients (into its own buffers) and its ∂x (into the batch-first
+  /// input gradient), from its pre-activation gradients of all steps.
+  private func sliceGradients(_ slice: Slice, _ destination: UnsafeMutablePointer<Float>) {
+    let (n, t, f, h, width) = (slice.count, steps, inputSize, hiddenSize, gateWidth)
     let rows = t * n
-    let x = UnsafePointer(inputs.pointer)
-    // ∂W_ih += dPreᵀ·x: [G·H, T·N] × [T·N, F] → [G·H, F].
-    weightIH.gradient.withUnsafeMutableBufferPointer { dw in
-      GEMM.multiply(dPre, transposeA: true, x, into: dw.baseAddress!, m: width, n: f, k: rows, beta: 1)
+    let dPre = UnsafePointer(slice.preactivationGradient.pointer)
+    // ∂W_ih = dPreᵀ·x: [G·H, T·n] × [T·n, F] → [G·H, F].
+    GEMM.multiply(
+      dPre, transposeA: true, slice.inputs.pointer,
+      into: slice.weightIHGradient.reserve(width * f), m: width, n: f, k: rows)
+    // ∂W_hh = dPreᵀ·h_prev, h_prev = h_0 … h_{T−1}: [G·H, T·n] × [T·n, H] → [G·H, H]
+    // (all steps in one product).
+    GEMM.multiply(
+      dPre, transposeA: true, slice.hidden.pointer,
+      into: slice.weightHHGradient.reserve(width * h), m: width, n: h, k: rows)
+    // ∂b = Σ_rows dPre (b_ih and b_hh enter the same sum, so they share it).
+    let db = slice.biasGradient.reserve(width)
+    db.update(repeating: 0, count: width)
+    for row in 0..<rows {
+      let d = dPre + row * width
+      for j in 0..<width { db[j] += d[j] }
     }
-    // ∂W_hh += dPreᵀ·h_prev: [G·H, T·N] × [T·N, H] → [G·H, H] (all steps in one product).
-    weightHH.gradient.withUnsafeMutableBufferPointer { dw in
-      GEMM.multiply(
-        dPre, transposeA: true, previousHidden, into: dw.baseAddress!, m: width, n: h, k: rows,
-        beta: 1)
-    }
-    // ∂b_ih and ∂b_hh both += Σ_rows dPre (the two biases enter the same sum).
-    biasIH.gradient.withUnsafeMutableBufferPointer { dbi in
-      biasHH.gradient.withUnsafeMutableBufferPointer { dbh in
-        for row in 0..<rows {
-          let d = dPre + row * width
-          for j in 0..<width {
-            dbi[j] += d[j]
-            dbh[j] += d[j]
-          }
-        }
-      }
-    }
-    // ∂x = dPre·W_ih: [T·N, G·H] × [G·H, F] → [T·N, F], then [T, N, F] → [N, T, F].
-    let dx = inputGradientRows.reserve(rows * f)
+    // ∂x = dPre·W_ih: [T·n, G·H] × [G·H, F] → [T·n, F], then [T, n, F] → [n, T, F].
+    let dx = slice.inputGradient.reserve(rows * f)
     weightIH.value.withUnsafeBufferPointer { w in
       GEMM.multiply(dPre, w.baseAddress!, into: dx, m: rows, n: f, k: width)
     }
-    var inputGradient = Tensor(zeros: [n, t, f])
-    inputGradient.withUnsafeMutableBufferPointer { g in
-      for step in 0..<t {
-        for sample in 0..<n {
-          (g.baseAddress! + (sample * t + step) * f).update(from: dx + (step * n + sample) * f, count: f)
+    for step in 0..<t {
+      for sample in 0..<n {
+        (destination + ((slice.first + sample) * t + step) * f).update(
+          from: dx + (step * n + sample) * f, count: f)
+      }
+    }
+  }
+
+  /// Adds every slice's weight and bias gradients into the parameters' gradients.
+  private func accumulateParameterGradients() {
+    func add(_ parameter: Parameter, _ part: (Slice) -> Buffer) {
+      parameter.gradient.withUnsafeMutableBufferPointer { g in
+        for slice in slices.prefix(sliceCount) {
+          let p = part(slice).pointer
+          for k in 0..<g.count { g[k] += p[k] }
         }
       }
     }
-    return inputGradient
+    add(weightIH) { $0.weightIHGradient }
+    add(weightHH) { $0.weightHHGradient }
+    add(biasIH) { $0.biasGradient }
+    add(biasHH) { $0.biasGradient }
   }
 }

@@ -37,7 +37,8 @@ public final class RowLSTMClassifier: Layer {
       "RowLSTMClassifier needs grey images [N, 1, R, C] or [N, R, C], got \(input.shape)")
     inputShape = input.shape
     // [N, 1, R, C] → [N, R, C]: row r is time step r.
-    let sequence = input.reshaped([input.shape[0], input.shape[input.rank - 2], input.shape[input.rank - 1]])
+    let (rows, columns) = (input.shape[input.rank - 2], input.shape[input.rank - 1])
+    let sequence = input.reshaped([input.shape[0], rows, columns])
     return fc.forward(lstm.forward(sequence, mode: mode), mode: mode)
   }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Cuts the shared nuclei image (stardist's img2d from the 2018 Data Science Bowl, CC0) into
+the training region and the held-out tiles the shipped nuclei model uses.
+
+The right quarter (x >= 384) is held out: never trained on. It is cut into four 128x128
+tiles (y = 0, 128, 256, 384) for evaluation, as the PyTorch reference run did
+(../shared/bench/learning). Run once; the outputs are committed under Datasets/nuclei/.
+Usage: scripts/prepare-nuclei.py [SOURCE_DIR] (default ../shared/data/nuclei)
+"""
+import os
+import sys
+
+import numpy as np
+from PIL import Image
+
+source = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../../shared/data/nuclei")
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Datasets", "nuclei")
+image = np.array(Image.open(os.path.join(source, "image.png")))
+mask = np.array(Image.open(os.path.join(source, "mask.png")))
+labels = np.array(Image.open(os.path.join(source, "labels.png")))
+assert image.shape == mask.shape == labels.shape == (512, 512)
+
+
+def save(array, *parts):
+    path = os.path.join(root, *parts)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    Image.fromarray(array).save(path, optimize=True)
+
+
+save(image[:, :384], "train", "images", "nuclei_left.png")
+save(mask[:, :384], "train", "masks", "nuclei_left.png")
+save(labels[:, :384].astype(np.uint16), "train", "labels", "nuclei_left.png")
+for y in (0, 128, 256, 384):
+    name = f"tile_y{y:03d}.png"
+    save(image[y:y + 128, 384:], "heldout", "images", name)
+    save(mask[y:y + 128, 384:], "heldout", "masks", name)
+    save(labels[y:y + 128, 384:].astype(np.uint16), "heldout", "labels", name)
+save(image[:, 384:], "..", "..", "SampleImages", "nuclei.png")
+print("written under", os.path.normpath(root))
