@@ -23,6 +23,8 @@ public final class DepthwiseConv2D: Layer {
 
   /// The input of the last training forward pass.
   private var input = Tensor(zeros: [0])
+  /// The zero-padded phase planes of the plane being convolved (see `forward`).
+  private let phases = Workspace()
 
   /// A depthwise convolution over `channels` with a square kernel and seeded weights
   /// (fan-in and fan-out k·k: each output sees one channel's window).
@@ -82,39 +84,116 @@ public final class DepthwiseConv2D: Layer {
     let g = geometry(forInput: input.shape)
     if mode == .training { self.input = input }
     let planes = input.shape[0] * channels
-    let (kH, kW) = (g.kernelHeight, g.kernelWidth)
-    return Tensor(uninitializedShape: [input.shape[0], channels, g.outputHeight, g.outputWidth]) {
-      y in
+    let (kH, kW, s) = (g.kernelHeight, g.kernelWidth, g.stride)
+    let outW = g.outputWidth
+    // Each plane is copied once into s zero-padded phase planes of width P,
+    // phase[q][r][k] = xpad[r][k·s + q], so that every tap reads a contiguous run:
+    // xpad[oy·s + i][ox·s + j] = phase[j mod s][oy·s + i][ox + j / s].
+    let paddedHeight = (g.outputHeight - 1) * s + kH
+    let phaseWidth = outW + (kW - 1) / s
+    let phaseArea = paddedHeight * phaseWidth
+    let phases = self.phases.reserve(s * phaseArea)
+    // Where tap (i, j) reads, relative to the top row of an output row's window.
+    let offsets = (0..<(kH * kW)).map { t in
+      (t % kW % s) * phaseArea + (t / kW) * phaseWidth + (t % kW) / s
+    }
+    return Tensor(uninitializedShape: [input.shape[0], channels, g.outputHeight, outW]) { y in
       input.withUnsafeBufferPointer { x in
         weight.value.withUnsafeBufferPointer { w in
           bias.value.withUnsafeBufferPointer { b in
-            for plane in 0..<planes {
-              let c = plane % channels
-              let source = x.baseAddress! + plane * g.imageArea
-              let target = y.baseAddress! + plane * g.outputArea
-              target.update(repeating: b[c], count: g.outputArea)
-              for i in 0..<kH {
-                for j in 0..<kW {
-                  let tap = w[(c * kH + i) * kW + j]
-                  DepthwiseConv2D.sweep(g, i, j) { oy, iy, columns, firstInput in
-                    let row = target + oy * g.outputWidth
-                    let from = source + iy * g.width + firstInput
-                    if g.stride == 1 {
-                      for ox in columns { row[ox] += tap * from[ox - columns.lowerBound] }
-                    } else {
-                      var q = 0
-                      for ox in columns {
-                        row[ox] += tap * from[q]
-                        q += g.stride
-                      }
-                    }
-                  }
+            offsets.withUnsafeBufferPointer { offsets in
+              for plane in 0..<planes {
+                let c = plane % channels
+                fillPhases(x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth)
+                for oy in 0..<g.outputHeight {
+                  DepthwiseConv2D.convolveRow(
+                    into: y.baseAddress! + plane * g.outputArea + oy * outW, width: outW,
+                    bias: b[c], taps: w.baseAddress! + c * kH * kW, offsets: offsets.baseAddress!,
+                    count: kH * kW, top: phases + oy * s * phaseWidth)
                 }
               }
             }
           }
         }
       }
+    }
+  }
+
+  /// Writes the s phase planes of one zero-padded input plane (see `forward`).
+  private func fillPhases(
+    _ source: UnsafePointer<Float>, _ g: ConvolutionGeometry,
+    _ phases: UnsafeMutablePointer<Float>, _ height: Int, _ width: Int
+  ) {
+    let s = g.stride
+    for q in 0..<s {
+      // Phase columns k whose input column k·s + q − padLeft lies inside the image.
+      let first = Swift.max(0, (g.padLeft - q + s - 1) / s)
+      let last = g.width - 1 - q + g.padLeft
+      let end = last < 0 ? 0 : Swift.min(width, last / s + 1)
+      let phase = phases + q * height * width
+      for r in 0..<height {
+        let line = phase + r * width
+        let iy = r - g.padTop
+        guard iy >= 0 && iy < g.height, first < end else {
+          line.update(repeating: 0, count: width)
+          continue
+        }
+        line.update(repeating: 0, count: first)
+        let from = source + iy * g.width + first * s + q - g.padLeft
+        if s == 1 {
+          (line + first).update(from: from, count: end - first)
+        } else {
+          for k in 0..<(end - first) { line[first + k] = from[k * s] }
+        }
+        (line + end).update(repeating: 0, count: width - end)
+      }
+    }
+  }
+
+  /// One output row: y[ox] = b + Σ_t w[t] · top[offsets[t] + ox] over the kH·kW taps, eight
+  /// columns at a time (the sums stay in registers over all taps).
+  @inline(__always)
+  static func convolveRow(
+    into row: UnsafeMutablePointer<Float>, width: Int, bias: Float, taps: UnsafePointer<Float>,
+    offsets: UnsafePointer<Int>, count: Int, top: UnsafePointer<Float>
+  ) {
+    typealias Lanes = SIMD8<Float>
+    var ox = 0
+    // 32 columns at a time: four independent sums hide the latency of each addition.
+    while ox + 4 * Lanes.scalarCount <= width {
+      var (a, b, c, d) = (
+        Lanes(repeating: bias), Lanes(repeating: bias), Lanes(repeating: bias),
+        Lanes(repeating: bias)
+      )
+      for t in 0..<count {
+        let from = UnsafeRawPointer(top + offsets[t] + ox)
+        let tap = Lanes(repeating: taps[t])
+        a += tap * from.loadUnaligned(as: Lanes.self)
+        b += tap * from.loadUnaligned(fromByteOffset: 32, as: Lanes.self)
+        c += tap * from.loadUnaligned(fromByteOffset: 64, as: Lanes.self)
+        d += tap * from.loadUnaligned(fromByteOffset: 96, as: Lanes.self)
+      }
+      let target = UnsafeMutableRawPointer(row + ox)
+      target.storeBytes(of: a, as: Lanes.self)
+      target.storeBytes(of: b, toByteOffset: 32, as: Lanes.self)
+      target.storeBytes(of: c, toByteOffset: 64, as: Lanes.self)
+      target.storeBytes(of: d, toByteOffset: 96, as: Lanes.self)
+      ox += 4 * Lanes.scalarCount
+    }
+    while ox + Lanes.scalarCount <= width {
+      var total = Lanes(repeating: bias)
+      for t in 0..<count {
+        let values = UnsafeRawPointer(top + offsets[t] + ox).loadUnaligned(as: Lanes.self)
+        total += Lanes(repeating: taps[t]) * values
+      }
+      UnsafeMutableRawPointer(row + ox).storeBytes(of: total, as: Lanes.self)
+      ox += Lanes.scalarCount
+    }
+    while ox < width {
+      var total = bias
+      for t in 0..<count { total += taps[t] * top[offsets[t] + ox] }
+      row[ox] = total
+      ox += 1
     }
   }
 

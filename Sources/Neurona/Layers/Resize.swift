@@ -38,17 +38,26 @@ public final class BilinearResize: Layer {
     let (h, w) = (input.shape[2], input.shape[3])
     prepareTaps(for: input.shape)
     let (outH, outW) = (height, width)
+    let (c0, c1, lx) = (columns.map(\.0), columns.map(\.1), columns.map(\.2))
     return Tensor(uninitializedShape: [input.shape[0], input.shape[1], outH, outW]) { y in
       input.withUnsafeBufferPointer { x in
-        for plane in 0..<(input.shape[0] * input.shape[1]) {
-          let source = x.baseAddress! + plane * h * w
-          let target = y.baseAddress! + plane * outH * outW
-          for (i, (r0, r1, ly)) in rows.enumerated() {
-            let (top, bottom, line) = (source + r0 * w, source + r1 * w, target + i * outW)
-            for (j, (c0, c1, lx)) in columns.enumerated() {
-              let upper = top[c0] * (1 - lx) + top[c1] * lx
-              let lower = bottom[c0] * (1 - lx) + bottom[c1] * lx
-              line[j] = upper * (1 - ly) + lower * ly
+        c0.withUnsafeBufferPointer { c0 in
+          c1.withUnsafeBufferPointer { c1 in
+            lx.withUnsafeBufferPointer { lx in
+              for plane in 0..<(input.shape[0] * input.shape[1]) {
+                let source = x.baseAddress! + plane * h * w
+                let target = y.baseAddress! + plane * outH * outW
+                for i in 0..<outH {
+                  let (r0, r1, ly) = rows[i]
+                  let (top, bottom, line) = (source + r0 * w, source + r1 * w, target + i * outW)
+                  for j in 0..<outW {
+                    let (a, b, f) = (c0[j], c1[j], lx[j])
+                    let upper = top[a] * (1 - f) + top[b] * f
+                    let lower = bottom[a] * (1 - f) + bottom[b] * f
+                    line[j] = upper * (1 - ly) + lower * ly
+                  }
+                }
+              }
             }
           }
         }

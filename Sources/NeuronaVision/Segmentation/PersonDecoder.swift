@@ -51,7 +51,9 @@ public final class DecoderStage {
       resize = BilinearResize(height: skip.shape[2], width: skip.shape[3])
     }
     let upsampled = project.forward(resize.forward(input, mode: mode), mode: mode)
-    let factors = gate.forward(skip + upsampled, mode: mode)
+    var sum = skip
+    sum.add(upsampled)
+    let factors = gate.forward(sum, mode: mode)
     if mode == .training { (self.skip, self.factors) = (skip, factors) }
     var blended = ChannelScale.forward(skip, factors)
     blended.add(upsampled)
