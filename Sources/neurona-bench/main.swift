@@ -13,6 +13,8 @@ let benchmarks: [(name: String, usage: String, run: ([String]) throws -> Void)] 
    { try ModelsBenchmark.run(arguments: $0) }),
   ("relu", "relu            the ReLU fast path vs the generic element-wise path",
    { ActivationBenchmark.run(arguments: $0) }),
+  ("person", "person [MODEL]  person segmenter frames/s at 256×256 (run from the repo root)",
+   { try PersonBenchmark.run(arguments: $0) }),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

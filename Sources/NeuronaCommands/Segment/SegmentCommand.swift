@@ -11,7 +11,9 @@ public struct SegmentCommand: ParsableCommand {
       present, else Models/nuclei.safetensors). Models are looked up by name in \
       $NEURONA_MODELS, then in a Models/ folder beside or above the executable, then ./Models.
       """,
-    subcommands: [SegmentImages.self, TrainSegmenter.self, EvaluateSegmenter.self],
+    subcommands: [
+      SegmentImages.self, TrainSegmenter.self, EvaluateSegmenter.self, ImportSegmenter.self,
+    ],
     defaultSubcommand: SegmentImages.self)
 
   public init() {}

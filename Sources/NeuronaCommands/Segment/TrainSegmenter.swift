@@ -16,6 +16,12 @@ struct TrainSegmenter: ParsableCommand {
 
   @OptionGroup var training: TrainingArguments
 
+  @Option(
+    help: ArgumentHelp(
+      "Start from a trained segmenter (a model file, or a name in Models/ such as person) "
+        + "instead of a new U-Net: fine-tuning, in that model's architecture and input format."))
+  var from: String?
+
   @Option(help: "Training crop size (a multiple of 2^depth).")
   var size = 128
 
@@ -65,18 +71,26 @@ struct TrainSegmenter: ParsableCommand {
       validationPairs = split.validation.map { pairs[$0] }
       pairs = split.train.map { pairs[$0] }
     }
-    let trainingData = try pairs.map { try MaskPairs.load(image: $0.image, mask: $0.mask) }
+    var trainingData = try pairs.map { try MaskPairs.load(image: $0.image, mask: $0.mask) }
     let validationData = try validationPairs.map { try MaskPairs.load(image: $0.image, mask: $0.mask) }
-    let description = SegmenterDescription(
+    var description = SegmenterDescription(
       channels: 3, size: size, layout: .tiled, baseWidth: width, depth: depth)
-    let segmenter = try Segmenter(description: description, seed: training.seed)
+    var segmenter = try Segmenter(description: description, seed: training.seed)
+    if let from {
+      segmenter = try Segmenter.load(try ModelLocator.resolve(from))
+      description = segmenter.description
+      // A model that sees whole pictures resized learns from whole pictures resized.
+      if description.layout == .resized { trainingData = try trainingData.map { try $0.resized(to: description.size) } }
+    }
+    let size = from == nil ? size : description.size
     let area = trainingData.reduce(0) { $0 + $1.image.width * $1.image.height }
     let steps = stepsPerEpoch ?? max(1, 4 * area / (size * size) / training.batchSize)
     let sampler = try SegmentationSampler(
       trainingData, description: description, cropSize: size,
       cropsPerEpoch: steps * training.batchSize, augment: !noAugment, seed: training.seed &+ 1)
     Terminal.warn(
-      "training U-Net (\(segmenter.network.parameterCount) parameters) on \(trainingData.count) "
+      "training \(description.architecture.rawValue) (\(segmenter.network.parameterCount) parameters"
+        + (from.map { ", from \($0)" } ?? "") + ") on \(trainingData.count) "
         + "pictures (foreground \(String(format: "%.1f", sampler.foregroundFraction * 100)) %), "
         + "\(steps) steps of \(training.batchSize) crops of \(size)² per epoch, "
         + "validating on \(validationData.count)")
@@ -98,5 +112,19 @@ struct TrainSegmenter: ParsableCommand {
       log: { bar.finish(); print($0); fflush(stdout) },
       onStep: { step, steps, loss in bar.update(step, of: steps, note: String(format: "loss %.4f", loss)) })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
+  }
+}
+
+extension MaskedImage {
+  /// The pair resized to `size`×`size` (aspect not kept): the picture bilinearly, the mask by
+  /// its nearest pixel, so it stays 0/1.
+  func resized(to size: Int) throws -> MaskedImage {
+    var copy = self
+    copy.image = try image.resized(width: size, height: size)
+    copy.mask = (0..<(size * size)).map { i in
+      mask[min((i / size) * image.height / size, image.height - 1) * image.width
+        + min((i % size) * image.width / size, image.width - 1)]
+    }
+    return copy
   }
 }

@@ -99,7 +99,8 @@ public struct SegmenterDescription: Equatable, Sendable {
     case .unet:
       return UNet(inputChannels: channels, baseWidth: baseWidth, depth: depth, using: &generator)
     case .person:
-      throw ModelFileError("the person segmenter is not available in this build")
+      guard channels == 3 else { throw ModelFileError("the person segmenter takes 3 channels (RGB)") }
+      return PersonSegmenterNetwork(using: &generator)
     }
   }
 }

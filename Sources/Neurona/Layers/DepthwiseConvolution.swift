@@ -1,0 +1,269 @@
+// DepthwiseConv2D: a convolution in which every channel has its own k×k filter and sees only
+// itself (depth multiplier 1, PyTorch's `Conv2d(C, C, k, groups=C)`, TensorFlow's
+// `DepthwiseConv2D`). MobileNet-style blocks pair it with 1×1 convolutions; it holds C·k² weights
+// instead of C²·k², and its work is too thin for sgemm, so it runs as direct loops: for each tap
+// (i, j), a whole output row gains w·(a shifted input row), which vectorises at stride 1.
+// N = batch, C = channels, H×W = input size, kH×kW = kernel, s = stride, H'×W' = output size.
+
+/// A depthwise 2-D convolution with bias.
+///
+/// `[N, C, H, W] → [N, C, H', W']`, H' = (H + padTop + padBottom − kH) / s + 1 (likewise W'),
+/// `y[n, c, oy, ox] = b[c] + Σ_{i,j} w[c, 0, i, j] · xpad[n, c, oy·s + i, ox·s + j]`.
+/// `weight` is `[C, 1, kH, kW]` and `bias` `[C]`, as in PyTorch's grouped `Conv2d`.
+/// With `padding: .same` it is TensorFlow's SAME (odd pad pixel bottom/right).
+public final class DepthwiseConv2D: Layer {
+  /// `[C, 1, kH, kW]`.
+  public let weight: Parameter
+  /// `[C]`.
+  public let bias: Parameter
+  /// s, along both axes.
+  public let stride: Int
+  /// The zero padding around the input.
+  public let padding: Padding
+
+  /// The input of the last training forward pass.
+  private var input = Tensor(zeros: [0])
+  /// The zero-padded phase planes of the plane being convolved (see `forward`).
+  private let phases = Workspace()
+
+  /// A depthwise convolution over `channels` with a square kernel and seeded weights
+  /// (fan-in and fan-out k·k: each output sees one channel's window).
+  public init(
+    channels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .same,
+    initializer: Initializer = .heNormal, using generator: inout some RandomNumberGenerator
+  ) {
+    precondition(channels > 0 && kernelSize > 0 && stride > 0)
+    let area = kernelSize * kernelSize
+    weight = Parameter(
+      initializer.make(
+        shape: [channels, 1, kernelSize, kernelSize], fanIn: area, fanOut: area,
+        using: &generator))
+    bias = Parameter(Tensor(zeros: [channels]), role: .bias)
+    self.stride = stride
+    self.padding = padding
+  }
+
+  /// A depthwise convolution with the given weights `[C, 1, kH, kW]` and bias `[C]`.
+  public init(weight: Tensor, bias: Tensor, stride: Int = 1, padding: Padding = .same) {
+    precondition(
+      weight.rank == 4 && weight.shape[1] == 1 && stride > 0,
+      "DepthwiseConv2D weight must be [C, 1, kH, kW]")
+    precondition(bias.shape == [weight.shape[0]], "DepthwiseConv2D bias must be [C]")
+    self.weight = Parameter(weight)
+    self.bias = Parameter(bias, role: .bias)
+    self.stride = stride
+    self.padding = padding
+  }
+
+  /// C.
+  public var channels: Int { weight.value.shape[0] }
+
+  public var namedParameters: [(name: String, parameter: Parameter)] {
+    [("weight", weight), ("bias", bias)]
+  }
+
+  /// The window sweep for an input `[N, C, H, W]` (`channels` is C: one plane at a time).
+  public func geometry(forInput shape: [Int]) -> ConvolutionGeometry {
+    precondition(
+      shape.count == 4 && shape[1] == channels,
+      "DepthwiseConv2D(\(channels)) needs [N, \(channels), H, W], got \(shape)")
+    let (kH, kW) = (weight.value.shape[2], weight.value.shape[3])
+    let pad = padding.amounts(
+      height: shape[2], width: shape[3], kernelHeight: kH, kernelWidth: kW, stride: stride)
+    precondition(
+      shape[2] + pad.top + pad.bottom >= kH && shape[3] + pad.left + pad.right >= kW,
+      "DepthwiseConv2D: input \(shape) is smaller than the \(kH)×\(kW) kernel")
+    return ConvolutionGeometry(
+      channels: channels, height: shape[2], width: shape[3], kernelHeight: kH, kernelWidth: kW,
+      stride: stride, padTop: pad.top, padLeft: pad.left,
+      outputHeight: (shape[2] + pad.top + pad.bottom - kH) / stride + 1,
+      outputWidth: (shape[3] + pad.left + pad.right - kW) / stride + 1)
+  }
+
+  public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    let g = geometry(forInput: input.shape)
+    if mode == .training { self.input = input }
+    let planes = input.shape[0] * channels
+    let (kH, kW, s) = (g.kernelHeight, g.kernelWidth, g.stride)
+    let outW = g.outputWidth
+    // Each plane is copied once into s zero-padded phase planes of width P,
+    // phase[q][r][k] = xpad[r][k·s + q], so that every tap reads a contiguous run:
+    // xpad[oy·s + i][ox·s + j] = phase[j mod s][oy·s + i][ox + j / s].
+    let paddedHeight = (g.outputHeight - 1) * s + kH
+    let phaseWidth = outW + (kW - 1) / s
+    let phaseArea = paddedHeight * phaseWidth
+    let phases = self.phases.reserve(s * phaseArea)
+    // Where tap (i, j) reads, relative to the top row of an output row's window.
+    let offsets = (0..<(kH * kW)).map { t in
+      (t % kW % s) * phaseArea + (t / kW) * phaseWidth + (t % kW) / s
+    }
+    return Tensor(uninitializedShape: [input.shape[0], channels, g.outputHeight, outW]) { y in
+      input.withUnsafeBufferPointer { x in
+        weight.value.withUnsafeBufferPointer { w in
+          bias.value.withUnsafeBufferPointer { b in
+            offsets.withUnsafeBufferPointer { offsets in
+              for plane in 0..<planes {
+                let c = plane % channels
+                fillPhases(x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth)
+                for oy in 0..<g.outputHeight {
+                  DepthwiseConv2D.convolveRow(
+                    into: y.baseAddress! + plane * g.outputArea + oy * outW, width: outW,
+                    bias: b[c], taps: w.baseAddress! + c * kH * kW, offsets: offsets.baseAddress!,
+                    count: kH * kW, top: phases + oy * s * phaseWidth)
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Writes the s phase planes of one zero-padded input plane (see `forward`).
+  private func fillPhases(
+    _ source: UnsafePointer<Float>, _ g: ConvolutionGeometry,
+    _ phases: UnsafeMutablePointer<Float>, _ height: Int, _ width: Int
+  ) {
+    let s = g.stride
+    for q in 0..<s {
+      // Phase columns k whose input column k·s + q − padLeft lies inside the image.
+      let first = Swift.max(0, (g.padLeft - q + s - 1) / s)
+      let last = g.width - 1 - q + g.padLeft
+      let end = last < 0 ? 0 : Swift.min(width, last / s + 1)
+      let phase = phases + q * height * width
+      for r in 0..<height {
+        let line = phase + r * width
+        let iy = r - g.padTop
+        guard iy >= 0 && iy < g.height, first < end else {
+          line.update(repeating: 0, count: width)
+          continue
+        }
+        line.update(repeating: 0, count: first)
+        let from = source + iy * g.width + first * s + q - g.padLeft
+        if s == 1 {
+          (line + first).update(from: from, count: end - first)
+        } else {
+          for k in 0..<(end - first) { line[first + k] = from[k * s] }
+        }
+        (line + end).update(repeating: 0, count: width - end)
+      }
+    }
+  }
+
+  /// One output row: y[ox] = b + Σ_t w[t] · top[offsets[t] + ox] over the kH·kW taps, eight
+  /// columns at a time (the sums stay in registers over all taps).
+  @inline(__always)
+  static func convolveRow(
+    into row: UnsafeMutablePointer<Float>, width: Int, bias: Float, taps: UnsafePointer<Float>,
+    offsets: UnsafePointer<Int>, count: Int, top: UnsafePointer<Float>
+  ) {
+    typealias Lanes = SIMD8<Float>
+    var ox = 0
+    // 32 columns at a time: four independent sums hide the latency of each addition.
+    while ox + 4 * Lanes.scalarCount <= width {
+      var (a, b, c, d) = (
+        Lanes(repeating: bias), Lanes(repeating: bias), Lanes(repeating: bias),
+        Lanes(repeating: bias)
+      )
+      for t in 0..<count {
+        let from = UnsafeRawPointer(top + offsets[t] + ox)
+        let tap = Lanes(repeating: taps[t])
+        a += tap * from.loadUnaligned(as: Lanes.self)
+        b += tap * from.loadUnaligned(fromByteOffset: 32, as: Lanes.self)
+        c += tap * from.loadUnaligned(fromByteOffset: 64, as: Lanes.self)
+        d += tap * from.loadUnaligned(fromByteOffset: 96, as: Lanes.self)
+      }
+      let target = UnsafeMutableRawPointer(row + ox)
+      target.storeBytes(of: a, as: Lanes.self)
+      target.storeBytes(of: b, toByteOffset: 32, as: Lanes.self)
+      target.storeBytes(of: c, toByteOffset: 64, as: Lanes.self)
+      target.storeBytes(of: d, toByteOffset: 96, as: Lanes.self)
+      ox += 4 * Lanes.scalarCount
+    }
+    while ox + Lanes.scalarCount <= width {
+      var total = Lanes(repeating: bias)
+      for t in 0..<count {
+        let values = UnsafeRawPointer(top + offsets[t] + ox).loadUnaligned(as: Lanes.self)
+        total += Lanes(repeating: taps[t]) * values
+      }
+      UnsafeMutableRawPointer(row + ox).storeBytes(of: total, as: Lanes.self)
+      ox += Lanes.scalarCount
+    }
+    while ox < width {
+      var total = bias
+      for t in 0..<count { total += taps[t] * top[offsets[t] + ox] }
+      row[ox] = total
+      ox += 1
+    }
+  }
+
+  public func backward(_ outputGradient: Tensor) -> Tensor {
+    let g = geometry(forInput: input.shape)
+    precondition(
+      outputGradient.shape == [input.shape[0], channels, g.outputHeight, g.outputWidth],
+      "DepthwiseConv2D backward: gradient \(outputGradient.shape) does not match the output")
+    let planes = input.shape[0] * channels
+    let (kH, kW) = (g.kernelHeight, g.kernelWidth)
+    var inputGradient = Tensor(zeros: input.shape)
+    input.withUnsafeBufferPointer { x in
+      outputGradient.withUnsafeBufferPointer { dy in
+        Conv2D.addChannelSums(
+          dy.baseAddress!, n: input.shape[0], c: channels, area: g.outputArea, into: bias)
+        weight.value.withUnsafeBufferPointer { w in
+          weight.gradient.withUnsafeMutableBufferPointer { dw in
+            inputGradient.withUnsafeMutableBufferPointer { dx in
+              for plane in 0..<planes {
+                let c = plane % channels
+                let (source, sourceGradient) = (
+                  x.baseAddress! + plane * g.imageArea, dx.baseAddress! + plane * g.imageArea
+                )
+                let gradient = dy.baseAddress! + plane * g.outputArea
+                for i in 0..<kH {
+                  for j in 0..<kW {
+                    let tap = w[(c * kH + i) * kW + j]
+                    var total: Float = 0
+                    DepthwiseConv2D.sweep(g, i, j) { oy, iy, columns, firstInput in
+                      let row = gradient + oy * g.outputWidth
+                      let offset = iy * g.width + firstInput
+                      var q = 0
+                      for ox in columns {
+                        // ∂w += ∂y·x; ∂x += ∂y·w, through the same tap.
+                        total += row[ox] * source[offset + q]
+                        sourceGradient[offset + q] += row[ox] * tap
+                        q += g.stride
+                      }
+                    }
+                    dw[(c * kH + i) * kW + j] += total
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return inputGradient
+  }
+
+  /// Calls `body(oy, iy, columns, firstInput)` for every output row `oy` whose tap (i, j)
+  /// lands on an input row `iy` inside the image: output columns `columns` read input columns
+  /// `firstInput`, `firstInput + s`, … (the others fall in the zero padding).
+  @inline(__always)
+  static func sweep(
+    _ g: ConvolutionGeometry, _ i: Int, _ j: Int,
+    _ body: (Int, Int, Range<Int>, Int) -> Void
+  ) {
+    let s = g.stride
+    // Input column of output column ox: ox·s + j − padLeft, inside [0, W).
+    let firstColumn = Swift.max(0, (g.padLeft - j + s - 1) / s)
+    let lastInput = g.width - 1 - j + g.padLeft
+    let endColumn = lastInput < 0 ? 0 : Swift.min(g.outputWidth, lastInput / s + 1)
+    guard firstColumn < endColumn else { return }
+    let firstInput = firstColumn * s + j - g.padLeft
+    for oy in 0..<g.outputHeight {
+      let iy = oy * s + i - g.padTop
+      if iy < 0 || iy >= g.height { continue }
+      body(oy, iy, firstColumn..<endColumn, firstInput)
+    }
+  }
+}
