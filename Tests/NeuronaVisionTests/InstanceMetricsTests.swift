@@ -55,7 +55,7 @@ private func row(_ text: String) -> [UInt16] {
   // pixel: IoU 3/5 = 0.6; prediction 3 is a false positive. At 0.5 and 0.55: TP 2, FP 1,
   // FN 0 → 2/3; from 0.6 to 0.95: TP 1, FP 2, FN 1 → 1/4.
   // mAP = (2 · 2/3 + 8 · 1/4) / 10 = (4/3 + 2) / 10 = 1/3.
-  let score = InstanceScore(predicted: row("1111.2223.33"), truth: row("1111..2222.."))
+  let score = InstanceScore(predicted: row("1111.2222.33"), truth: row("1111..2222.."))
   #expect(abs(score.ap50 - 2.0 / 3) < tolerance)
   #expect(abs(score.meanAveragePrecision - 1.0 / 3) < tolerance)
   #expect(abs(score.f150 - 4.0 / 5) < tolerance)  // 2·2 / (2·2 + 1 + 0)
