@@ -20,7 +20,7 @@ private func fashionClassifier() throws -> Classifier {
   let trainer = Trainer(
     model: classifier.network, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 0.001))
   var generator = SplitMix64(seed: 2)
-  try trainer.fit(data.examples, trainIndices: Array(0..<12_000), epochs: 2, batchSize: 64, using: &generator)
+  try trainer.fit(data.examples, trainIndices: Array(0..<30_000), epochs: 2, batchSize: 64, using: &generator)
   return classifier
 }
 
@@ -59,8 +59,8 @@ func learnedFeaturesGroupClassesBetterThanPixels() throws {
   let raw = nearestNeighbourAgreement(pixels.scalars, dimension: 28 * 28, labels: truth)
   let learned = nearestNeighbourAgreement(features.scalars, dimension: features.shape[1], labels: truth)
   print(String(format: "nearest neighbour of the same class: pixels %.3f, features %.3f", raw, learned))
-  // Measured: pixels 0.746; features 0.84 (small CNN trained here) to 0.87 (FashionNet).
+  // Measured: pixels 0.736; features 0.840 (the small CNN trained here).
   #expect(raw > 0.65 && raw < 0.8)
   #expect(learned > 0.8)
-  #expect(learned > raw + 0.05)
+  #expect(learned > raw + 0.07)
 }
