@@ -97,7 +97,9 @@ func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (image
 
   let explain = try runProduct("classify", ["\(root)/photos", "--model", model, "--explain", "-o", "\(root)/why"])
   #expect(explain.status == 0, "\(explain.standardError)")
-  let picture = try Image.read(contentsOf: "\(root)/why/0.explain.png")
+  // Under -o, the folders below the one given are kept: horizontal/0.png, vertical/0.png.
+  let picture = try Image.read(contentsOf: "\(root)/why/horizontal/0.explain.png")
+  #expect(FileManager.default.fileExists(atPath: "\(root)/why/vertical/1.explain.png"))
   #expect(picture.width == 16 && picture.height == 16 && picture.channels == 3)
   let again = try runProduct("classify", ["\(root)/photos", "--model", model, "--explain", "-o", "\(root)/why"])
   #expect(again.status != 0 && again.standardError.contains("already exists"))

@@ -24,11 +24,19 @@ extension LabelImages {
     try explanation.overlay(on: image).writePNG(to: destination, overwrite: force)
   }
 
-  /// `photo.jpg` → `photo.explain.png`, beside it or in `--output`.
+  /// `photo.jpg` → `photo.explain.png`, beside it or in `--output` (keeping the folders below
+  /// the command-line folder it was found in, so `a/0.png` and `b/0.png` stay apart).
   func explanationPath(for file: String) -> String {
     let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".explain.png"
-    let folder = output ?? (file as NSString).deletingLastPathComponent
-    return (folder as NSString).appendingPathComponent(name)
+    guard let output else {
+      return ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+    }
+    let root = paths.first { file.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+    let relative = root.map {
+      ((String(file.dropFirst($0.count)) as NSString).deletingLastPathComponent as String)
+        .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    } ?? ""
+    return ((output as NSString).appendingPathComponent(relative) as NSString).appendingPathComponent(name)
   }
 
   /// Prints one feature vector per picture: CSV `path,f0,f1,…` or JSON `[{path, features}]`.
