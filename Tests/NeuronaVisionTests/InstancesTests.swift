@@ -95,3 +95,21 @@ private func touchingDiscs() -> (labels: [UInt16], width: Int, height: Int) {
   let mask = try Gray16Image(width: 5, height: 1, values: [255, 255, 0, 255, 0])
   #expect(SegmentationTarget.instanceLabels(mask) == [1, 1, 0, 2, 0])
 }
+
+@Test func segmenterMetadataKeepsTheTargetAndOldFilesAreMasks() throws {
+  let instances = SegmenterDescription(channels: 3, size: 32, baseWidth: 4, depth: 2, target: .boundary3)
+  #expect(instances.metadata["outputs"] == "3" && instances.metadata["target"] == "boundary3")
+  #expect(try SegmenterDescription(metadata: instances.metadata) == instances)
+  // A mask model's metadata is what it was before targets existed, and reads back as a mask.
+  let mask = SegmenterDescription(channels: 3, size: 32, baseWidth: 4, depth: 2)
+  #expect(mask.metadata["outputs"] == nil && mask.metadata["target"] == nil)
+  #expect(try SegmenterDescription(metadata: mask.metadata).outputs == 1)
+  var wrong = instances.metadata
+  wrong["outputs"] = "1"
+  #expect(throws: (any Error).self) { try SegmenterDescription(metadata: wrong) }
+  let segmenter = try Segmenter(description: instances, seed: 1)
+  let maps = try segmenter.classProbabilities(try Image(width: 20, height: 12, channels: 3, filledWith: [90]))
+  #expect(maps.count == 3 && maps.allSatisfy { $0.width == 20 && $0.height == 12 })
+  let total = zip(zip(maps[0].values, maps[1].values), maps[2].values).map { $0.0 + $0.1 + $1 }
+  #expect(total.allSatisfy { abs($0 - 1) < 1e-5 })
+}
