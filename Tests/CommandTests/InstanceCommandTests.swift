@@ -114,3 +114,22 @@ func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (image
   let vectors = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]]
   #expect((vectors?.first?["features"] as? [Double])?.count == 128)
 }
+
+/// The checkout's root (Tests/CommandTests/ is two levels down).
+private let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().path
+
+@Test(.enabled(if: FileManager.default.fileExists(atPath: checkout + "/Models/nuclei-instances.safetensors")))
+func shippedInstanceModelKeepsItsHeldOutFigures() throws {
+  // Models/nuclei-instances.md: strip mAP 0.606, AP@0.5 0.794, F1@0.5 0.885 (30 nuclei).
+  let evaluation = try runProduct("segment", [
+    "evaluate", "--instances", "--images", checkout + "/Datasets/nuclei/heldout-strip/images",
+    "--masks", checkout + "/Datasets/nuclei/heldout-strip/labels",
+    "--model", checkout + "/Models/nuclei-instances.safetensors", "--format", "json",
+  ])
+  #expect(evaluation.status == 0, "\(evaluation.standardError)")
+  let report = try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
+  #expect((report?["ap50"] as? Double ?? 0) >= 0.70)
+  #expect((report?["map"] as? Double ?? 0) >= 0.40)
+  #expect(report?["true_objects"] as? Int == 30)
+}
