@@ -77,7 +77,7 @@ private func explainedFraction(
   let result = try explainedFraction(.cnn, epochs: 4, margin: 1)
   #expect(result.method == .gradCAM)
   #expect(result.accuracy >= 0.9, "accuracy \(result.accuracy)")
-  // The patch (dilated by 1 px) covers 36 of 400 pixels: chance is 9 %. Measured: 0.83.
+  // The patch (dilated by 1 px) covers 36 of 400 pixels: chance is 9 %. Measured: 0.83 (twice).
   print("Grad-CAM: accuracy \(result.accuracy), peak on the patch \(result.onPatch)")
   #expect(result.onPatch >= 0.7, "peak on the patch for \(result.onPatch) of test pictures")
 }
@@ -87,6 +87,6 @@ private func explainedFraction(
   #expect(result.method == .saliency)
   #expect(result.accuracy >= 0.8, "accuracy \(result.accuracy)")
   print("saliency: accuracy \(result.accuracy), peak on the patch \(result.onPatch)")
-  // Measured: 0.85.
-  #expect(result.onPatch >= 0.7, "peak on the patch for \(result.onPatch) of test pictures")
+  // Measured: 0.72–0.85 (multi-threaded sums make runs differ slightly); chance is 9 %.
+  #expect(result.onPatch >= 0.6, "peak on the patch for \(result.onPatch) of test pictures")
 }
