@@ -90,3 +90,14 @@ private func explainedFraction(
   // Measured: 0.72–0.85 (multi-threaded sums make runs differ slightly); chance is 9 %.
   #expect(result.onPatch >= 0.6, "peak on the patch for \(result.onPatch) of test pictures")
 }
+
+@Test func rowLSTMGetsASaliencyMapOfItsInputSize() throws {
+  let description = ClassifierDescription(
+    architecture: .lstm, classNames: ["a", "b", "c"], channels: 1, height: 12, width: 10,
+    mean: [0], std: [1])
+  let classifier = try Classifier(description: description, seed: 1)
+  let explanation = try classifier.explain(randomTensor([1, 1, 12, 10]), classIndex: 2)
+  #expect(explanation.method == .saliency && explanation.classIndex == 2)
+  #expect(explanation.heat.width == 10 && explanation.heat.height == 12)
+  #expect(explanation.heat.values.max() == 1)
+}

@@ -24,7 +24,7 @@ struct SegmentImages: ParsableCommand {
   @Option(name: .shortAndLong, help: "Output file (one input, one output) or folder.")
   var output: String?
 
-  @Option(help: "A model file, or the name of a model in Models/ (person, nuclei).")
+  @Option(help: "A model file, or the name of a model in Models/ (person, nuclei, nuclei-instances).")
   var model: String?
 
   @Option(help: "Probability above which a pixel is foreground.")
