@@ -35,5 +35,10 @@ for y in (0, 128, 256, 384):
     save(image[y:y + 128, 384:], "heldout", "images", name)
     save(mask[y:y + 128, 384:], "heldout", "masks", name)
     save(labels[y:y + 128, 384:].astype(np.uint16), "heldout", "labels", name)
+# The whole held-out strip (128x512) as one picture, so objects cut by the tile borders are
+# scored whole: the unit of `segment evaluate --instances` in Models/nuclei-instances.md.
+save(image[:, 384:], "heldout-strip", "images", "nuclei_right.png")
+save(mask[:, 384:], "heldout-strip", "masks", "nuclei_right.png")
+save(labels[:, 384:].astype(np.uint16), "heldout-strip", "labels", "nuclei_right.png")
 save(image[:, 384:], "..", "..", "SampleImages", "nuclei.png")
 print("written under", os.path.normpath(root))

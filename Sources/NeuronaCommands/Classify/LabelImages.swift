@@ -1,4 +1,5 @@
-// `classify PATH…`: label every image under the given files and folders.
+// `classify PATH…`: label every image under the given files and folders (with --explain, also
+// write heat maps; with --features, print feature vectors instead: LabelImagesExtras.swift).
 import ArgumentParser
 import Foundation
 import Neurona
@@ -20,6 +21,18 @@ struct LabelImages: ParsableCommand {
   @Option(help: "table, csv or json.")
   var format: OutputFormat = .table
 
+  @Flag(help: "Also write NAME.explain.png: the picture with a heat map of the evidence for the predicted class (Grad-CAM; input-gradient saliency for models without convolutions).")
+  var explain = false
+
+  @Flag(help: "Print each picture's learned feature vector (the input of the last Dense layer) instead of labels, as CSV (default) or JSON.")
+  var features = false
+
+  @Option(name: .shortAndLong, help: "Folder for the --explain pictures (default: beside each picture).")
+  var output: String?
+
+  @Flag(help: "Replace existing --explain pictures.")
+  var force = false
+
   func validate() throws {
     guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
     guard format != .text else { throw ValidationError("--format must be table, csv or json") }
@@ -32,6 +45,7 @@ struct LabelImages: ParsableCommand {
     guard !files.isEmpty else { throw VisionError("no images found under \(paths.joined(separator: " "))") }
     let k = min(topK, classifier.description.classNames.count)
     var results: [(path: String, predictions: [Prediction])] = []
+    var featureRows: [(path: String, features: [Float])] = []
     var failures = 0
     var progress = ProgressBar(title: "classify")
     let batchSize = 64
@@ -51,10 +65,24 @@ struct LabelImages: ParsableCommand {
       guard !batchFiles.isEmpty else { continue }
       var input = Tensor(shape: [batchFiles.count] + classifier.inputShape, scalars: batch)
       classifier.normalize(&input)
+      if features {
+        let vectors = try classifier.features(input)
+        let width = vectors.count / batchFiles.count
+        featureRows += batchFiles.enumerated().map { ($1, Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)])) }
+        continue
+      }
       results += zip(batchFiles, classifier.predict(input, topK: k)).map { ($0, $1) }
     }
+    if explain {
+      for (path, _) in results {
+        do { try writeExplanation(path, classifier: classifier) } catch {
+          Terminal.warn("\(error)")
+          failures += 1
+        }
+      }
+    }
     progress.finish()
-    try printResults(results, topK: k)
+    if features { try printFeatures(featureRows) } else { try printResults(results, topK: k) }
     if failures > 0 { throw ExitCode(1) }
   }
 

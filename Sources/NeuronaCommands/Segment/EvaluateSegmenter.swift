@@ -1,4 +1,5 @@
-// `segment evaluate`: IoU, Dice and pixel accuracy of a segmenter on image/mask folders.
+// `segment evaluate`: IoU, Dice and pixel accuracy of a segmenter on image/mask folders
+// (with --instances, the object figures of EvaluateInstances.swift).
 import ArgumentParser
 import Foundation
 import NeuronaVision
@@ -10,8 +11,13 @@ struct EvaluateSegmenter: ParsableCommand {
   @Option(help: "Folder of pictures.")
   var images: String
 
-  @Option(help: "Folder of true masks.")
+  @Option(help: "Folder of true masks (with --instances: 16-bit instance label maps).")
   var masks: String
+
+  @Flag(help: "Score objects, not pixels: DSB 2018 mAP over IoU 0.5…0.95, AP and F1 at IoU 0.5.")
+  var instances = false
+
+  @OptionGroup var instanceOptions: InstanceOptions
 
   @Option(help: "A model file, or the name of a model in Models/.")
   var model: String?
@@ -31,6 +37,10 @@ struct EvaluateSegmenter: ParsableCommand {
 
   func run() throws {
     let segmenter = try Segmenter.load(try ModelLocator.resolve(model ?? defaultSegmenterName()))
+    if instances {
+      try runInstances(segmenter)
+      return
+    }
     var records: [SegmentationRecord] = []
     var pooled = MaskOverlap()
     for pair in try MaskPairs.find(images: images, masks: masks) {

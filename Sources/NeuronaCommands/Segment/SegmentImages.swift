@@ -6,7 +6,7 @@ import NeuronaVision
 
 /// The files `segment` can write for a picture, by name suffix.
 enum SegmentOutput: String, CaseIterable {
-  case mask, cutout, overlay, soft
+  case mask, cutout, overlay, soft, instances
 
   /// `photo.png` → `photo.mask.png`.
   func fileName(for input: String) -> String {
@@ -24,7 +24,7 @@ struct SegmentImages: ParsableCommand {
   @Option(name: .shortAndLong, help: "Output file (one input, one output) or folder.")
   var output: String?
 
-  @Option(help: "A model file, or the name of a model in Models/ (person, nuclei).")
+  @Option(help: "A model file, or the name of a model in Models/ (person, nuclei, nuclei-instances).")
   var model: String?
 
   @Option(help: "Probability above which a pixel is foreground.")
@@ -39,15 +39,25 @@ struct SegmentImages: ParsableCommand {
   @Flag(help: "Write NAME.soft.png: the probability map as grey levels.")
   var soft = false
 
+  @Flag(help: "Write NAME.instances.png (16-bit grey, one id per object) and print each object's box, area and mean probability; with --overlay, colour each object and draw its box.")
+  var instances = false
+
+  @OptionGroup var instanceOptions: InstanceOptions
+
+  @Option(help: "How --instances prints its objects: table, csv or json.")
+  var format: OutputFormat = .table
+
   @Flag(help: "Replace existing output files.")
   var force = false
 
   func validate() throws {
     guard threshold > 0, threshold < 1 else { throw ValidationError("--threshold must be in (0, 1)") }
+    guard format != .text else { throw ValidationError("--format must be table, csv or json") }
   }
 
   var outputs: [SegmentOutput] {
-    let chosen = [(cutout, SegmentOutput.cutout), (overlay, .overlay), (soft, .soft)].filter(\.0).map(\.1)
+    let chosen = [(cutout, SegmentOutput.cutout), (overlay, .overlay), (soft, .soft), (instances, .instances)]
+      .filter(\.0).map(\.1)
     return chosen.isEmpty ? [.mask] : chosen
   }
 
@@ -61,10 +71,13 @@ struct SegmentImages: ParsableCommand {
     guard !files.isEmpty else { throw VisionError("no images found under \(paths.joined(separator: " "))") }
     let destinations = try OutputPlan(inputs: files, roots: paths, output: output, kinds: outputs)
     var failures = 0
+    var records: [InstanceRecord] = []
     var progress = ProgressBar(title: "segment")
     for (index, file) in files.enumerated() {
       do {
-        try segment(file, with: segmenter, to: destinations.paths(for: file))
+        if let record = try segment(file, with: segmenter, to: destinations.paths(for: file)) {
+          records.append(record)
+        }
       } catch {
         Terminal.warn("\(error)")
         failures += 1
@@ -72,16 +85,22 @@ struct SegmentImages: ParsableCommand {
       if files.count > 1 { progress.update(index + 1, of: files.count) }
     }
     progress.finish()
+    if instances { try printInstanceRecords(records, format: format) }
     if failures > 0 { throw ExitCode(1) }
   }
 
-  private func segment(_ file: String, with segmenter: Segmenter, to destinations: [(SegmentOutput, String)]) throws {
+  /// Writes `file`'s outputs; returns its objects when `--instances` asked for them.
+  private func segment(_ file: String, with segmenter: Segmenter, to destinations: [(SegmentOutput, String)]) throws
+    -> InstanceRecord?
+  {
     if !force, let existing = destinations.first(where: { FileManager.default.fileExists(atPath: $0.1) }) {
       throw VisionError("\(existing.1): already exists (use --force to replace it)")
     }
     let image = try Image.read(contentsOf: file)
-    let map = try segmenter.probabilities(image)
+    let maps = try segmenter.classProbabilities(image)
+    let map = maps.count == 1 ? maps[0] : try FloatMap(width: image.width, height: image.height, values: maps[0].values.map { 1 - $0 })
     let mask = MaskRendering.mask(map, threshold: threshold)
+    let objects = instances ? try instanceOptions.extraction(threshold: threshold).instances(from: maps) : nil
     for (kind, path) in destinations {
       let folder = (path as NSString).deletingLastPathComponent
       if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
@@ -90,9 +109,16 @@ struct SegmentImages: ParsableCommand {
       case .mask: picture = mask
       case .soft: picture = MaskRendering.soft(map)
       case .cutout: picture = try MaskRendering.cutout(image, mask: mask)
-      case .overlay: picture = try MaskRendering.overlay(image, mask: mask)
+      case .overlay:
+        picture = try objects.map { try MaskRendering.overlay(image, instances: $0) } ?? MaskRendering.overlay(image, mask: mask)
+      case .instances:
+        try objects?.gray16Image().writePNG(to: path, overwrite: force)
+        continue
       }
       try picture.writePNG(to: path, overwrite: force)
+    }
+    return objects.map { objects in
+      InstanceRecord(path: file, instancesPath: destinations.first { $0.0 == .instances }?.1, objects: objects.objects)
     }
   }
 }

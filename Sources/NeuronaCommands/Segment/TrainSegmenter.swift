@@ -4,6 +4,8 @@ import Foundation
 import Neurona
 import NeuronaVision
 
+extension SegmentationTarget: ExpressibleByArgument {}
+
 struct TrainSegmenter: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train", abstract: "Train a segmenter on images/ and masks/ folders.")
@@ -11,8 +13,14 @@ struct TrainSegmenter: ParsableCommand {
   @Option(help: "Folder of training pictures.")
   var images: String
 
-  @Option(help: "Folder of masks (NAME.png, NAME_mask.png or NAME-mask.png; non-zero = foreground).")
+  @Option(help: "Folder of masks (NAME.png, NAME_mask.png or NAME-mask.png; non-zero = foreground), or of 16-bit instance labels with --target boundary3.")
   var masks: String
+
+  @Option(help: "mask (foreground/background) or boundary3 (background/interior/boundary from instance labels, for segment --instances).")
+  var target: SegmentationTarget = .mask
+
+  @Option(name: .customLong("boundary-weight"), help: "Cross-entropy weight of the boundary class (boundary3).")
+  var boundaryWeight: Float = 2
 
   @OptionGroup var training: TrainingArguments
 
@@ -71,14 +79,21 @@ struct TrainSegmenter: ParsableCommand {
       validationPairs = split.validation.map { pairs[$0] }
       pairs = split.train.map { pairs[$0] }
     }
-    var trainingData = try pairs.map { try MaskPairs.load(image: $0.image, mask: $0.mask) }
-    let validationData = try validationPairs.map { try MaskPairs.load(image: $0.image, mask: $0.mask) }
+    var trainingData = try pairs.map {
+      try MaskPairs.load(image: $0.image, mask: $0.mask, target: target)
+    }
+    let validationData = try validationPairs.map {
+      try MaskPairs.load(image: $0.image, mask: $0.mask, target: target)
+    }
     var description = SegmenterDescription(
-      channels: 3, size: size, layout: .tiled, baseWidth: width, depth: depth)
+      channels: 3, size: size, layout: .tiled, baseWidth: width, depth: depth, target: target)
     var segmenter = try Segmenter(description: description, seed: training.seed)
     if let from {
       segmenter = try Segmenter.load(try ModelLocator.resolve(from))
       description = segmenter.description
+      guard description.target == target else {
+        throw ValidationError("--target \(target) differs from the target \(description.target) of \(from)")
+      }
       // A model that sees whole pictures resized learns from whole pictures resized.
       if description.layout == .resized { trainingData = try trainingData.map { try $0.resized(to: description.size) } }
     }
@@ -94,9 +109,14 @@ struct TrainSegmenter: ParsableCommand {
         + "pictures (foreground \(String(format: "%.1f", sampler.foregroundFraction * 100)) %), "
         + "\(steps) steps of \(training.batchSize) crops of \(size)² per epoch, "
         + "validating on \(validationData.count)")
+    reportTargets(sampler)
     var metadata = description.metadata
     metadata["training_command"] = TrainingArguments.commandLine
-    let loss = CombinedLoss([(bceWeight, BinaryCrossEntropy()), (diceWeight, SoftDiceLoss())])
+    let loss = target == .mask
+      ? CombinedLoss([(bceWeight, BinaryCrossEntropy()), (diceWeight, SoftDiceLoss())])
+      : CombinedLoss([
+        (bceWeight, PixelCrossEntropy(classWeights: [1, 1, boundaryWeight])), (diceWeight, PixelSoftmaxDice()),
+      ])
     let run = TrainingRun(model: segmenter.network, loss: loss, options: training.options(), metadata: metadata)
     var bar = ProgressBar(title: "epoch")
     let progress = try run.run(
@@ -105,13 +125,30 @@ struct TrainSegmenter: ParsableCommand {
         guard !validationData.isEmpty else { return nil }
         let overlap = validationData.map { pair in
           let predicted = (try? segmenter.probabilities(pair.image).values.map { $0 >= 0.5 }) ?? []
-          return MaskOverlap(predicted: predicted, truth: pair.mask.map { $0 != 0 })
+          return MaskOverlap(predicted: predicted, truth: pair.mask.map { $0 != 0 })  // any class but background
         }.reduce(MaskOverlap(), +)
         return (overlap.iou, String(format: "validation IoU %.4f, Dice %.4f", overlap.iou, overlap.dice))
       },
       log: { bar.finish(); print($0); fflush(stdout) },
       onStep: { step, steps, loss in bar.update(step, of: steps, note: String(format: "loss %.4f", loss)) })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
+  }
+
+  /// Warns when the foreground is so rare (or so common) that a model can score well by
+  /// ignoring it; for `boundary3`, also reports the boundary share.
+  private func reportTargets(_ sampler: SegmentationSampler) {
+    let foreground = sampler.foregroundFraction
+    if foreground < 0.02 || foreground > 0.98 {
+      Terminal.warn(String(
+        format: "warning: foreground is %.1f %% of the mask pixels: the masks may be wrong or "
+          + "the data unrepresentative (consider --dice-weight, or more pictures with objects)",
+        foreground * 100))
+    }
+    if target == .boundary3 {
+      let boundary = sampler.fraction { $0 == Float(SegmentationTarget.boundary) }
+      Terminal.warn(String(format: "boundary3: interior %.1f %%, boundary %.1f %% of pixels",
+                           (foreground - boundary) * 100, boundary * 100))
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // Training batches for a segmenter: random square crops of the training pictures with the
 // same random geometry (flip, quarter turn, scale) applied to picture and mask, and colour
-// jitter on the picture only. Masks are sampled nearest-neighbour so they stay 0/1.
+// jitter on the picture only. Masks are sampled nearest-neighbour so they stay 0/1 (or
+// class indices 0, 1, 2 for a `boundary3` target).
 // B = batch, C = channels, S = crop size.
 import Neurona
 import NeuronaImage
@@ -57,10 +58,13 @@ public final class SegmentationSampler: BatchSource {
     }
   }
 
-  /// The fraction of mask pixels that are foreground, over all pictures.
-  public var foregroundFraction: Double {
+  /// The fraction of mask pixels that are foreground (non-zero), over all pictures.
+  public var foregroundFraction: Double { fraction { $0 != 0 } }
+
+  /// The fraction of mask pixels, over all pictures, whose value passes `test`.
+  public func fraction(where test: (Float) -> Bool) -> Double {
     let total = examples.reduce(0) { $0 + $1.mask.count }
-    return examples.reduce(0.0) { $0 + $1.mask.reduce(0.0) { $0 + Double($1) } } / Double(max(total, 1))
+    return Double(examples.reduce(0) { $0 + $1.mask.filter(test).count }) / Double(max(total, 1))
   }
 
   public func batch(_ indices: [Int]) -> (input: Tensor, target: Tensor) {

@@ -48,23 +48,41 @@ public final class Segmenter {
     return try converted.floatPlanes(mean: description.mean, std: description.std)
   }
 
-  /// The foreground probability of every pixel of `image`, at its exact size.
+  /// The foreground probability of every pixel of `image`, at its exact size: the mask
+  /// output, or 1 − p(background) for a model of several classes.
   public func probabilities(_ image: Image) throws -> FloatMap {
+    let maps = try classProbabilities(image)
+    guard maps.count > 1 else { return maps[0] }
+    return try FloatMap(width: image.width, height: image.height, values: maps[0].values.map { 1 - $0 })
+  }
+
+  /// One probability map per output channel at the image's exact size: the sigmoid of a
+  /// 1-channel model, the per-pixel softmax of a K-channel one (class order as trained).
+  public func classProbabilities(_ image: Image) throws -> [FloatMap] {
     switch description.layout {
     case .resized:
       let size = description.size
       let input = try planes(try ImageInput.prepare(image, channels: image.channels, height: size, width: size))
       let logits = network.forward(Tensor(shape: [1, description.channels, size, size], scalars: input), mode: .inference)
-      let map = try FloatMap(width: size, height: size, values: logits.scalars.map(sigmoid))
-      return try map.resized(width: image.width, height: image.height)
+      return try Segmenter.activated(logits).map {
+        try FloatMap(width: size, height: size, values: $0).resized(width: image.width, height: image.height)
+      }
     case .tiled:
       return try tiledProbabilities(try planes(image), width: image.width, height: image.height)
     }
   }
 
+  /// Sigmoid of one channel, softmax over several, for one picture `[1, K, h, w]`: K planes.
+  static func activated(_ logits: Tensor) -> [[Float]] {
+    let k = logits.shape[1]
+    let plane = logits.count / max(k * logits.shape[0], 1)
+    let values = k == 1 ? logits.scalars.map(sigmoid) : pixelSoftmax(logits).scalars
+    return (0..<k).map { Array(values[($0 * plane)..<(($0 + 1) * plane)]) }
+  }
+
   /// Runs the network on overlapping tiles of normalised planes and keeps each tile's
   /// centre, so every output pixel was predicted with `margin` pixels of context.
-  func tiledProbabilities(_ planes: [Float], width: Int, height: Int) throws -> FloatMap {
+  func tiledProbabilities(_ planes: [Float], width: Int, height: Int) throws -> [FloatMap] {
     let multiple = 1 << description.depth
     let margin = 32
     let roundUp = { (value: Int) in (value + multiple - 1) / multiple * multiple }
@@ -78,7 +96,8 @@ public final class Segmenter {
     for y in stride(from: 0, to: height, by: stepY) {
       for x in stride(from: 0, to: width, by: stepX) { origins.append((x, y)) }
     }
-    var output = [Float](repeating: 0, count: width * height)
+    let classes = description.outputs
+    var output = [Float](repeating: 0, count: classes * width * height)
     let tileArea = tileWidth * tileHeight
     for batchStart in stride(from: 0, to: origins.count, by: tileBatch) {
       let batch = origins[batchStart..<min(batchStart + tileBatch, origins.count)]
@@ -99,15 +118,22 @@ public final class Segmenter {
       }
       let logits = network.forward(
         Tensor(shape: [batch.count, channels, tileHeight, tileWidth], scalars: input), mode: .inference)
+      // [T, K, th, tw] logits → probabilities, copied tile centre by tile centre.
+      let probabilities = classes == 1 ? logits.map(sigmoid) : pixelSoftmax(logits)
       for (t, origin) in batch.enumerated() {
-        for y in origin.y..<min(origin.y + stepY, height) {
-          let row = (t * tileHeight + y - origin.y + margin) * tileWidth + margin - origin.x
-          for x in origin.x..<min(origin.x + stepX, width) {
-            output[y * width + x] = sigmoid(logits.scalars[row + x])
+        for c in 0..<classes {
+          for y in origin.y..<min(origin.y + stepY, height) {
+            let row = ((t * classes + c) * tileHeight + y - origin.y + margin) * tileWidth + margin - origin.x
+            for x in origin.x..<min(origin.x + stepX, width) {
+              output[(c * height + y) * width + x] = probabilities.scalars[row + x]
+            }
           }
         }
       }
     }
-    return try FloatMap(width: width, height: height, values: output)
+    let area = width * height
+    return try (0..<classes).map {
+      try FloatMap(width: width, height: height, values: Array(output[($0 * area)..<(($0 + 1) * area)]))
+    }
   }
 }

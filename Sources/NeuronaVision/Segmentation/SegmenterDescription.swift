@@ -29,13 +29,15 @@ public struct SegmenterDescription: Equatable, Sendable {
   public var layout: InferenceLayout
   public var baseWidth: Int
   public var depth: Int
+  /// What the network predicts; its output channels are `target.outputs`.
+  public var target: SegmentationTarget
   /// Per-channel normalisation of pixels in [0, 1].
   public var mean: [Float], std: [Float]
 
   public init(
     architecture: SegmenterArchitecture = .unet, channels: Int = 3, size: Int = 128,
     layout: InferenceLayout = .tiled, baseWidth: Int = 16, depth: Int = 4,
-    mean: [Float] = [0, 0, 0], std: [Float] = [1, 1, 1]
+    mean: [Float] = [0, 0, 0], std: [Float] = [1, 1, 1], target: SegmentationTarget = .mask
   ) {
     self.architecture = architecture
     self.channels = channels
@@ -45,7 +47,11 @@ public struct SegmenterDescription: Equatable, Sendable {
     self.depth = depth
     self.mean = mean
     self.std = std
+    self.target = target
   }
+
+  /// The network's output channels (1 for a mask, 3 for `boundary3`).
+  public var outputs: Int { target.outputs }
 
   public static let task = "segmentation"
 
@@ -56,7 +62,7 @@ public struct SegmenterDescription: Equatable, Sendable {
       "base_width": String(baseWidth), "depth": String(depth),
       "mean": mean.map { "\($0)" }.joined(separator: ","),
       "std": std.map { "\($0)" }.joined(separator: ","),
-    ]
+    ].merging(target == .mask ? [:] : ["outputs": String(outputs), "target": target.rawValue]) { $1 }
   }
 
   public init(metadata: [String: String]) throws {
@@ -84,7 +90,8 @@ public struct SegmenterDescription: Equatable, Sendable {
       architecture: architecture, channels: try integer("input_channels", 1...4),
       size: try integer("size", 16...4096), layout: layout,
       baseWidth: try integer("base_width", 1...1024), depth: try integer("depth", 1...8),
-      mean: floats("mean"), std: floats("std"))
+      mean: floats("mean"), std: floats("std"),
+      target: try Self.target(metadata))
     guard mean.count == channels, std.count == channels, std.allSatisfy({ $0 > 0 }) else {
       throw ModelFileError("model metadata mean/std do not match its channels")
     }
@@ -93,11 +100,27 @@ public struct SegmenterDescription: Equatable, Sendable {
     }
   }
 
+  /// The target in `metadata` (files without one predate it and are masks), checked against
+  /// its output channels.
+  private static func target(_ metadata: [String: String]) throws -> SegmentationTarget {
+    guard let name = metadata["target"] else { return .mask }
+    guard let target = SegmentationTarget(rawValue: name) else {
+      throw ModelFileError("unknown segmentation target \(name) (this build knows "
+        + SegmentationTarget.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+    }
+    if let outputs = metadata["outputs"], Int(outputs) != target.outputs {
+      throw ModelFileError("model metadata outputs \(outputs) does not match target \(name)")
+    }
+    return target
+  }
+
   /// A freshly initialised network for this description.
   public func makeNetwork(using generator: inout some RandomNumberGenerator) throws -> Layer {
     switch architecture {
     case .unet:
-      return UNet(inputChannels: channels, baseWidth: baseWidth, depth: depth, using: &generator)
+      return UNet(
+        inputChannels: channels, baseWidth: baseWidth, depth: depth, outputs: outputs,
+        using: &generator)
     case .person:
       guard channels == 3 else { throw ModelFileError("the person segmenter takes 3 channels (RGB)") }
       return PersonSegmenterNetwork(using: &generator)

@@ -4,15 +4,18 @@
 // detail lost by pooling comes back. Skip gradients are routed explicitly in `backward`.
 // Names follow the PyTorch reference (bench/peers.py), so its state_dict loads:
 // `enc.0.0.weight` … `bottleneck.3.weight`, `up.0.weight`, `dec.0.0.weight`, `head.weight`.
-// N = batch, C = input channels, H, W = size (multiples of 2^depth).
+// N = batch, C = input channels, K = output channels, H, W = size (multiples of 2^depth).
 import Neurona
 
-/// `[N, C, H, W] → [N, 1, H, W]` foreground logits.
+/// `[N, C, H, W] → [N, K, H, W]` logits: K = 1 for a foreground mask (sigmoid), K > 1 for
+/// per-pixel classes (softmax over the channels, e.g. background / interior / boundary).
 public final class UNet: Layer {
   /// Channels of the first level (16 for UNetSmall); level i has width·2^i.
   public let baseWidth: Int
   /// Encoder levels (4 for UNetSmall); H and W must be multiples of 2^depth.
   public let depth: Int
+  /// K, the channels of the 1×1 head.
+  public let outputs: Int
   private let encoder: [Sequential]
   private let pools: [MaxPool2D]
   private let bottleneck: Sequential
@@ -24,12 +27,13 @@ public final class UNet: Layer {
 
   /// A U-Net with seeded He-initialised weights.
   public init(
-    inputChannels: Int = 3, baseWidth: Int = 16, depth: Int = 4,
+    inputChannels: Int = 3, baseWidth: Int = 16, depth: Int = 4, outputs: Int = 1,
     using generator: inout some RandomNumberGenerator
   ) {
-    precondition(depth >= 1 && baseWidth >= 1)
+    precondition(depth >= 1 && baseWidth >= 1 && outputs >= 1)
     self.baseWidth = baseWidth
     self.depth = depth
+    self.outputs = outputs
     let widths = (0..<depth).map { baseWidth << $0 }
     var encoder: [Sequential] = []
     var channels = inputChannels
@@ -49,7 +53,7 @@ public final class UNet: Layer {
     }
     self.upsamplers = upsamplers
     self.decoder = decoder
-    head = Conv2D(baseWidth, 1, kernelSize: 1, initializer: .glorotUniform, using: &generator)
+    head = Conv2D(baseWidth, outputs, kernelSize: 1, initializer: .glorotUniform, using: &generator)
   }
 
   /// [Conv3×3(pad 1)–BatchNorm–ReLU] × 2, named 0…5 as PyTorch's nn.Sequential.

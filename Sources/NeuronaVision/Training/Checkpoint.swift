@@ -14,6 +14,8 @@ public struct TrainingProgress: Sendable {
   public var bestEpoch: Int
   /// One line per finished epoch (for the model card).
   public var history: [String]
+  /// The figures behind `history`: the learning curves.
+  public var curves: [EpochFigures] = []
 }
 
 /// Saves and restores checkpoints.
@@ -34,6 +36,7 @@ public enum Checkpoint {
     file.metadata["checkpoint_best_score"] = "\(progress.bestScore)"
     file.metadata["checkpoint_best_epoch"] = String(progress.bestEpoch)
     file.metadata["checkpoint_history"] = progress.history.joined(separator: "\n")
+    file.metadata["checkpoint_curves"] = LearningCurves.csv(progress.curves)
     try file.write(to: path)
   }
 
@@ -56,6 +59,7 @@ public enum Checkpoint {
     else { throw ModelFileError("\(path): not a training checkpoint") }
     let history = (file.metadata["checkpoint_history"] ?? "").split(separator: "\n").map(String.init)
     return TrainingProgress(
-      epoch: epoch, generatorState: state, bestScore: best, bestEpoch: bestEpoch, history: history)
+      epoch: epoch, generatorState: state, bestScore: best, bestEpoch: bestEpoch, history: history,
+      curves: LearningCurves.parse(file.metadata["checkpoint_curves"] ?? ""))
   }
 }

@@ -1,7 +1,9 @@
 // One training run as the CLIs drive it: epochs of mini-batch training, a validation score
 // after each, the best model kept at the output path, a checkpoint after every epoch, and
 // resumption from that checkpoint. Works for any model and loss; the caller supplies the
-// validation score (accuracy for classifiers, IoU for segmenters).
+// validation score (accuracy for classifiers, IoU for segmenters). Each epoch's figures go
+// into the learning curves (written into the model file as `training_curves`), and a run
+// whose validation falls while training improves is warned of overfitting.
 import Foundation
 import Neurona
 
@@ -67,18 +69,30 @@ public final class TrainingRun {
       progress.epoch = epoch
       progress.generatorState = generator.state
       progress.history.append(line)
+      progress.curves.append(EpochFigures(
+        epoch: epoch, trainLoss: report.trainLoss, trainAccuracy: report.trainAccuracy,
+        validationScore: validation?.value))
       if value > progress.bestScore {
         progress.bestScore = value
         progress.bestEpoch = epoch
-        try ModelFile.save(model, metadata: metadata, to: options.outputPath)
+        var saved = metadata
+        saved["training_curves"] = LearningCurves.csv(progress.curves)
+        try ModelFile.save(model, metadata: saved, to: options.outputPath)
         line += " (best, saved)"
       }
       log(line)
+      if let warning = LearningCurves.overfittingWarning(progress.curves) { log(warning) }
       try Checkpoint.save(
         model: model, optimizer: trainer.optimizer, progress: progress, metadata: metadata,
         to: options.checkpointPath)
     }
     try? FileManager.default.removeItem(atPath: options.checkpointPath)
+    // The best model holds the curves up to its epoch; give it the whole run's.
+    if var best = try? ModelFile.read(options.outputPath) {
+      best.metadata["training_curves"] = LearningCurves.csv(progress.curves)
+      try best.write(to: options.outputPath)
+    }
+    log("learning curves:\n" + LearningCurves.csv(progress.curves))
     return progress
   }
 }
