@@ -13,7 +13,7 @@ for model in "${@:-fashionnet rowlstm nuclei}"; do
   for name in $model; do
     case "$name" in
     fashionnet)
-      $bin/classify train $fashion --arch cnn --epochs 15 --batch-size 64 --lr 0.001 \
+      $bin/classify train $fashion --arch cnn --epochs 10 --batch-size 64 --lr 0.001 \
         --optimizer adam --seed 0 --validation-split 0.1 --output Models/fashionnet.safetensors \
         --force | tee build-logs/fashionnet.log
       $bin/classify evaluate $fashion --split test --model Models/fashionnet.safetensors \
