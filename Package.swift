@@ -48,7 +48,8 @@ let package = Package(
     .testTarget(
       name: "NeuronaImageTests", dependencies: ["NeuronaImage"], exclude: ["Fixtures"]),
     .testTarget(
-      name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport"]),
+      name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "CommandTests",
       dependencies: ["classify", "segment", "NeuronaImage", "NeuronaTestSupport"]),
