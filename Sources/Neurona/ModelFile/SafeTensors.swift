@@ -136,13 +136,10 @@ public struct SafeTensors {
     return data
   }
 
-  /// Writes the file atomically (temporary file, then rename); an existing file is replaced.
+  /// Writes the file atomically (complete or not at all, see `AtomicWrite`); an existing
+  /// file is replaced. A failure leaves no temporary file behind.
   public func write(to path: String) throws {
-    do {
-      try encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      throw ModelFileError("\(path): cannot write the model file (\(error.localizedDescription))")
-    }
+    try AtomicWrite.write(encoded(), to: path)
   }
 }
 

@@ -24,9 +24,12 @@ public struct EpochReport: Sendable {
 public struct DivergenceError: Error, CustomStringConvertible {
   /// Where it happened (1-based).
   public var epoch: Int, step: Int
+  /// What was kept (the last good model and checkpoint), for the message; set by callers
+  /// that keep something.
+  public var kept: String? = nil
   public var description: String {
     "training diverged: the loss became NaN or infinite at epoch \(epoch), step \(step); "
-      + "try a smaller learning rate"
+      + "try a smaller learning rate" + (kept.map { "; \($0)" } ?? "")
   }
 }
 

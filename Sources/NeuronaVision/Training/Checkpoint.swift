@@ -1,6 +1,7 @@
 // A training checkpoint: the model's parameters, the optimiser's memory and where the run
-// stood (epoch, shuffling generator, best score), in one safetensors file written
-// atomically, so a run killed at any moment resumes from its last finished epoch.
+// stood (epoch, shuffling generator, the generators of Dropout layers and of the data
+// sampler, best score), in one safetensors file written atomically, so a run killed at any
+// moment resumes from its last finished epoch and ends as an uninterrupted run would.
 import Neurona
 
 /// Where a run stood at the end of an epoch.
@@ -14,11 +15,15 @@ public struct TrainingProgress: Sendable {
   public var bestEpoch: Int
   /// One line per finished epoch (for the model card).
   public var history: [String]
+  /// The states of the generators the model and the data source own (`GeneratorOwner`),
+  /// under "model.NAME" and "data.NAME".
+  public var ownedGenerators: [String: UInt64] = [:]
 }
 
 /// Saves and restores checkpoints.
 public enum Checkpoint {
   private static let optimizerPrefix = "optimizer."
+  private static let generatorPrefix = "checkpoint_generator."
 
   /// Writes model, optimiser state and progress to `path` atomically.
   public static func save(
@@ -34,6 +39,9 @@ public enum Checkpoint {
     file.metadata["checkpoint_best_score"] = "\(progress.bestScore)"
     file.metadata["checkpoint_best_epoch"] = String(progress.bestEpoch)
     file.metadata["checkpoint_history"] = progress.history.joined(separator: "\n")
+    for (name, state) in progress.ownedGenerators {
+      file.metadata[generatorPrefix + name] = String(state)
+    }
     try file.write(to: path)
   }
 
@@ -55,7 +63,15 @@ public enum Checkpoint {
       let bestEpoch = Int(file.metadata["checkpoint_best_epoch"] ?? "")
     else { throw ModelFileError("\(path): not a training checkpoint") }
     let history = (file.metadata["checkpoint_history"] ?? "").split(separator: "\n").map(String.init)
+    var owned: [String: UInt64] = [:]
+    for (key, value) in file.metadata where key.hasPrefix(generatorPrefix) {
+      guard let state = UInt64(value) else {
+        throw ModelFileError("\(path): corrupt checkpoint (\(key) is not a generator state)")
+      }
+      owned[String(key.dropFirst(generatorPrefix.count))] = state
+    }
     return TrainingProgress(
-      epoch: epoch, generatorState: state, bestScore: best, bestEpoch: bestEpoch, history: history)
+      epoch: epoch, generatorState: state, bestScore: best, bestEpoch: bestEpoch, history: history,
+      ownedGenerators: owned)
   }
 }
