@@ -1,5 +1,6 @@
-// Writing a whole file so that it appears complete or not at all, for model files and
-// checkpoints: the bytes go to an unnamed file in the destination's folder (Linux O_TMPFILE;
+// Reading and writing model files and checkpoints whole. Reads go through plain POSIX calls
+// (a directory or an unreadable file is one clear error). Writes make the file appear
+// complete or not at all: the bytes go to an unnamed file in the destination's folder (Linux O_TMPFILE;
 // a hidden temporary name elsewhere), are flushed to disk, and are then given the final name
 // by one rename. A run killed at any moment leaves the previous file intact, never a torn
 // one; an error (folder read-only, disk full) leaves no temporary file behind.
@@ -9,7 +10,7 @@ import Foundation
   import Glibc
 #endif
 
-enum AtomicWrite {
+enum ModelFileIO {
   /// Writes `data` to `path`, replacing any file there.
   /// - Throws: `ModelFileError` with the system's reason ("No space left on device", …).
   static func write(_ data: Data, to path: String) throws {
@@ -49,6 +50,35 @@ enum AtomicWrite {
     }
     guard rename(temporary, path) == 0 else { throw failure(errnoText()) }
     renamed = true
+  }
+
+  /// The whole file at `path`.
+  /// - Throws: `ModelFileError` with the system's reason.
+  static func read(_ path: String) throws -> Data {
+    func failure(_ reason: String) -> ModelFileError {
+      ModelFileError("\(path): cannot read the file (\(reason))")
+    }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw failure(errnoText()) }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw failure(errnoText()) }
+    guard info.st_mode & S_IFMT != S_IFDIR else { throw failure("it is a directory") }
+    var data = Data(count: max(0, Int(info.st_size)))
+    var total = 0
+    while total < data.count {
+      let n = data.withUnsafeMutableBytes { raw in
+        Foundation.read(fd, raw.baseAddress! + total, raw.count - total)
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw failure(errnoText())
+      }
+      if n == 0 { break }  // the file shrank while we read it
+      total += n
+    }
+    if total < data.count { data.removeSubrange(total...) }
+    return data
   }
 
   private static func writeAll(
