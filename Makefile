@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE = $(SWIFT) build -c release
 
-.PHONY: deps build test demo bench examples format
+.PHONY: deps build test demo bench examples format asan tsan fuzz
 
 deps:
 	scripts/install-deps.sh
@@ -13,6 +13,24 @@ build: deps
 # Tests run in release mode: gradient checks and small training runs are slow in debug.
 test: deps
 	$(SWIFT) test -c release
+
+# The whole suite under AddressSanitizer / ThreadSanitizer, in their own build folders (the
+# instrumented binaries the command tests run are the sanitized ones too). Leaks inside the
+# toolchain's XCTest and Foundation are suppressed by name (Tests/Sanitizers/lsan.supp).
+asan: deps
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp \
+	  $(SWIFT) test -c release --sanitize=address --scratch-path .build/asan
+
+tsan: deps
+	TSAN_OPTIONS=halt_on_error=0 \
+	  $(SWIFT) test -c release --sanitize=thread --scratch-path .build/tsan
+
+# libFuzzer targets (Fuzz/): PNG, JPEG, sniff+decode, model files, IDX. Built with
+# -sanitize=fuzzer,address, apart from the main build; run one with Fuzz/run.sh TARGET SECONDS.
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
+	  -Xcc -fsanitize=fuzzer-no-link,address
+	@echo "run one with: Fuzz/run.sh png|jpeg|image|model|idx SECONDS"
 
 examples: deps
 	$(RELEASE) --product neurona-examples

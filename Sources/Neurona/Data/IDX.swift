@@ -36,17 +36,24 @@ public struct IDXFile {
     let shape = (0..<rank).map { d in
       dimensionBytes[(4 * d)..<(4 * d + 4)].reduce(0) { $0 << 8 | Int($1) }
     }
-    let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-    guard shape.allSatisfy({ $0 < 1 << 31 }), count <= maximumElements else {
-      throw ModelFileError("\(path): IDX dimensions \(shape) are too large")
+    var count = 1
+    for dimension in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+      guard !overflow, product <= maximumElements else {
+        throw ModelFileError("\(path): IDX dimensions \(shape) are too large")
+      }
+      count = product
     }
-    var bytes = [UInt8](repeating: 0, count: count)
-    var filled = 0
-    while filled < count {
-      let chunk = min(count - filled, 1 << 24)
-      let read = bytes.withUnsafeMutableBytes { gzread(file, $0.baseAddress! + filled, UInt32(chunk)) }
+    // The buffer grows with the data actually read, so a tiny file whose header claims
+    // two billion elements costs one chunk, not 2 GB, before it is found truncated.
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(min(count, 1 << 20))
+    var chunk = [UInt8](repeating: 0, count: min(count, 1 << 20))
+    while bytes.count < count {
+      let wanted = min(count - bytes.count, chunk.count)
+      let read = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32(wanted)) }
       guard read > 0 else { throw ModelFileError("\(path): truncated IDX data") }
-      filled += Int(read)
+      bytes.append(contentsOf: chunk[0..<Int(read)])
     }
     return IDXFile(shape: shape, bytes: bytes)
   }

@@ -4,8 +4,10 @@
 
 /// Randomly zeroes units while training; the identity at inference. `[any] → [same]`.
 ///
+/// Its generator's state is not a parameter (model files don't carry it); checkpoints save it
+/// through `GeneratorOwner`, so a resumed run draws the same masks.
 /// - Paper: Srivastava et al., "Dropout", JMLR 2014.
-public final class Dropout: Layer {
+public final class Dropout: Layer, GeneratorOwner {
   /// The probability that a unit is dropped.
   public let rate: Float
   private var generator: SplitMix64
@@ -20,6 +22,12 @@ public final class Dropout: Layer {
 
   /// Restarts the mask sequence from `seed` (gradient checks need the same mask twice).
   public func reseed(_ seed: UInt64) { generator = SplitMix64(seed: seed) }
+
+  public var generatorStates: [String: UInt64] { ["": generator.state] }
+
+  public func restoreGeneratorStates(_ states: [String: UInt64]) {
+    if let state = states[""] { generator = SplitMix64(seed: state) }
+  }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     guard mode == .training, rate > 0 else { return input }

@@ -5,7 +5,7 @@
 ///
 /// Parameter names are the layer's index, as in PyTorch's `nn.Sequential` (`0.weight`), or
 /// the name given when the layer was added (`fc1.weight`), as in a PyTorch module's fields.
-public final class Sequential: Layer {
+public final class Sequential: Layer, GeneratorOwner {
   /// The layers, first applied first.
   public private(set) var layers: [Layer]
   /// The name of each layer, used as the prefix of its parameter names.
@@ -31,6 +31,23 @@ public final class Sequential: Layer {
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
     zip(names, layers).flatMap { prefixed($0, $1) }
+  }
+
+  /// The generators of the layers that own some (Dropout), under the layers' names.
+  public var generatorStates: [String: UInt64] {
+    var states: [String: UInt64] = [:]
+    for (name, layer) in zip(names, layers) {
+      for (child, state) in Neurona.generatorStates(of: layer) {
+        states[joinedGeneratorName(name, child)] = state
+      }
+    }
+    return states
+  }
+
+  public func restoreGeneratorStates(_ states: [String: UInt64]) {
+    for (name, layer) in zip(names, layers) {
+      Neurona.restoreGeneratorStates(childGeneratorStates(states, prefix: name), of: layer)
+    }
   }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {

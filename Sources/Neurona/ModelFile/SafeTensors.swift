@@ -30,9 +30,7 @@ public struct SafeTensors {
 
   /// Reads the file at `path`.
   public static func read(contentsOf path: String) throws -> SafeTensors {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ModelFileError("\(path): cannot read the file")
-    }
+    let data = try ModelFileIO.read(path)
     do {
       return try decode(data)
     } catch let error as ModelFileError {
@@ -87,8 +85,10 @@ public struct SafeTensors {
       throw ModelFileError("tensor \(name) has dtype \(dtype); only F32, F16, BF16, F64 load")
     }
     let (start, end) = (offsets[0], offsets[1])
-    guard !overflow, start >= 0, end >= start, end - start == count * width,
-      dataStart + end <= bytes.count
+    // Every sum and product here can overflow on a crafted header: checked, never trapping.
+    let (size, sizeOverflow) = count.multipliedReportingOverflow(by: width)
+    guard !overflow, !sizeOverflow, start >= 0, end >= start, end - start == size,
+      end <= bytes.count - dataStart
     else { throw ModelFileError("corrupt or truncated model file (tensor \(name))") }
     var scalars = [Float](repeating: 0, count: count)
     let base = dataStart + start
@@ -136,13 +136,10 @@ public struct SafeTensors {
     return data
   }
 
-  /// Writes the file atomically (temporary file, then rename); an existing file is replaced.
+  /// Writes the file atomically (complete or not at all, see `ModelFileIO`); an existing
+  /// file is replaced. A failure leaves no temporary file behind.
   public func write(to path: String) throws {
-    do {
-      try encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      throw ModelFileError("\(path): cannot write the model file (\(error.localizedDescription))")
-    }
+    try ModelFileIO.write(encoded(), to: path)
   }
 }
 

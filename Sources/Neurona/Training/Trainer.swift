@@ -24,9 +24,12 @@ public struct EpochReport: Sendable {
 public struct DivergenceError: Error, CustomStringConvertible {
   /// Where it happened (1-based).
   public var epoch: Int, step: Int
+  /// What was kept (the last good model and checkpoint), for the message; set by callers
+  /// that keep something.
+  public var kept: String? = nil
   public var description: String {
-    "training diverged: the loss became NaN or infinite at epoch \(epoch), step \(step); "
-      + "try a smaller learning rate"
+    "training diverged: the loss or the weights became NaN or infinite at epoch \(epoch), step \(step); "
+      + "try a smaller learning rate" + (kept.map { "; \($0)" } ?? "")
   }
 }
 
@@ -81,7 +84,7 @@ public final class Trainer {
   /// Trains for `epochs` epochs from `firstEpoch`, shuffling `trainIndices` each epoch.
   ///
   /// `onEpoch` sees each report (print it, checkpoint) and returns false to stop early.
-  /// - Throws: `DivergenceError` when the loss becomes NaN or infinite.
+  /// - Throws: `DivergenceError` when the loss or a parameter becomes NaN or infinite.
   @discardableResult
   public func fit(
     _ source: BatchSource, trainIndices: [Int], validationIndices: [Int] = [],
@@ -102,7 +105,11 @@ public final class Trainer {
         let chunk = Array(order[start..<min(start + batchSize, order.count)])
         let (input, target) = source.batch(chunk)
         let result = self.step(input: input, target: target)
-        guard result.loss.isFinite else { throw DivergenceError(epoch: epoch, step: step + 1) }
+        // The loss alone can stay finite while weights are NaN (ReLU maps NaN to 0), so the
+        // parameters are checked too: one cheap pass beside a forward and backward pass.
+        guard result.loss.isFinite, parametersAreFinite() else {
+          throw DivergenceError(epoch: epoch, step: step + 1)
+        }
         lossSum += Double(result.loss) * Double(chunk.count)
         penaltySum += Double(result.penalty)
         if let right = result.correct { correct += right } else { classifying = false }
@@ -123,6 +130,20 @@ public final class Trainer {
       if !onEpoch(report) { break }
     }
     return reports
+  }
+
+  /// Whether every parameter value is a finite number.
+  func parametersAreFinite() -> Bool {
+    model.parameters.allSatisfy { parameter in
+      parameter.value.withUnsafeBufferPointer { values in
+        var finite = true
+        for value in values where !value.isFinite {
+          finite = false
+          break
+        }
+        return finite
+      }
+    }
   }
 
   /// For logits `[N, K]` and class indices `[N]`, how many rows have the label as argmax;

@@ -33,6 +33,7 @@ public final class Classifier {
     let file = try ModelFile.read(path)
     do {
       let description = try ClassifierDescription(metadata: file.metadata)
+      try file.checkHolds(description.minimumParameterCount)
       let classifier = try Classifier(description: description, seed: 0)
       try ModelFile.load(file, into: classifier.network, ignoring: ["num_batches_tracked"])
       return classifier

@@ -113,5 +113,9 @@ public struct ClassifierDescription: Equatable, Sendable {
     guard [1, 3].contains(channels), mean.count == channels, std.count == channels,
       std.allSatisfy({ $0 > 0 })
     else { throw ModelFileError("model metadata has an invalid input format") }
+    // Dropout's own precondition would otherwise stop the program on a corrupt file.
+    guard dropout >= 0, dropout < 1 else {
+      throw ModelFileError("model metadata dropout \(dropout) is not in [0, 1)")
+    }
   }
 }

@@ -54,3 +54,44 @@ extension ClassifierDescription {
     return Sequential(named: layers)
   }
 }
+
+extension ClassifierDescription {
+  /// A lower bound on the network's parameter count, computed without building it (nil when
+  /// it overflows). A model file must hold at least this many weights, so metadata that
+  /// claims a vast network is refused before anything is allocated for it.
+  public var minimumParameterCount: Int? {
+    var total = Checked(0)
+    switch architecture {
+    case .mlp: total = Checked(channels) * height * width * 256
+    case .lstm: total = Checked(4 * 128) * (width + 128)
+    case .cnn:
+      var (inChannels, h, w) = (Checked(channels), height, width)
+      for block in 1...max(depth, 1) where h >= 2 && w >= 2 {
+        let out = Checked(baseWidth) * (1 << min(block - 1, 40))
+        total = total + inChannels * out * 9
+        (inChannels, h, w) = (out, h / 2, w / 2)
+      }
+      total = total + inChannels * h * w * 128
+    }
+    return total.value
+  }
+}
+
+/// Overflow-checked arithmetic for size estimates: nil once anything overflows.
+struct Checked {
+  var value: Int?
+  init(_ value: Int?) { self.value = value }
+
+  static func * (a: Checked, b: Int) -> Checked { a * Checked(b) }
+  static func * (a: Checked, b: Checked) -> Checked {
+    guard let x = a.value, let y = b.value else { return Checked(nil) }
+    let (p, o) = x.multipliedReportingOverflow(by: y)
+    return Checked(o ? nil : p)
+  }
+  static func + (a: Checked, b: Checked) -> Checked {
+    guard let x = a.value, let y = b.value else { return Checked(nil) }
+    let (s, o) = x.addingReportingOverflow(y)
+    return Checked(o ? nil : s)
+  }
+}
+

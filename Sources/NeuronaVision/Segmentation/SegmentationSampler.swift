@@ -10,7 +10,7 @@ import NeuronaImage
 ///
 /// An index `i` draws a crop from picture `i % count`; which crop is random (the sampler's
 /// own seeded generator), so an "epoch" is simply a number of crops.
-public final class SegmentationSampler: BatchSource {
+public final class SegmentationSampler: BatchSource, GeneratorOwner {
   private struct Example {
     var planes: [Float]
     var mask: [Float]
@@ -56,6 +56,13 @@ public final class SegmentationSampler: BatchSource {
         planes: try image.floatPlanes(mean: description.mean, std: description.std),
         mask: mask.map(Float.init), width: image.width, height: image.height)
     }
+  }
+
+  /// The crop generator's state (checkpoints save it, so a resumed run draws the same crops).
+  public var generatorStates: [String: UInt64] { ["": generator.state] }
+
+  public func restoreGeneratorStates(_ states: [String: UInt64]) {
+    if let state = states[""] { generator = SplitMix64(seed: state) }
   }
 
   /// The fraction of mask pixels that are foreground (non-zero), over all pictures.

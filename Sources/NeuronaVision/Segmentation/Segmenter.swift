@@ -26,7 +26,9 @@ public final class Segmenter {
   public static func load(_ path: String) throws -> Segmenter {
     let file = try ModelFile.read(path)
     do {
-      let segmenter = try Segmenter(description: try SegmenterDescription(metadata: file.metadata), seed: 0)
+      let description = try SegmenterDescription(metadata: file.metadata)
+      try file.checkHolds(description.minimumParameterCount)
+      let segmenter = try Segmenter(description: description, seed: 0)
       try ModelFile.load(file, into: segmenter.network, ignoring: ["num_batches_tracked"])
       return segmenter
     } catch let error as ModelFileError {

@@ -114,6 +114,15 @@ public struct SegmenterDescription: Equatable, Sendable {
     return target
   }
 
+  /// A lower bound on the network's parameter count, computed without building it (nil when
+  /// it overflows): the bottleneck's first convolution (see
+  /// `ClassifierDescription.minimumParameterCount` for why).
+  public var minimumParameterCount: Int? {
+    guard architecture == .unet else { return 0 }
+    let deepest = Checked(baseWidth) * (1 << min(depth - 1, 40))
+    return (deepest * deepest * 2 * 9).value
+  }
+
   /// A freshly initialised network for this description.
   public func makeNetwork(using generator: inout some RandomNumberGenerator) throws -> Layer {
     switch architecture {

@@ -1,6 +1,7 @@
 // A training checkpoint: the model's parameters, the optimiser's memory and where the run
-// stood (epoch, shuffling generator, best score), in one safetensors file written
-// atomically, so a run killed at any moment resumes from its last finished epoch.
+// stood (epoch, shuffling generator, the generators of Dropout layers and of the data
+// sampler, best score), in one safetensors file written atomically, so a run killed at any
+// moment resumes from its last finished epoch and ends as an uninterrupted run would.
 import Neurona
 
 /// Where a run stood at the end of an epoch.
@@ -16,11 +17,15 @@ public struct TrainingProgress: Sendable {
   public var history: [String]
   /// The figures behind `history`: the learning curves.
   public var curves: [EpochFigures] = []
+  /// The states of the generators the model and the data source own (`GeneratorOwner`),
+  /// under "model.NAME" and "data.NAME".
+  public var ownedGenerators: [String: UInt64] = [:]
 }
 
 /// Saves and restores checkpoints.
 public enum Checkpoint {
   private static let optimizerPrefix = "optimizer."
+  private static let generatorPrefix = "checkpoint_generator."
 
   /// Writes model, optimiser state and progress to `path` atomically.
   public static func save(
@@ -37,6 +42,9 @@ public enum Checkpoint {
     file.metadata["checkpoint_best_epoch"] = String(progress.bestEpoch)
     file.metadata["checkpoint_history"] = progress.history.joined(separator: "\n")
     file.metadata["checkpoint_curves"] = LearningCurves.csv(progress.curves)
+    for (name, state) in progress.ownedGenerators {
+      file.metadata[generatorPrefix + name] = String(state)
+    }
     try file.write(to: path)
   }
 
@@ -58,8 +66,16 @@ public enum Checkpoint {
       let bestEpoch = Int(file.metadata["checkpoint_best_epoch"] ?? "")
     else { throw ModelFileError("\(path): not a training checkpoint") }
     let history = (file.metadata["checkpoint_history"] ?? "").split(separator: "\n").map(String.init)
+    var owned: [String: UInt64] = [:]
+    for (key, value) in file.metadata where key.hasPrefix(generatorPrefix) {
+      guard let state = UInt64(value) else {
+        throw ModelFileError("\(path): corrupt checkpoint (\(key) is not a generator state)")
+      }
+      owned[String(key.dropFirst(generatorPrefix.count))] = state
+    }
     return TrainingProgress(
       epoch: epoch, generatorState: state, bestScore: best, bestEpoch: bestEpoch, history: history,
-      curves: LearningCurves.parse(file.metadata["checkpoint_curves"] ?? ""))
+      curves: LearningCurves.parse(file.metadata["checkpoint_curves"] ?? ""),
+      ownedGenerators: owned)
   }
 }

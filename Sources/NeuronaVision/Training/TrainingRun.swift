@@ -33,7 +33,10 @@ public final class TrainingRun {
   ///   - log: receives one line per epoch.
   ///   - onStep: progress within an epoch (for a progress bar).
   /// - Returns: where the run ended.
-  /// - Throws: `DivergenceError` (the best model so far stays at the output path),
+  /// With `options.resume` and no checkpoint (killed before one was written), the run starts
+  /// over, as the interrupted run did.
+  /// - Throws: `DivergenceError` (the best model so far stays at the output path and the
+  ///   last checkpoint beside it; the message says so),
   ///   `ModelFileError` when files cannot be read or written.
   @discardableResult
   public func run(
@@ -44,20 +47,31 @@ public final class TrainingRun {
   ) throws -> TrainingProgress {
     var progress = TrainingProgress(
       epoch: 0, generatorState: options.seed, bestScore: -.infinity, bestEpoch: 0, history: [])
-    if options.resume {
-      guard FileManager.default.fileExists(atPath: options.checkpointPath) else {
-        throw ModelFileError("\(options.checkpointPath): no checkpoint to resume from")
-      }
+    if options.resume && !FileManager.default.fileExists(atPath: options.checkpointPath) {
+      // Killed before the first epoch ended: there is nothing to resume, so start over
+      // (which is what the resumed run would have done).
+      log("no checkpoint at \(options.checkpointPath): starting from the first epoch")
+    } else if options.resume {
       progress = try Checkpoint.load(
         from: options.checkpointPath, model: model, optimizer: trainer.optimizer)
+      restoreGeneratorStates(
+        progress.ownedGenerators.strippingPrefix(TrainingRun.modelGenerators), of: model)
+      restoreGeneratorStates(
+        progress.ownedGenerators.strippingPrefix(TrainingRun.dataGenerators), of: source)
       log("resuming after epoch \(progress.epoch) (best so far: epoch \(progress.bestEpoch))")
     }
     while progress.epoch < options.epochs {
       var generator = SplitMix64(seed: progress.generatorState)
       let epoch = progress.epoch + 1
-      let report = try trainer.fit(
-        source, trainIndices: trainIndices, epochs: 1, firstEpoch: epoch,
-        batchSize: options.batchSize, using: &generator, onStep: onStep)[0]
+      let report: EpochReport
+      do {
+        report = try trainer.fit(
+          source, trainIndices: trainIndices, epochs: 1, firstEpoch: epoch,
+          batchSize: options.batchSize, using: &generator, onStep: onStep)[0]
+      } catch var error as DivergenceError {
+        error.kept = keptFiles(progress)
+        throw error
+      }
       let validation = score(report)
       let value = validation?.value ?? -report.trainLoss
       var line = String(
@@ -68,6 +82,13 @@ public final class TrainingRun {
       line += String(format: ", %.1f s", report.seconds)
       progress.epoch = epoch
       progress.generatorState = generator.state
+      progress.ownedGenerators = [:]
+      for (name, state) in generatorStates(of: model) {
+        progress.ownedGenerators[TrainingRun.modelGenerators + name] = state
+      }
+      for (name, state) in generatorStates(of: source) {
+        progress.ownedGenerators[TrainingRun.dataGenerators + name] = state
+      }
       progress.history.append(line)
       progress.curves.append(EpochFigures(
         epoch: epoch, trainLoss: report.trainLoss, trainAccuracy: report.trainAccuracy,
@@ -94,5 +115,24 @@ public final class TrainingRun {
     }
     log("learning curves:\n" + LearningCurves.csv(progress.curves))
     return progress
+  }
+
+  /// What a run stopped after `progress` leaves behind, in words.
+  private func keptFiles(_ progress: TrainingProgress) -> String {
+    guard progress.epoch > 0 else { return "no epoch finished, so no model was written" }
+    return "the best model so far (epoch \(progress.bestEpoch)) is at \(options.outputPath), the "
+      + "checkpoint of epoch \(progress.epoch) at \(options.checkpointPath)"
+  }
+
+  /// Name prefixes of the model's and the data source's generators in a checkpoint.
+  static let modelGenerators = "model.", dataGenerators = "data."
+}
+
+extension Dictionary where Key == String {
+  /// The entries whose key starts with `prefix`, with it removed.
+  fileprivate func strippingPrefix(_ prefix: String) -> [String: Value] {
+    var result: [String: Value] = [:]
+    for (key, value) in self where key.hasPrefix(prefix) { result[String(key.dropFirst(prefix.count))] = value }
+    return result
   }
 }
