@@ -32,6 +32,11 @@ fuzz: deps
 	  -Xcc -fsanitize=fuzzer-no-link,address
 	@echo "run one with: Fuzz/run.sh png|jpeg|image|model|idx SECONDS"
 
+# Whole-model throughput beside the peer figures of ../shared/bench (release; not in CI).
+bench: build
+	.build/release/neurona-bench models
+	.build/release/neurona-bench conv
+
 examples: deps
 	$(RELEASE) --product neurona-examples
 	.build/release/neurona-examples perceptron
