@@ -21,9 +21,9 @@ public final class BilinearResize: Layer {
 
   private var inputShape: [Int] = []
   /// For each output row: the two input rows and the weight of the second.
-  private var rows: [(Int, Int, Float)] = []
+  private var rows: ResamplingTaps = []
   /// For each output column: the two input columns and the weight of the second.
-  private var columns: [(Int, Int, Float)] = []
+  private var columns: ResamplingTaps = []
 
   /// A resize to `height`×`width`.
   public init(height: Int, width: Int, alignCorners: Bool = false, halfPixelCenters: Bool = true) {
@@ -35,62 +35,16 @@ public final class BilinearResize: Layer {
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     precondition(input.rank == 4, "BilinearResize needs [N, C, H, W], got \(input.shape)")
-    let (h, w) = (input.shape[2], input.shape[3])
     prepareTaps(for: input.shape)
-    let (outH, outW) = (height, width)
-    let (c0, c1, lx) = (columns.map(\.0), columns.map(\.1), columns.map(\.2))
-    return Tensor(uninitializedShape: [input.shape[0], input.shape[1], outH, outW]) { y in
-      input.withUnsafeBufferPointer { x in
-        c0.withUnsafeBufferPointer { c0 in
-          c1.withUnsafeBufferPointer { c1 in
-            lx.withUnsafeBufferPointer { lx in
-              for plane in 0..<(input.shape[0] * input.shape[1]) {
-                let source = x.baseAddress! + plane * h * w
-                let target = y.baseAddress! + plane * outH * outW
-                for i in 0..<outH {
-                  let (r0, r1, ly) = rows[i]
-                  let (top, bottom, line) = (source + r0 * w, source + r1 * w, target + i * outW)
-                  for j in 0..<outW {
-                    let (a, b, f) = (c0[j], c1[j], lx[j])
-                    let upper = top[a] * (1 - f) + top[b] * f
-                    let lower = bottom[a] * (1 - f) + bottom[b] * f
-                    line[j] = upper * (1 - ly) + lower * ly
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
+    return TwoTapResampling.forward(input, rows: rows, columns: columns)
   }
 
   /// The adjoint of forward: each output gradient goes back to its four inputs, weighted.
   public func backward(_ outputGradient: Tensor) -> Tensor {
-    let (h, w) = (inputShape[2], inputShape[3])
     precondition(
       outputGradient.shape == [inputShape[0], inputShape[1], height, width],
       "BilinearResize backward: gradient \(outputGradient.shape) does not match the output")
-    var inputGradient = Tensor(zeros: inputShape)
-    outputGradient.withUnsafeBufferPointer { dy in
-      inputGradient.withUnsafeMutableBufferPointer { dx in
-        for plane in 0..<(inputShape[0] * inputShape[1]) {
-          let source = dy.baseAddress! + plane * height * width
-          let target = dx.baseAddress! + plane * h * w
-          for (i, (r0, r1, ly)) in rows.enumerated() {
-            let (top, bottom, line) = (target + r0 * w, target + r1 * w, source + i * width)
-            for (j, (c0, c1, lx)) in columns.enumerated() {
-              let (upper, lower) = (line[j] * (1 - ly), line[j] * ly)
-              top[c0] += upper * (1 - lx)
-              top[c1] += upper * lx
-              bottom[c0] += lower * (1 - lx)
-              bottom[c1] += lower * lx
-            }
-          }
-        }
-      }
-    }
-    return inputGradient
+    return TwoTapResampling.backward(outputGradient, inputShape: inputShape, rows: rows, columns: columns)
   }
 
   private func prepareTaps(for shape: [Int]) {
@@ -102,7 +56,7 @@ public final class BilinearResize: Layer {
 
   /// For each of the `output` samples along an axis: the two inputs blended and the weight
   /// of the second, in float32 as TensorFlow Lite computes them.
-  func taps(input: Int, output: Int) -> [(Int, Int, Float)] {
+  func taps(input: Int, output: Int) -> ResamplingTaps {
     let scale =
       alignCorners && output > 1 ? Float(input - 1) / Float(output - 1) : Float(input) / Float(output)
     return (0..<output).map { d in

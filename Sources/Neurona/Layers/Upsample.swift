@@ -22,9 +22,9 @@ public final class Upsample: Layer {
   public let method: Method
   private var inputShape: [Int] = []
   /// For each output row: the two input rows and the weight of the second (bilinear).
-  private var rows: [(Int, Int, Float)] = []
+  private var rows: ResamplingTaps = []
   /// For each output column: the two input columns and the weight of the second (bilinear).
-  private var columns: [(Int, Int, Float)] = []
+  private var columns: ResamplingTaps = []
 
   /// An upsampler by the integer factor `scale`.
   public init(scale: Int = 2, method: Method = .nearest) {
@@ -41,59 +41,19 @@ public final class Upsample: Layer {
       rows = Upsample.taps(extent: h, scale: scale, method: method)
       columns = Upsample.taps(extent: w, scale: scale, method: method)
     }
-    let (outH, outW) = (h * scale, w * scale)
-    var output = Tensor(zeros: [input.shape[0], input.shape[1], outH, outW])
-    input.withUnsafeBufferPointer { x in
-      output.withUnsafeMutableBufferPointer { y in
-        for plane in 0..<(input.shape[0] * input.shape[1]) {
-          let source = x.baseAddress! + plane * h * w
-          let target = y.baseAddress! + plane * outH * outW
-          for (i, (r0, r1, ly)) in rows.enumerated() {
-            let (top, bottom, line) = (source + r0 * w, source + r1 * w, target + i * outW)
-            for (j, (c0, c1, lx)) in columns.enumerated() {
-              let upper = top[c0] + lx * (top[c1] - top[c0])
-              let lower = bottom[c0] + lx * (bottom[c1] - bottom[c0])
-              line[j] = upper + ly * (lower - upper)
-            }
-          }
-        }
-      }
-    }
-    return output
+    return TwoTapResampling.forward(input, rows: rows, columns: columns)
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
-    let (h, w) = (inputShape[2], inputShape[3])
-    let (outH, outW) = (h * scale, w * scale)
     precondition(
-      outputGradient.shape == [inputShape[0], inputShape[1], outH, outW],
+      outputGradient.shape == [inputShape[0], inputShape[1], inputShape[2] * scale, inputShape[3] * scale],
       "Upsample backward: gradient shape")
-    var inputGradient = Tensor(zeros: inputShape)
-    outputGradient.withUnsafeBufferPointer { dy in
-      inputGradient.withUnsafeMutableBufferPointer { dx in
-        for plane in 0..<(inputShape[0] * inputShape[1]) {
-          let source = dy.baseAddress! + plane * outH * outW
-          let target = dx.baseAddress! + plane * h * w
-          for (i, (r0, r1, ly)) in rows.enumerated() {
-            let (top, bottom, line) = (target + r0 * w, target + r1 * w, source + i * outW)
-            for (j, (c0, c1, lx)) in columns.enumerated() {
-              let g = line[j]
-              let (upper, lower) = (g * (1 - ly), g * ly)
-              top[c0] += upper * (1 - lx)
-              top[c1] += upper * lx
-              bottom[c0] += lower * (1 - lx)
-              bottom[c1] += lower * lx
-            }
-          }
-        }
-      }
-    }
-    return inputGradient
+    return TwoTapResampling.backward(outputGradient, inputShape: inputShape, rows: rows, columns: columns)
   }
 
   /// For each of the s·extent outputs along an axis: the two inputs it blends and the
   /// weight of the second (nearest: the same input twice, weight 0).
-  static func taps(extent: Int, scale: Int, method: Method) -> [(Int, Int, Float)] {
+  static func taps(extent: Int, scale: Int, method: Method) -> ResamplingTaps {
     (0..<(extent * scale)).map { i in
       switch method {
       case .nearest:
