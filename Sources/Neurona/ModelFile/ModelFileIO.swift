@@ -1,8 +1,8 @@
 // Reading and writing model files and checkpoints whole. Reads go through plain POSIX calls
 // (a directory or an unreadable file is one clear error). Writes make the file appear
-// complete or not at all: the bytes go to an unnamed file in the destination's folder (Linux O_TMPFILE;
-// a hidden temporary name elsewhere), are flushed to disk, and are then given the final name
-// by one rename. A run killed at any moment leaves the previous file intact, never a torn
+// complete or not at all: the bytes go to an unnamed file in the destination's folder (Linux
+// O_TMPFILE; a hidden temporary name elsewhere), are flushed to disk, and are then given the
+// final name by one rename. A run killed at any moment leaves the previous file intact, never a torn
 // one; an error (folder read-only, disk full) leaves no temporary file behind.
 import Foundation
 
@@ -20,36 +20,55 @@ enum ModelFileIO {
     }
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
-    let temporary = folder + "/." + url.lastPathComponent + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36) + ".tmp"
+    let random = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    let temporary = folder + "/." + url.lastPathComponent + "." + random + ".tmp"
     func failure(_ reason: String) -> ModelFileError {
       ModelFileError("\(path): cannot write the model file (\(reason))")
     }
-    var named = false
-    var fd: Int32 = -1
-    #if os(Linux)
-      // Unnamed until complete: even SIGKILL mid-write leaves nothing behind.
-      fd = open(folder, __O_TMPFILE | O_WRONLY | O_CLOEXEC, 0o666)
-    #endif
-    if fd < 0 {
-      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-      guard fd >= 0 else { throw failure(errnoText()) }
-      named = true
+    // The finished bytes get the temporary name, then one rename makes them the file.
+    if try !writeUnnamed(data, folder: folder, linkedAs: temporary, failure) {
+      try writeNamed(data, temporary, failure)
     }
-    var renamed = false
-    defer { if named && !renamed { unlink(temporary) } }
-    do {
+    guard rename(temporary, path) == 0 else {
+      let reason = errnoText()
+      unlink(temporary)
+      throw failure(reason)
+    }
+  }
+
+  /// Writes into an unnamed file in `folder` (Linux O_TMPFILE: even SIGKILL mid-write leaves
+  /// nothing behind) and links it as `temporary` once complete.
+  /// - Returns: false where unnamed files or /proc are not available (nothing was left).
+  private static func writeUnnamed(
+    _ data: Data, folder: String, linkedAs temporary: String,
+    _ failure: (String) -> ModelFileError
+  ) throws -> Bool {
+    #if os(Linux)
+      let fd = open(folder, __O_TMPFILE | O_WRONLY | O_CLOEXEC, 0o666)
+      guard fd >= 0 else { return false }
       defer { close(fd) }
       try writeAll(data, to: fd, failure)
       guard fsync(fd) == 0 else { throw failure(errnoText()) }
-      if !named {
-        // Give the finished file a temporary name, to be renamed over the destination.
-        guard linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0
-        else { throw failure(errnoText()) }
-        named = true
-      }
+      return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0
+    #else
+      return false
+    #endif
+  }
+
+  /// Writes into a new file named `temporary`, removing it again on any failure.
+  private static func writeNamed(
+    _ data: Data, _ temporary: String, _ failure: (String) -> ModelFileError
+  ) throws {
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard fd >= 0 else { throw failure(errnoText()) }
+    var done = false
+    defer {
+      close(fd)
+      if !done { unlink(temporary) }
     }
-    guard rename(temporary, path) == 0 else { throw failure(errnoText()) }
-    renamed = true
+    try writeAll(data, to: fd, failure)
+    guard fsync(fd) == 0 else { throw failure(errnoText()) }
+    done = true
   }
 
   /// The whole file at `path`.
