@@ -95,7 +95,7 @@ struct TrainSegmenter: ParsableCommand {
         throw ValidationError("--target \(target) differs from the target \(description.target) of \(from)")
       }
       // A model that sees whole pictures resized learns from whole pictures resized.
-      if description.layout == .resized { trainingData = try trainingData.map { try $0.resized(to: description.size) } }
+      if description.layout == .resized { trainingData = try trainingData.map { try $0.resized(width: description.size, height: description.size) } }
     }
     let size = from == nil ? size : description.size
     let area = trainingData.reduce(0) { $0 + $1.image.width * $1.image.height }
@@ -149,19 +149,5 @@ struct TrainSegmenter: ParsableCommand {
       Terminal.warn(String(format: "boundary3: interior %.1f %%, boundary %.1f %% of pixels",
                            (foreground - boundary) * 100, boundary * 100))
     }
-  }
-}
-
-extension MaskedImage {
-  /// The pair resized to `size`×`size` (aspect not kept): the picture bilinearly, the mask by
-  /// its nearest pixel, so it stays 0/1.
-  func resized(to size: Int) throws -> MaskedImage {
-    var copy = self
-    copy.image = try image.resized(width: size, height: size)
-    copy.mask = (0..<(size * size)).map { i in
-      mask[min((i / size) * image.height / size, image.height - 1) * image.width
-        + min((i % size) * image.width / size, image.width - 1)]
-    }
-    return copy
   }
 }

@@ -30,15 +30,11 @@ public final class Classifier {
   /// Loads a classifier file: checks it is ours and a classifier, rebuilds the network from
   /// its metadata, then loads the weights.
   public static func load(_ path: String) throws -> Classifier {
-    let file = try ModelFile.read(path)
-    do {
+    try loadModelFile(path) { file in
       let description = try ClassifierDescription(metadata: file.metadata)
       try file.checkHolds(description.minimumParameterCount)
       let classifier = try Classifier(description: description, seed: 0)
-      try ModelFile.load(file, into: classifier.network, ignoring: ["num_batches_tracked"])
-      return classifier
-    } catch let error as ModelFileError {
-      throw ModelFileError("\(path): \(error.description)")
+      return (classifier, classifier.network)
     }
   }
 

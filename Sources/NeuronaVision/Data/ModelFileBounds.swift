@@ -15,3 +15,19 @@ extension SafeTensors {
     }
   }
 }
+
+/// The steps every task's loader shares: read and check the file, let `build` make the model
+/// from the metadata (after `checkHolds`), load the weights into its network, and prefix any
+/// error with the path.
+func loadModelFile<Model>(
+  _ path: String, build: (SafeTensors) throws -> (model: Model, network: Layer)
+) throws -> Model {
+  let file = try ModelFile.read(path)
+  do {
+    let (model, network) = try build(file)
+    try ModelFile.load(file, into: network, ignoring: ["num_batches_tracked"])
+    return model
+  } catch let error as ModelFileError {
+    throw ModelFileError("\(path): \(error.description)")
+  }
+}

@@ -13,6 +13,18 @@ public struct MaskedImage {
   public var mask: [UInt8]
   /// Where the pair came from (for messages).
   public var imagePath: String, maskPath: String
+
+  /// The pair resized to `width`×`height` (aspect not kept): the picture bilinearly, the mask
+  /// by its nearest pixel, so its values stay class ids.
+  public func resized(width: Int, height: Int) throws -> MaskedImage {
+    var copy = self
+    copy.image = try image.resized(width: width, height: height)
+    copy.mask = (0..<(width * height)).map { i in
+      mask[min((i / width) * image.height / height, image.height - 1) * image.width
+        + min((i % width) * image.width / width, image.width - 1)]
+    }
+    return copy
+  }
 }
 
 /// Finds and loads image/mask pairs.

@@ -38,19 +38,16 @@ public final class SegmentationSampler: BatchSource, GeneratorOwner {
     self.augment = augment
     generator = SplitMix64(seed: seed)
     examples = try pairs.map { pair in
-      var image = pair.image
-      var mask = pair.mask
-      if image.width < cropSize || image.height < cropSize {
+      var pair = pair
+      if pair.image.width < cropSize || pair.image.height < cropSize {
         // Too small to crop: enlarge picture (bilinear) and mask (nearest) to fit one crop.
-        let scale = Double(cropSize) / Double(min(image.width, image.height))
-        let (w, h) = (max(cropSize, Int((Double(image.width) * scale).rounded(.up))),
-                      max(cropSize, Int((Double(image.height) * scale).rounded(.up))))
-        mask = (0..<(w * h)).map { i in
-          mask[min((i / w) * image.height / h, image.height - 1) * image.width
-            + min((i % w) * image.width / w, image.width - 1)]
-        }
-        image = try image.resized(width: w, height: h)
+        let scale = Double(cropSize) / Double(min(pair.image.width, pair.image.height))
+        pair = try pair.resized(
+          width: max(cropSize, Int((Double(pair.image.width) * scale).rounded(.up))),
+          height: max(cropSize, Int((Double(pair.image.height) * scale).rounded(.up))))
       }
+      var image = pair.image
+      let mask = pair.mask
       if image.channels != description.channels { image = try image.converted(toChannels: description.channels) }
       return Example(
         planes: try image.floatPlanes(mean: description.mean, std: description.std),

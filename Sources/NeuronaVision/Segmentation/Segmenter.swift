@@ -24,15 +24,11 @@ public final class Segmenter {
 
   /// Loads a segmenter file, rebuilding its network from the metadata.
   public static func load(_ path: String) throws -> Segmenter {
-    let file = try ModelFile.read(path)
-    do {
+    try loadModelFile(path) { file in
       let description = try SegmenterDescription(metadata: file.metadata)
       try file.checkHolds(description.minimumParameterCount)
       let segmenter = try Segmenter(description: description, seed: 0)
-      try ModelFile.load(file, into: segmenter.network, ignoring: ["num_batches_tracked"])
-      return segmenter
-    } catch let error as ModelFileError {
-      throw ModelFileError("\(path): \(error.description)")
+      return (segmenter, segmenter.network)
     }
   }
 
