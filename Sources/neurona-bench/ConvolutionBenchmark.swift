@@ -122,7 +122,7 @@ enum ConvolutionBenchmark {
     if sets.contains("unet8") { cases += unetCases(batch: 8) }
     if let filter { cases = cases.filter { $0.label.contains(filter) } }
     print(
-      "OpenBLAS core \(ComputeThreads.blasCoreName), \(ComputeThreads.blasThreads) threads; "
+      "OpenBLAS core \(ComputeThreads.blasCoreName), \(ComputeThreads.workers) threads; "
         + "≥ \(seconds) s per figure; \(useFastest ? "fastest calls" : "medians")"
         + "\(useCPUTime ? " of CPU time" : ""); conv and sgemm calls alternate")
     print(
@@ -282,7 +282,7 @@ final class GEMMReplay {
 
   init(layer: Conv2D, geometry g: ConvolutionGeometry, batch: Int) {
     (o, k, p) = (layer.outputChannels, g.patchSize, g.outputArea)
-    tiles = layer.tiles(batch: batch, geometry: g, workers: ComputeThreads.blasThreads).map {
+    tiles = layer.tiles(batch: batch, geometry: g, workers: ComputeThreads.workers).map {
       ($0.width(g), $0.count > 1)
     }
     let widest = tiles.map(\.width).max() ?? 0

@@ -21,7 +21,7 @@ enum ModelsBenchmark {
     let json = arguments.contains("--format") && arguments.contains("json")
     let seconds = Double(value(after: "--seconds", in: arguments) ?? "") ?? 2
     if let threads = Int(value(after: "--threads", in: arguments) ?? "") {
-      ComputeThreads.setBLASThreads(threads)
+      ComputeThreads.setWorkers(threads)
     }
     let only = value(after: "--only", in: arguments)
     var results: [String: Double] = [:]

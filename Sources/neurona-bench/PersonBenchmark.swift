@@ -1,7 +1,7 @@
 // `neurona-bench person [MODEL]`: frames per second of the person segmenter (MediaPipe's selfie
 // model on our core) at 256×256 — one picture per forward pass (what `segment photo.jpg` does),
 // a batch of 8 in one pass, and the batch split over two networks on our own threads (one per
-// core, OpenBLAS single-threaded meanwhile). The outputs are checked against each other first.
+// core, each network then single-threaded). The outputs are checked against each other first.
 import Foundation
 import Neurona
 import NeuronaImage
@@ -49,7 +49,7 @@ enum PersonBenchmark {
     }
     print(
       "person segmenter 256×256, \(segmenter.network.parameterCount) parameters, "
-        + "\(ComputeThreads.cores) cores, OpenBLAS \(ComputeThreads.blasCoreName) × \(ComputeThreads.blasThreads):")
+        + "\(ComputeThreads.cores) cores, OpenBLAS \(ComputeThreads.blasCoreName), \(ComputeThreads.workers) workers:")
     let one = framesPerSecond(1) { segmenter.network(single) }
     print(String(format: "  batch 1:                       %6.1f frames/s (%.2f ms/frame)", one, 1000 / one))
     let eight = framesPerSecond(batch) { segmenter.network(input) }

@@ -23,7 +23,13 @@ private func naiveProduct(_ a: Tensor, _ ta: Bool, _ b: Tensor, _ tb: Bool) -> T
 
 @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
 func gemmMatchesNaiveProductForEveryTransposeCase(transposeA: Bool, transposeB: Bool) {
-  for (m, n, k) in [(1, 1, 1), (3, 5, 7), (17, 1, 33), (64, 65, 3), (2, 129, 31)] {
+  // One row or column (sgemv), small products, and products big enough to be shared
+  // between the workers by columns (300×700) or by rows (900×30).
+  let shapes = [
+    (1, 1, 1), (3, 5, 7), (17, 1, 33), (1, 40, 9), (64, 65, 3), (2, 129, 31), (300, 700, 20),
+    (900, 30, 40),
+  ]
+  for (m, n, k) in shapes {
     let a = randomTensor(transposeA ? [k, m] : [m, k], seed: UInt64(m * 31 + k))
     let b = randomTensor(transposeB ? [n, k] : [k, n], seed: UInt64(n * 17 + k))
     let product = GEMM.matmul(a, transposeA: transposeA, b, transposeB: transposeB)
@@ -39,6 +45,29 @@ func gemmMatchesNaiveProductForEveryTransposeCase(transposeA: Bool, transposeB: 
   }
   // [[1,2],[3,4]]² = [[7,10],[15,22]], plus the old C.
   #expect(c == [17, 30, 45, 62])
+}
+
+/// Products into a block of a wider C (row strides), with β = 1, for every path: sgemv rows and
+/// columns, one sgemm, a shared sgemm.
+@Test(arguments: [(1, 50, 30), (50, 1, 30), (8, 9, 10), (200, 600, 40)])
+func gemmWritesIntoABlockOfAWiderMatrix(m: Int, n: Int, k: Int) {
+  let a = randomTensor([m, k], seed: 1)
+  let bWide = randomTensor([k, n + 3], seed: 2)
+  let expected = naiveProduct(a, false, bWide, false)
+  var c = [Float](repeating: 1, count: m * (n + 5))
+  a.withUnsafeBufferPointer { pa in
+    bWide.withUnsafeBufferPointer { pb in
+      GEMM.multiply(
+        pa.baseAddress!, pb.baseAddress!, into: &c, m: m, n: n, k: k, beta: 1,
+        rowStrideB: n + 3, rowStrideC: n + 5)
+    }
+  }
+  for i in 0..<m {
+    for j in 0..<(n + 5) {
+      let want = j < n ? expected[i, j] + 1 : 1
+      #expect(abs(c[i * (n + 5) + j] - want) < 1e-4, "C[\(i), \(j)]")
+    }
+  }
 }
 
 @Test func blasReportsItsKernel() {

@@ -61,3 +61,23 @@ import Testing
   #expect(reports[0].trainLoss > 0.8)
   #expect(reports.last!.trainLoss < 0.15)
 }
+
+/// The fused inference path (convolution + batch normalisation + ReLU in one pass) gives the
+/// layer-by-layer result within 1e-4, with running statistics far from the identity.
+@Test func unetFusedInferenceMatchesTheLayerByLayerPath() {
+  var generator = SplitMix64(seed: 8)
+  let unet = UNet(inputChannels: 3, baseWidth: 8, depth: 3, using: &generator)
+  for (i, (name, parameter)) in unet.namedParameters.enumerated() {
+    let count = parameter.value.count
+    if name.hasSuffix("running_mean") {
+      parameter.value = randomTensor([count], seed: UInt64(i))
+    } else if name.hasSuffix("running_var") {
+      parameter.value = randomTensor([count], low: 0.3, high: 2, seed: UInt64(i))
+    }
+  }
+  let input = randomTensor([2, 3, 64, 64], seed: 9)
+  let fused = unet(input)
+  unet.fusesForInference = false
+  let reference = unet(input)
+  #expect(isClose(fused, reference, tolerance: 1e-4), "\(fused.maxAbsDifference(reference))")
+}

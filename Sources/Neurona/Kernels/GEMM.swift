@@ -1,9 +1,8 @@
-// Matrix products over OpenBLAS's cblas_sgemm, and the one place the BLAS thread count is set.
-// Every dense product in the core (Dense, convolution via im2col, LSTM gates) goes through
-// `gemm`, so a change of BLAS or of threading policy happens here only.
+// Matrix products over OpenBLAS's cblas_sgemm. Every dense product in the core (Dense,
+// convolution via im2col, LSTM gates) goes through `GEMM.multiply`, so a change of BLAS or
+// of threading policy happens here only. OpenBLAS runs single-threaded (ComputeThreads.swift);
+// a product big enough to share is split here into column (or row) blocks, one per worker.
 import CBLAS
-import Dispatch
-import Foundation
 
 /// Row-major single-precision matrix products.
 public enum GEMM {
@@ -14,7 +13,6 @@ public enum GEMM {
   /// The row strides (BLAS leading dimensions) default to the row lengths, i.e. packed
   /// matrices; a larger stride selects a block of columns of a wider matrix (a band of an
   /// image's pixels in a convolution).
-  @inlinable
   public static func multiply(
     _ a: UnsafePointer<Float>, transposeA: Bool = false,
     _ b: UnsafePointer<Float>, transposeB: Bool = false,
@@ -31,14 +29,80 @@ public enum GEMM {
       }
       return
     }
+    let lda = rowStrideA ?? (transposeA ? m : k)
+    let ldb = rowStrideB ?? (transposeB ? k : n)
+    if m == 1 || n == 1 {
+      // A matrix-vector product (one image through a dense layer): sgemv streams the matrix
+      // once, where sgemm would first copy it into its packed panels.
+      return matrixVector(a, transposeA, lda, b, transposeB, ldb, c, ldc, m, n, k, alpha, beta)
+    }
+    let workers = ComputeThreads.workers
+    guard workers > 1, m * n * k >= minimumSharedWork, Swift.max(m, n) >= 2 * blockAlignment,
+      !ComputeThreads.isBusy
+    else {
+      return sgemm(a, transposeA, lda, b, transposeB, ldb, c, ldc, m, n, k, alpha, beta)
+    }
+    // Each worker computes a block of C's columns (or of its rows, for a tall thin C):
+    // C[:, j0..<j1] = op(A)·op(B)[:, j0..<j1], which needs no synchronisation.
+    let byColumns = n >= m
+    let length = byColumns ? n : m
+    let block = ceilDivide(ceilDivide(length, workers), blockAlignment) * blockAlignment
+    ComputeThreads.parallel(ceilDivide(length, block)) { part in
+      let (lo, hi) = (part * block, Swift.min(length, (part + 1) * block))
+      if byColumns {
+        sgemm(
+          a, transposeA, lda, b + (transposeB ? lo * ldb : lo), transposeB, ldb, c + lo, ldc,
+          m, hi - lo, k, alpha, beta)
+      } else {
+        sgemm(
+          a + (transposeA ? lo : lo * lda), transposeA, lda, b, transposeB, ldb, c + lo * ldc,
+          ldc, hi - lo, n, k, alpha, beta)
+      }
+    }
+  }
+
+  /// Products with fewer multiply-adds than this (about 10 µs on one core) run on one
+  /// worker: waking the others would cost more than it saves.
+  static let minimumSharedWork = 1 << 19
+  /// Blocks of a shared product start at multiples of this many columns (or rows), whole
+  /// vector registers for sgemm's kernels.
+  static let blockAlignment = 16
+
+  /// C ← α·op(A)·op(B) + β·C when C is one row (m = 1) or one column (n = 1).
+  private static func matrixVector(
+    _ a: UnsafePointer<Float>, _ transposeA: Bool, _ lda: Int,
+    _ b: UnsafePointer<Float>, _ transposeB: Bool, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ m: Int, _ n: Int, _ k: Int,
+    _ alpha: Float, _ beta: Float
+  ) {
+    ComputeThreads.prepareBLAS()
+    if m == 1 {
+      // Cᵀ = op(B)ᵀ·aᵀ: B is [n, k] when transposed, else [k, n]; a's k values lie lda apart
+      // when A is stored [k, 1].
+      cblas_sgemv(
+        CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans,
+        Int32(transposeB ? n : k), Int32(transposeB ? k : n), alpha, b, Int32(ldb),
+        a, Int32(transposeA ? lda : 1), beta, c, 1)
+    } else {
+      // C = op(A)·b: A is [k, m] when transposed, else [m, k]; b's k values lie ldb apart
+      // when B is stored [k, 1].
+      cblas_sgemv(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+        Int32(transposeA ? k : m), Int32(transposeA ? m : k), alpha, a, Int32(lda),
+        b, Int32(transposeB ? 1 : ldb), beta, c, Int32(ldc))
+    }
+  }
+
+  private static func sgemm(
+    _ a: UnsafePointer<Float>, _ transposeA: Bool, _ lda: Int,
+    _ b: UnsafePointer<Float>, _ transposeB: Bool, _ ldb: Int,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ m: Int, _ n: Int, _ k: Int,
+    _ alpha: Float, _ beta: Float
+  ) {
+    ComputeThreads.prepareBLAS()
     cblas_sgemm(
-      CblasRowMajor,
-      transposeA ? CblasTrans : CblasNoTrans,
-      transposeB ? CblasTrans : CblasNoTrans,
-      Int32(m), Int32(n), Int32(k), alpha,
-      a, Int32(rowStrideA ?? (transposeA ? m : k)),
-      b, Int32(rowStrideB ?? (transposeB ? k : n)),
-      beta, c, Int32(ldc))
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
   }
 
   /// The matrix product of two rank-2 tensors, with optional transposes.
@@ -63,43 +127,3 @@ public enum GEMM {
   }
 }
 
-/// The threads the core computes with: OpenBLAS's pool, set in this one place.
-public enum ComputeThreads {
-  /// Sets how many threads OpenBLAS uses for each product (1 when our own code runs
-  /// several products in parallel, so the two never oversubscribe the cores).
-  public static func setBLASThreads(_ count: Int) {
-    configuredThreads = Swift.max(1, count)
-    openblas_set_num_threads(Int32(Swift.max(1, count)))
-  }
-
-  /// The count last given to `setBLASThreads` (nil: OpenBLAS's default, one per core).
-  nonisolated(unsafe) private static var configuredThreads: Int?
-
-  /// How many threads OpenBLAS uses for each product outside `parallel` (by default one per
-  /// core): the number of workers `parallel` callers may run.
-  public static var blasThreads: Int { configuredThreads ?? Int(openblas_get_num_threads()) }
-
-  /// Runs `body(worker)` for workers `0..<count` at the same time, with OpenBLAS
-  /// single-threaded meanwhile so that each worker's products run on its own core and the
-  /// two kinds of threads never oversubscribe the cores; the BLAS thread count is restored
-  /// afterwards. With `count` ≤ 1, just calls `body(0)`.
-  ///
-  /// The BLAS thread count is process-wide: two `parallel` calls at once from different
-  /// threads (two models run concurrently) stay correct but may oversubscribe the cores.
-  public static func parallel(_ count: Int, _ body: (Int) -> Void) {
-    guard count > 1 else { return body(0) }
-    let restored = blasThreads
-    openblas_set_num_threads(1)
-    DispatchQueue.concurrentPerform(iterations: count, execute: body)
-    openblas_set_num_threads(Int32(restored))
-  }
-
-  /// The cores our own threads may use (one worker per core).
-  public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
-
-  /// The name of the kernel OpenBLAS chose for this CPU (e.g. "Haswell", "Cooperlake").
-  public static var blasCoreName: String {
-    guard let name = openblas_get_corename() else { return "unknown" }
-    return String(cString: name)
-  }
-}

@@ -30,7 +30,7 @@ public final class Conv2D: Layer {
   /// For big images, the most floats of im2col columns unfolded at once: an image is cut into
   /// bands of output rows so its columns stay in cache between im2col and sgemm.
   public var columnBudget = 1 << 18
-  /// Whether tiles are shared between the cores (`ComputeThreads.blasThreads` workers, each
+  /// Whether tiles are shared between the cores (`ComputeThreads.workers` workers, each
   /// with single-threaded BLAS) rather than computed one by one with multithreaded BLAS.
   public var parallelTiles = true
   /// Whether backward computes ∂x. A network's first layer can turn it off (its input is
@@ -128,11 +128,23 @@ public final class Conv2D: Layer {
   }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    if mode == .training { self.input = input }
+    return forward(input, epilogue: biasEpilogue)
+  }
+
+  /// The epilogue that adds the bias (none without one).
+  public var biasEpilogue: ConvolutionEpilogue {
+    ConvolutionEpilogue(shift: bias?.value.scalars)
+  }
+
+  /// The convolution with `epilogue` applied to each output channel as it is computed (the
+  /// bias, and at inference a folded batch normalisation and ReLU: InferenceFusion.swift).
+  /// Keeps nothing for backward.
+  public func forward(_ input: Tensor, epilogue: ConvolutionEpilogue) -> Tensor {
     let g = geometry(forInput: input.shape)
     let (n, o) = (input.shape[0], outputChannels)
-    if mode == .training { self.input = input }
     guard n > 0 else { return Tensor(zeros: [0, o, g.outputHeight, g.outputWidth]) }
-    let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.blasThreads)
+    let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
     return Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
@@ -142,7 +154,7 @@ public final class Conv2D: Layer {
           ComputeThreads.parallel(workers) { worker in
             let share = tiles.count / workers
             for tile in tiles[(worker * share)..<((worker + 1) * share)] {
-              forwardTile(tile, g, x, w, y, spaces[worker])
+              forwardTile(tile, g, x, w, y, epilogue, spaces[worker])
             }
           }
         }
@@ -150,26 +162,26 @@ public final class Conv2D: Layer {
     }
   }
 
-  /// One tile of forward: unfold, [O, K] × [K, width], bias.
+  /// One tile of forward: unfold, [O, K] × [K, width], epilogue.
   private func forwardTile(
     _ tile: ConvolutionTile, _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>,
-    _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ space: TileWorkspace
+    _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    _ epilogue: ConvolutionEpilogue, _ space: TileWorkspace
   ) {
     let (o, p, width) = (outputChannels, g.outputArea, tile.width(g))
     let columns = isPointwise(g) ? nil : space.columns.reserve(g.patchSize * width)
     let b = unfoldTile(x + tile.first * g.channels * g.imageArea, tile, g, into: columns)
     let target = y + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
     if tile.count > 1 {
-      // [O, K] × [K, G·P] → [O, G·P], then to [G, O, P] adding the bias.
+      // [O, K] × [K, G·P] → [O, G·P], then to [G, O, P] through the epilogue.
       let staging = space.staging.reserve(o * width)
       GEMM.multiply(w, b, into: staging, m: o, n: width, k: g.patchSize)
-      scatterAddingBias(staging, count: tile.count, area: p, into: target)
+      scatter(staging, count: tile.count, area: p, into: target, epilogue)
     } else {
-      // [O, K] × [K, band] → the band's columns of y[n] as [O, P].
-      fillBias(target, width: width, rowStride: p)
-      GEMM.multiply(
-        w, b, into: target, m: o, n: width, k: g.patchSize, beta: bias == nil ? 0 : 1,
-        rowStrideC: p)
+      // [O, K] × [K, band] → the band's columns of y[n] as [O, P], then the epilogue on
+      // them while they are in cache.
+      GEMM.multiply(w, b, into: target, m: o, n: width, k: g.patchSize, rowStrideC: p)
+      for channel in 0..<o { epilogue.apply(target + channel * p, count: width, channel: channel) }
     }
   }
 
@@ -181,7 +193,7 @@ public final class Conv2D: Layer {
       "Conv2D backward: gradient \(outputGradient.shape) does not match the output")
     var inputGradient = Tensor(zeros: input.shape)
     guard n > 0 else { return inputGradient }
-    let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.blasThreads)
+    let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
     input.withUnsafeBufferPointer { x in
@@ -287,27 +299,17 @@ public final class Conv2D: Layer {
     }
   }
 
-  /// Writes b[o] into the first `width` elements of row o of `target` (rows `rowStride`
-  /// apart), before a β = 1 product.
-  private func fillBias(_ target: UnsafeMutablePointer<Float>, width: Int, rowStride: Int) {
-    guard let bias else { return }
-    bias.value.withUnsafeBufferPointer { b in
-      for o in 0..<b.count { (target + o * rowStride).update(repeating: b[o], count: width) }
-    }
-  }
-
-  /// `[O, G·P]` → `[G, O, P]`, adding b[o] on the way.
-  private func scatterAddingBias(
+  /// `[O, G·P]` → `[G, O, P]`, through the epilogue.
+  private func scatter(
     _ staging: UnsafeMutablePointer<Float>, count: Int, area: Int,
-    into target: UnsafeMutablePointer<Float>
+    into target: UnsafeMutablePointer<Float>, _ epilogue: ConvolutionEpilogue
   ) {
     let o = outputChannels
     for channel in 0..<o {
-      let shift = bias?.value.scalars[channel] ?? 0
       for i in 0..<count {
-        let source = staging + (channel * count + i) * area
         let destination = target + (i * o + channel) * area
-        for q in 0..<area { destination[q] = source[q] + shift }
+        destination.update(from: staging + (channel * count + i) * area, count: area)
+        epilogue.apply(destination, count: area, channel: channel)
       }
     }
   }

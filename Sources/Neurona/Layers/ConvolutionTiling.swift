@@ -8,7 +8,7 @@
 //   minimumColumnsPerGEMM.
 // - With W workers (the cores), the tile count is made a multiple of W and the workers take
 //   contiguous, equal shares, each with single-threaded BLAS: im2col, col2im and the bias
-//   then run in parallel too, which OpenBLAS's own threading leaves serial.
+//   then run in parallel too (a product on its own would only share its columns).
 
 /// A piece of a convolution's batch: `count` images from `first`, output rows `rows`.
 public struct ConvolutionTile: Equatable, Sendable {
@@ -57,9 +57,9 @@ extension Conv2D {
 
   /// How many workers share `tiles`: the cores, when the tiles divide evenly among them and
   /// the workers' bands of one image cannot overlap in the input gradient except at the one
-  /// boundary tile backward defers (see `backward`); else 1 (OpenBLAS threads each product).
+  /// boundary tile backward defers (see `backward`); else 1 (each product is shared instead).
   func workerCount(for tiles: [ConvolutionTile], _ g: ConvolutionGeometry) -> Int {
-    let cores = parallelTiles ? ComputeThreads.blasThreads : 1
+    let cores = parallelTiles ? ComputeThreads.workers : 1
     guard cores > 1, tiles.count >= cores, tiles.count % cores == 0 else { return 1 }
     let shortest = tiles.map(\.rows.count).min() ?? 0
     // Input rows reached by a band of h output rows: (h − 1)·s + kH; bands two apart must

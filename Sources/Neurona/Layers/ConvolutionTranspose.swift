@@ -208,7 +208,7 @@ public final class ConvTranspose2D: Layer {
   /// many workers share them: about minimumColumnsPerGEMM columns per group, the group count
   /// a multiple of the cores when the batch allows (else one worker with threaded BLAS).
   func plan(batch: Int, area: Int) -> (groups: [(Int, Int)], workers: Int) {
-    let cores = parallelGroups ? ComputeThreads.blasThreads : 1
+    let cores = parallelGroups ? ComputeThreads.workers : 1
     var count = Swift.min(batch, Swift.max(1, batch * area / minimumColumnsPerGEMM))
     if cores > 1 && batch >= cores { count = Swift.min(roundUp(count, cores), batch) }
     let groups = (0..<count).map { t in

@@ -81,12 +81,21 @@ public final class BatchNorm2D: Layer {
       }
       return BatchNorm2D.affine(input, scale: scale, shift: shift)
     }
-    for c in 0..<channels {
-      let inverse = 1 / (runningVariance.value.scalars[c] + epsilon).squareRoot()
-      scale[c] = gamma[c] * inverse
-      shift[c] = beta[c] - runningMean.value.scalars[c] * scale[c]
-    }
+    (scale, shift) = inferenceAffine()
     return BatchNorm2D.affine(input, scale: scale, shift: shift)
+  }
+
+  /// The inference map y = x·scale + shift, per channel, from the running statistics.
+  public func inferenceAffine() -> (scale: [Float], shift: [Float]) {
+    let (gamma, beta) = (weight.value.scalars, bias.value.scalars)
+    let (mean, variance) = (runningMean.value.scalars, runningVariance.value.scalars)
+    var scale = [Float](repeating: 0, count: channels)
+    var shift = [Float](repeating: 0, count: channels)
+    for c in 0..<channels {
+      scale[c] = gamma[c] * (1 / (variance[c] + epsilon).squareRoot())
+      shift[c] = beta[c] - mean[c] * scale[c]
+    }
+    return (scale, shift)
   }
 
   /// ∂β += Σ ∂y, ∂γ += Σ ∂y·x̂, ∂x = γ·inverseStd·(∂y − Σ∂y / M − x̂·Σ(∂y·x̂) / M),

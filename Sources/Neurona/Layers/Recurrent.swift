@@ -161,7 +161,7 @@ final class RecurrentCore {
       "\(layer)(\(inputSize)→\(hiddenSize)) needs [N, T, \(inputSize)] with T ≥ 1, "
         + "got \(input.shape)")
     (batch, steps) = (input.shape[0], input.shape[1])
-    sliceCount = max(1, min(ComputeThreads.cores, batch / RecurrentCore.minimumSliceRows))
+    sliceCount = max(1, min(ComputeThreads.workers, batch / RecurrentCore.minimumSliceRows))
     while slices.count < sliceCount { slices.append(Slice()) }
     for (index, slice) in slices.prefix(sliceCount).enumerated() {
       slice.first = index * batch / sliceCount

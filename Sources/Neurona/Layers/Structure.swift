@@ -51,8 +51,14 @@ public final class Sequential: Layer, GeneratorOwner {
   }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
-    layers.reduce(input) { $1.forward($0, mode: mode) }
+    // At inference, convolutions absorb the normalisation and ReLU after them.
+    if mode == .inference && fusesForInference { return fusedInferenceForward(input) }
+    return layers.reduce(input) { $1.forward($0, mode: mode) }
   }
+
+  /// Whether inference fuses Conv2D → BatchNorm2D → ReLU runs (InferenceFusion.swift); off,
+  /// every layer runs on its own (the reference the fused path is tested against).
+  public var fusesForInference = true
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     layers.reversed().reduce(outputGradient) { $1.backward($0) }

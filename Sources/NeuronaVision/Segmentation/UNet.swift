@@ -66,6 +66,14 @@ public final class UNet: Layer {
     ])
   }
 
+  /// Whether inference fuses each convolution with its batch normalisation and ReLU (see
+  /// Neurona's InferenceFusion.swift); off, the layer-by-layer reference path.
+  public var fusesForInference = true {
+    didSet {
+      for block in encoder + [bottleneck] + decoder { block.fusesForInference = fusesForInference }
+    }
+  }
+
   /// The factor H and W must be multiples of.
   public var sizeMultiple: Int { 1 << depth }
 

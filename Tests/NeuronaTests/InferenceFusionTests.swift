@@ -1,0 +1,37 @@
+import Neurona
+import NeuronaTestSupport
+import Testing
+
+/// Gives a batch normalisation running statistics and an affine map far from the identity.
+private func randomise(_ norm: BatchNorm2D, seed: UInt64) {
+  let c = norm.channels
+  norm.weight.value = randomTensor([c], low: 0.5, high: 2, seed: seed)
+  norm.bias.value = randomTensor([c], seed: seed + 1)
+  norm.runningMean.value = randomTensor([c], seed: seed + 2)
+  norm.runningVariance.value = randomTensor([c], low: 0.2, high: 3, seed: seed + 3)
+}
+
+/// Every fusable pattern (conv–BN–ReLU, conv–ReLU, conv–BN, conv without bias, a lone conv)
+/// gives the layer-by-layer result, on small images (grouped tiles) and large (bands).
+@Test(arguments: [[2, 3, 9, 9], [1, 3, 70, 70]])
+func fusedInferenceMatchesTheLayerByLayerPath(shape: [Int]) {
+  var generator = SplitMix64(seed: 3)
+  let norms = [BatchNorm2D(8), BatchNorm2D(5)]
+  for (i, norm) in norms.enumerated() { randomise(norm, seed: UInt64(10 * i)) }
+  let model = Sequential([
+    Conv2D(3, 8, kernelSize: 3, padding: 1, using: &generator), norms[0], ReLU(),
+    Conv2D(8, 6, kernelSize: 3, padding: 1, using: &generator), ReLU(),
+    Conv2D(6, 5, kernelSize: 1, bias: false, using: &generator), norms[1],
+    MaxPool2D(kernelSize: 2, stride: 2),
+    Conv2D(5, 4, kernelSize: 3, using: &generator),
+  ])
+  for parameter in model.parameters where parameter.role == .bias && parameter.value.count == 8 {
+    parameter.value = randomTensor([8], seed: 99)
+  }
+  let input = randomTensor(shape, seed: 4)
+  let fused = model(input)
+  model.fusesForInference = false
+  let reference = model(input)
+  #expect(fused.shape == reference.shape)
+  #expect(isClose(fused, reference, tolerance: 1e-4))
+}
