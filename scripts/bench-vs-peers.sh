@@ -13,10 +13,11 @@
 #   --no-build   use the existing .build/release/neurona-bench
 # A missing peer (torch, onnxruntime, onnx, Pillow, numpy not importable, or peers.py absent)
 # leaves its cells empty and says so; Neurona's figures are printed all the same.
-# PEERS_PY overrides the path of peers.py. Progress goes to stderr, the table to stdout.
+# PEERS_PY overrides the path of peers.py, NEURONA_BENCH that of the neurona-bench binary (with
+# --no-build). Progress goes to stderr, the table to stdout.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
+caller=$(pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 threads=2 quick=0 out="" raw="" build=1
 while [ "$#" -gt 0 ]; do
@@ -32,7 +33,9 @@ while [ "$#" -gt 0 ]; do
 done
 case "$threads" in '' | *[!0-9]* | 0) echo "bench-vs-peers.sh: --threads takes a count ≥ 1" >&2; exit 2 ;; esac
 command -v python3 >/dev/null || { echo "bench-vs-peers.sh: needs python3" >&2; exit 1; }
-case "$out" in '' | /*) ;; *) out="$root/$out" ;; esac
+case "$out" in '' | /*) ;; *) out="$caller/$out" ;; esac
+case "$raw" in '' | /*) ;; *) raw="$caller/$raw" ;; esac
+cd "$root"
 
 if [ -n "$raw" ]; then
   mkdir -p "$raw"
@@ -42,7 +45,7 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 helper() { python3 "$root/scripts/peer-ratios.py" "$@"; }
-bench="$root/.build/release/neurona-bench"
+bench=${NEURONA_BENCH:-$root/.build/release/neurona-bench}
 peers_py=${PEERS_PY:-$root/../shared/bench/peers.py}
 if [ "$quick" = 1 ]; then
   seconds=0.5 peer_args=(--samples 3 --sample-s 0.2) decode_seconds=0.2
@@ -59,7 +62,7 @@ if [ "$build" = 1 ]; then
     exit 1
   fi
 fi
-[ -x "$bench" ] || { echo "bench-vs-peers.sh: no $bench (drop --no-build)" >&2; exit 1; }
+[ -x "$bench" ] || { echo "bench-vs-peers.sh: no $bench (build it, or drop --no-build)" >&2; exit 1; }
 
 # 1. Neurona's models, then the peers right after, on the same thread count.
 say "Neurona models, $threads thread(s)"

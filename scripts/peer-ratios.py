@@ -84,7 +84,10 @@ def run_with_load(load_path, command):
     if before and after:
         wall = max(after[1] - before[1], 1e-9)
         result["wall_s"] = wall
-        result["other_load"] = max(0.0, ((after[0] - before[0]) - own) / wall)
+        # /proc/stat counts in clock ticks (10 ms): under a second the figure is noise.
+        if wall >= 1.0:
+            other = ((after[0] - before[0]) - own) / wall
+            result["other_load"] = min(max(0.0, other), float(os.cpu_count() or 1))
     with open(load_path, "w") as f:
         json.dump(result, f)
     return code
