@@ -132,26 +132,36 @@ def ratio_cells(ours, theirs, target):
     return f"{r:.2f}×", "yes" if r >= target else "**no**"
 
 
-def load_note(name, path):
-    """A caveat line for a whole command's run, if other processes were busy during it."""
+def run_load(path):
+    """Other processes' cores during a whole command's run (None when unknown)."""
     if not path or not os.path.exists(path):
         return None
     with open(path) as f:
-        load = json.load(f).get("other_load")
-    if load is None or load <= LOAD_CAVEAT_CORES:
+        return json.load(f).get("other_load")
+
+
+def is_loaded(load):
+    return load is not None and load > LOAD_CAVEAT_CORES
+
+
+def load_note(name, path):
+    """A caveat line for a whole command's run, if other processes were busy during it."""
+    load = run_load(path)
+    if not is_loaded(load):
         return None
     return (f"{name}: other processes used {load:.2f} cores on average during the run; "
             "its figures are likely low.")
 
 
 def build_table(a):
-    rows, caveats, met, total = [], [], 0, 0
+    rows, caveats, met, total, unsure = [], [], 0, 0, 0
     models = read_json(a.models) if a.models and os.path.exists(a.models) else {}
     peers = read_json(a.peers) if a.peers and os.path.exists(a.peers) else None
     peers_missing = a.peers_missing or (None if peers else "peers.py gave no results")
 
-    def add(work, ours, peer, theirs, target_text, target, absolute=False):
-        nonlocal met, total
+    def add(work, ours, peer, theirs, target_text, target, absolute=False, loaded=False):
+        """One row; `loaded` marks a verdict taken while other processes were busy (†)."""
+        nonlocal met, total, unsure
         if absolute:
             ratio = "—"
             ok = "—" if ours is None else ("yes" if ours >= target else "**no**")
@@ -160,12 +170,19 @@ def build_table(a):
         if ok != "—":
             total += 1
             met += ok == "yes"
+            if loaded:
+                unsure += 1
+                ok += " †"
         rows.append(f"| {work} | {figure(ours)} | {peer} | {figure(theirs)} | {ratio} | "
                     f"{target_text} | {ok} |")
 
+    # Neurona's models run has one load figure for the whole run; peers.py one per figure.
+    models_loaded = is_loaded(run_load(a.models_load))
     for work, unit, key, section, name, target in MODEL_ROWS:
         peer_key = f"{section}/t{a.threads}/{name}"
         entry = (peers or {}).get(peer_key)
+        peer_loaded = bool(entry and entry.get("other_load")
+                           and is_loaded(statistics.median(entry["other_load"])))
         theirs = entry["median"] if entry else None
         if peers is not None and entry is None:
             peer = f"{PEER_NAMES[section]} (not measured)"
@@ -174,10 +191,11 @@ def build_table(a):
         else:
             peer = PEER_NAMES[section]
         add(f"{work} ({unit})", models.get(key), peer, theirs,
-            f"≥{target:.1f}× {PEER_NAMES[section]}", target)
+            f"≥{target:.1f}× {PEER_NAMES[section]}", target,
+            loaded=models_loaded or peer_loaded)
     work, unit, key, goal = PERSON_ROW
     add(f"{work} ({unit})", models.get(key), "— (no peer)", None, f"≥{goal:.0f} {unit}", goal,
-        absolute=True)
+        absolute=True, loaded=models_loaded)
 
     ours_dec = read_results(a.decode_neurona) if a.decode_neurona else {}
     theirs_dec = (read_results(a.decode_pillow)
@@ -187,6 +205,8 @@ def build_table(a):
         key = (task, fmt, DECODE_THREADS)
         add(f"{work} (img/CPU-s, 1 thread)", ours_dec.get(key), decode_peer, theirs_dec.get(key),
             f"≥{DECODE_TARGET:.1f}× Pillow", DECODE_TARGET)
+
+    # Decode rows are per CPU-second on both sides, which other load barely moves: no †.
 
     # Caveats: what is missing, and which figures were taken under other load.
     if peers_missing:
@@ -226,7 +246,9 @@ def build_table(a):
                      f"numpy {m.get('numpy')}, Python {m.get('python')}.")
     lines += ["", "| work | Neurona | peer | peer figure | ratio | target | met? |",
               "|---|---:|---|---:|---:|---|---|", *rows, "",
-              f"{met} of {total} measured targets met."]
+              f"{met} of {total} measured targets met."
+              + (f" {unsure} of these verdicts (†) were taken while other processes used over "
+                 f"{LOAD_CAVEAT_CORES} cores, and are unsure." if unsure else "")]
     if caveats:
         lines += [""] + [f"- {c}" for c in caveats]
     return "\n".join(lines) + "\n"
