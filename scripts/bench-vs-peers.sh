@@ -31,7 +31,9 @@ while [ "$#" -gt 0 ]; do
     *) echo "bench-vs-peers.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
-case "$threads" in '' | *[!0-9]* | 0) echo "bench-vs-peers.sh: --threads takes a count ≥ 1" >&2; exit 2 ;; esac
+case "$threads" in
+  '' | *[!0-9]* | 0) echo "bench-vs-peers.sh: --threads takes a count ≥ 1" >&2; exit 2 ;;
+esac
 command -v python3 >/dev/null || { echo "bench-vs-peers.sh: needs python3" >&2; exit 1; }
 case "$out" in '' | /*) ;; *) out="$caller/$out" ;; esac
 case "$raw" in '' | /*) ;; *) raw="$caller/$raw" ;; esac
@@ -62,7 +64,10 @@ if [ "$build" = 1 ]; then
     exit 1
   fi
 fi
-[ -x "$bench" ] || { echo "bench-vs-peers.sh: no $bench (build it, or drop --no-build)" >&2; exit 1; }
+if [ ! -x "$bench" ]; then
+  echo "bench-vs-peers.sh: no $bench (build it, or drop --no-build)" >&2
+  exit 1
+fi
 
 # 1. Neurona's models, then the peers right after, on the same thread count.
 say "Neurona models, $threads thread(s)"
@@ -130,12 +135,15 @@ fi
 # 3. The table.
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 mode=$([ "$quick" = 1 ] && echo "quick (short samples, rough figures)" || echo full)
+out_opts=()
+[ -z "$out" ] || out_opts=(--out "$out")
 say "table"
 echo >&2
 helper table --threads "$threads" --models "$work/models.json" \
   --models-load "$work/models.load.json" "${peer_opts[@]}" "${decode_opts[@]}" \
   --header "## Neurona vs peers, $(date '+%Y-%m-%d %H:%M'), commit $commit" \
   --header "" \
-  --header "Threads $threads for the models; decode on 1 thread in images per CPU-second. Mode: $mode. OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}." \
-  ${out:+--out "$out"}
+  --header "Threads $threads for the models; decode on 1 thread in images per CPU-second." \
+  --header "Mode: $mode. OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}." \
+  "${out_opts[@]}"
 [ -z "$raw" ] || say "raw outputs kept in $work"
