@@ -99,7 +99,7 @@ if [ -n "$sections" ]; then
       --json "$work/peers.json") 2>&1 | tee "$work/peers.log" >&2; then
     peer_opts+=(--peers "$work/peers.json" --peers-load "$work/peers.load.json")
   else
-    peer_opts=(--peers-missing "peers.py failed (log: $work/peers.log)")
+    peer_opts=(--peers-missing "peers.py failed (its output went to stderr; --raw DIR keeps it)")
   fi
 fi
 
