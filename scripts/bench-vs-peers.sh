@@ -133,7 +133,7 @@ if importable PIL && importable numpy; then
 fi
 
 # 3. The table.
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
 mode=$([ "$quick" = 1 ] && echo "quick (short samples, rough figures)" || echo full)
 out_opts=()
 [ -z "$out" ] || out_opts=(--out "$out")
