@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Neurona against its peers, side by side, in one run (issue "performance"):
+#   scripts/bench-vs-peers.sh [--threads N] [--quick] [--out FILE] [--raw DIR] [--no-build]
+# Builds neurona-bench (release), runs `neurona-bench models`, then the peers of
+# ../shared/bench/peers.py (PyTorch eager, onnxruntime, Pillow) on the same thread count, then
+# the decode pair of scripts/bench-decode.sh (neurona-bench decode and bench-decode-pillow.py on
+# peers.py's 512² PNG and JPEG q90), and prints a Markdown table: work, both figures, the ratio,
+# the issue's target and whether it is met; figures taken under other load are flagged.
+#   --threads N  threads for both sides' models (default 2); decode rows are 1 thread, per CPU-s
+#   --quick      short samples, to check the script works (figures are rough)
+#   --out FILE   also write the table to FILE
+#   --raw DIR    keep every raw output (JSON, logs) in DIR instead of a temporary folder
+#   --no-build   use the existing .build/release/neurona-bench
+# A missing peer (torch, onnxruntime, onnx, Pillow, numpy not importable, or peers.py absent)
+# leaves its cells empty and says so; Neurona's figures are printed all the same.
+# PEERS_PY overrides the path of peers.py, NEURONA_BENCH that of the neurona-bench binary (with
+# --no-build). Progress goes to stderr, the table to stdout.
+set -euo pipefail
+caller=$(pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+threads=2 quick=0 out="" raw="" build=1
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --threads) threads=${2:?--threads needs a number}; shift 2 ;;
+    --quick) quick=1; shift ;;
+    --out) out=${2:?--out needs a file}; shift 2 ;;
+    --raw) raw=${2:?--raw needs a folder}; shift 2 ;;
+    --no-build) build=0; shift ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench-vs-peers.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+case "$threads" in
+  '' | *[!0-9]* | 0) echo "bench-vs-peers.sh: --threads takes a count ≥ 1" >&2; exit 2 ;;
+esac
+command -v python3 >/dev/null || { echo "bench-vs-peers.sh: needs python3" >&2; exit 1; }
+case "$out" in '' | /*) ;; *) out="$caller/$out" ;; esac
+case "$raw" in '' | /*) ;; *) raw="$caller/$raw" ;; esac
+cd "$root"
+
+if [ -n "$raw" ]; then
+  mkdir -p "$raw"
+  work=$(cd "$raw" && pwd)
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+helper() { python3 "$root/scripts/peer-ratios.py" "$@"; }
+bench=${NEURONA_BENCH:-$root/.build/release/neurona-bench}
+peers_py=${PEERS_PY:-$root/../shared/bench/peers.py}
+if [ "$quick" = 1 ]; then
+  seconds=0.5 peer_args=(--samples 3 --sample-s 0.2) decode_seconds=0.2
+else
+  seconds=2 peer_args=() decode_seconds=0.6
+fi
+say() { printf '%s\n' "== $*" >&2; }
+
+if [ "$build" = 1 ]; then
+  say "building neurona-bench (release)"
+  if ! swift build -c release --product neurona-bench >"$work/build.log" 2>&1; then
+    tail -n 30 "$work/build.log" >&2
+    echo "bench-vs-peers.sh: release build failed" >&2
+    exit 1
+  fi
+fi
+if [ ! -x "$bench" ]; then
+  echo "bench-vs-peers.sh: no $bench (build it, or drop --no-build)" >&2
+  exit 1
+fi
+
+# 1. Neurona's models, then the peers right after, on the same thread count.
+say "Neurona models, $threads thread(s)"
+helper load "$work/models.load.json" -- \
+  "$bench" models --format json --threads "$threads" --seconds "$seconds" >"$work/models.json" ||
+  echo "bench-vs-peers.sh: neurona-bench models failed; its cells stay empty" >&2
+
+importable() { python3 -c "import $1" >/dev/null 2>&1; }
+peer_opts=()
+sections=""
+if [ ! -f "$peers_py" ]; then
+  peer_opts=(--peers-missing "no peers.py at $peers_py")
+elif ! importable torch || ! importable numpy; then
+  peer_opts=(--peers-missing "torch or numpy not importable (pip install torch numpy)")
+else
+  sections=torch
+  if importable onnxruntime && importable onnx; then
+    sections="$sections,ort"
+  else
+    peer_opts=(--peers-missing "onnxruntime or onnx not importable (pip install onnxruntime onnx)")
+  fi
+  importable PIL && sections="$sections,decode"
+fi
+if [ -n "$sections" ]; then
+  say "peers.py --threads $threads --only $sections"
+  # Run from the work folder: anything peers.py writes next to itself stays out of the repo.
+  if (cd "$work" && helper load "$work/peers.load.json" -- python3 "$peers_py" \
+      --threads "$threads" --only "$sections" ${peer_args[@]+"${peer_args[@]}"} \
+      --json "$work/peers.json") 2>&1 | tee "$work/peers.log" >&2; then
+    peer_opts+=(--peers "$work/peers.json" --peers-load "$work/peers.load.json")
+  else
+    peer_opts=(--peers-missing "peers.py failed (its output went to stderr; --raw DIR keeps it)")
+  fi
+fi
+
+# 2. Decode: the two halves of scripts/bench-decode.sh on peers.py's images.
+decode_opts=()
+images="$work/images"
+if importable PIL && importable numpy; then
+  python3 scripts/bench-decode-pillow.py --make-images "$images"
+else
+  images="$root/SampleImages"
+  decode_opts=(--decode-missing "Pillow or numpy not importable (pip install pillow numpy)"
+    --decode-note "Decode figures are on SampleImages/, not peers.py's test images.")
+fi
+say "Neurona decode on $images"
+BENCH_SECONDS=$decode_seconds helper load "$work/decode-neurona.load.json" -- \
+  "$bench" decode "$images" >"$work/decode-neurona.txt" ||
+  echo "bench-vs-peers.sh: neurona-bench decode failed; its cells stay empty" >&2
+grep '^RESULT' "$work/decode-neurona.txt" >&2 || true
+decode_opts+=(--decode-neurona "$work/decode-neurona.txt"
+  --decode-neurona-load "$work/decode-neurona.load.json")
+if importable PIL && importable numpy; then
+  say "Pillow decode on $images"
+  if BENCH_SECONDS=$decode_seconds helper load "$work/decode-pillow.load.json" -- \
+      python3 scripts/bench-decode-pillow.py "$images" >"$work/decode-pillow.txt"; then
+    grep '^RESULT' "$work/decode-pillow.txt" >&2 || true
+    decode_opts+=(--decode-pillow "$work/decode-pillow.txt"
+      --decode-pillow-load "$work/decode-pillow.load.json")
+  else
+    decode_opts+=(--decode-missing "bench-decode-pillow.py failed")
+  fi
+fi
+
+# 3. The table.
+commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
+mode=$([ "$quick" = 1 ] && echo "quick (short samples, rough figures)" || echo full)
+out_opts=()
+[ -z "$out" ] || out_opts=(--out "$out")
+say "table"
+echo >&2
+helper table --threads "$threads" --models "$work/models.json" \
+  --models-load "$work/models.load.json" "${peer_opts[@]}" "${decode_opts[@]}" \
+  --header "## Neurona vs peers, $(date '+%Y-%m-%d %H:%M'), commit $commit" \
+  --header "" \
+  --header "Threads $threads for the models; decode on 1 thread in images per CPU-second." \
+  --header "Mode: $mode. OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}." \
+  "${out_opts[@]}"
+[ -z "$raw" ] || say "raw outputs kept in $work"
