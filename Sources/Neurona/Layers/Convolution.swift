@@ -33,6 +33,10 @@ public final class Conv2D: Layer {
   /// Whether tiles are shared between the cores (`ComputeThreads.workers` workers, each
   /// with single-threaded BLAS) rather than computed one by one with multithreaded BLAS.
   public var parallelTiles = true
+  /// Whether 3×3 stride-1 convolutions with enough channels are computed by Winograd's
+  /// F(2×2, 3×3) (Winograd.swift: 2.25× fewer multiply-adds) rather than im2col; off, the
+  /// reference path it is tested against. Backward always uses im2col.
+  public var usesWinograd = true
   /// Whether backward computes ∂x. A network's first layer can turn it off (its input is
   /// the data, which nothing learns): backward then skips that product and col2im and
   /// returns zeros, as PyTorch skips inputs that do not require a gradient.
@@ -42,6 +46,9 @@ public final class Conv2D: Layer {
   private var input = Tensor(zeros: [0])
   /// One set of scratch buffers per worker.
   private var workspaces: [TileWorkspace] = []
+  /// The Winograd path's: per worker, and the transformed weights.
+  var winogradSpaces: [Winograd.Workspace] = []
+  let winogradWeights = Workspace()
 
   /// A worker's scratch memory, allocated once and reused.
   final class TileWorkspace {
@@ -143,6 +150,9 @@ public final class Conv2D: Layer {
   public func forward(_ input: Tensor, epilogue: ConvolutionEpilogue) -> Tensor {
     let g = geometry(forInput: input.shape)
     let (n, o) = (input.shape[0], outputChannels)
+    if winogradApplies(toInput: input.shape) {
+      return winogradForward(input, g, epilogue: epilogue)
+    }
     guard n > 0 else { return Tensor(zeros: [0, o, g.outputHeight, g.outputWidth]) }
     let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)

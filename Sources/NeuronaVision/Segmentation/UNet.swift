@@ -66,11 +66,17 @@ public final class UNet: Layer {
     ])
   }
 
-  /// Whether inference fuses each convolution with its batch normalisation and ReLU (see
-  /// Neurona's InferenceFusion.swift); off, the layer-by-layer reference path.
-  public var fusesForInference = true {
+  /// Whether inference takes the fast paths: each convolution fused with its batch
+  /// normalisation and ReLU (Neurona's InferenceFusion.swift), 3×3 convolutions by Winograd's
+  /// method. Off, the layer-by-layer im2col reference they are tested against.
+  public var usesFastInference = true {
     didSet {
-      for block in encoder + [bottleneck] + decoder { block.fusesForInference = fusesForInference }
+      for block in encoder + [bottleneck] + decoder {
+        block.fusesForInference = usesFastInference
+        for case let convolution as Conv2D in block.layers {
+          convolution.usesWinograd = usesFastInference
+        }
+      }
     }
   }
 

@@ -1,0 +1,33 @@
+import Neurona
+import NeuronaTestSupport
+import Testing
+
+/// Winograd F(2×2, 3×3) gives im2col's result: padded and valid, odd and even sizes (edge
+/// tiles half outside), small images (blocks spanning images) and a large one (several blocks
+/// per image), with and without bias, and through a fused epilogue.
+@Test(arguments: [
+  ([3, 16, 7, 9], Padding.symmetric(1), true),
+  ([2, 16, 14, 14], Padding.symmetric(1), true),
+  ([1, 16, 5, 6], Padding.valid, false),
+  ([2, 20, 61, 67], Padding.symmetric(1), true),
+  ([1, 32, 40, 40], Padding.same, false),
+])
+func winogradMatchesIm2col(shape: [Int], padding: Padding, bias: Bool) {
+  var generator = SplitMix64(seed: 11)
+  let layer = Conv2D(shape[1], 10, kernelSize: 3, padding: padding, bias: bias, using: &generator)
+  if let b = layer.bias { b.value = randomTensor([10], seed: 12) }
+  let input = randomTensor(shape, seed: 13)
+  let epilogue = ConvolutionEpilogue(
+    scale: (0..<10).map { Float($0) * 0.2 - 1 }, shift: (0..<10).map { Float($0) * 0.1 },
+    rectifies: true)
+  #expect(layer.winogradApplies(toInput: shape))
+  let fast = layer.forward(input, mode: .inference)
+  let fastFused = layer.forward(input, epilogue: epilogue)
+  layer.usesWinograd = false
+  #expect(!layer.winogradApplies(toInput: shape))
+  let reference = layer.forward(input, mode: .inference)
+  let referenceFused = layer.forward(input, epilogue: epilogue)
+  #expect(fast.shape == reference.shape)
+  #expect(isClose(fast, reference, tolerance: 1e-4), "\(fast.maxAbsDifference(reference))")
+  #expect(isClose(fastFused, referenceFused, tolerance: 1e-4))
+}
