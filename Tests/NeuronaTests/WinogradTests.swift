@@ -6,9 +6,9 @@ import Testing
 /// tiles half outside), small images (blocks spanning images) and a large one (several blocks
 /// per image), with and without bias, and through a fused epilogue.
 @Test(arguments: [
-  ([3, 16, 7, 9], Padding.symmetric(1), true),
-  ([2, 16, 14, 14], Padding.symmetric(1), true),
-  ([1, 16, 5, 6], Padding.valid, false),
+  ([3, 16, 33, 35], Padding.symmetric(1), true),
+  ([5, 128, 6, 7], Padding.symmetric(1), true),
+  ([1, 16, 36, 37], Padding.valid, false),
   ([2, 20, 61, 67], Padding.symmetric(1), true),
   ([1, 32, 40, 40], Padding.same, false),
 ])

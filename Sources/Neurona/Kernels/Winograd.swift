@@ -14,12 +14,14 @@
 
 /// The Winograd F(2×2, 3×3) convolution (see the file header).
 enum Winograd {
-  /// Whether a convolution of this geometry is computed this way: 3×3, stride 1, and enough
-  /// channels for the 16 products not to be too thin (measured on UNetSmall: from 16 input
-  /// channels on, 15–25 % faster than im2col; a 3-channel first layer is better as im2col).
+  /// Whether a convolution of this geometry is computed this way: 3×3, stride 1, enough
+  /// channels for the 16 products not to be too thin, and images big enough (or channels
+  /// many enough) for the transforms to pay. Measured: on UNetSmall 15–25 % faster than
+  /// im2col from 16 input channels on; slower on a 3-channel first layer and on
+  /// Fashion-MNIST's 14×14 images.
   static func applies(to g: ConvolutionGeometry, outputs: Int) -> Bool {
     g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.channels >= 16
-      && outputs >= 8
+      && outputs >= 8 && (g.outputArea >= 32 * 32 || g.channels >= 128)
   }
 
   /// A worker's scratch memory.

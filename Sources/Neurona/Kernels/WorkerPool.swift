@@ -9,26 +9,31 @@ import Synchronization
 
 /// A fixed set of helper threads that run `body(i)` for `i` in `0..<count` together with
 /// the calling thread.
+///
+/// A job is one atomic word — generation, count, next unclaimed index — so that claiming an
+/// index and checking it belongs to the current job are one compare-and-swap. The caller
+/// waits only for claimed indices to complete, never for a helper to show up: a helper the
+/// system has descheduled (another program on the cores) costs nothing but its share.
 final class WorkerPool: @unchecked Sendable {
   /// Helper threads (the caller is the other worker).
   let helperCount: Int
 
-  /// Bumped once per job; helpers wait for it to change.
-  private let generation = Atomic<Int>(0)
-  /// The next index of the current job not yet claimed.
-  private let nextIndex = Atomic<Int>(0)
-  /// Helpers still inside the current job.
-  private let activeHelpers = Atomic<Int>(0)
+  /// generation << 40 | count << 20 | next.
+  private let job = Atomic<UInt64>(0)
+  /// Indices of the current job that have finished.
+  private let completed = Atomic<Int>(0)
   /// Whether a job is running (a second caller, or a nested call, runs serially instead).
   private let busy = Atomic<Bool>(false)
 
-  /// The current job, written by the caller before `generation` is bumped.
+  /// The current job's body, set before its word is published; valid while it has
+  /// unfinished indices.
   nonisolated(unsafe) private var body: ((Int) -> Void)?
-  nonisolated(unsafe) private var count = 0
 
   private let sleepLock = NSCondition()
   /// How long a helper spins for the next job before it sleeps.
   private let spinSeconds = 5e-3
+  /// Jobs of more indices than this run serially (the word has 20 bits for each).
+  private static let largestCount = 1 << 20 - 1
 
   init(helpers: Int) {
     helperCount = helpers
@@ -44,7 +49,7 @@ final class WorkerPool: @unchecked Sendable {
   /// returns when all are done. Runs serially on the caller when another job is in progress
   /// (a nested call, or a second thread), so that the cores are never oversubscribed.
   func run(_ count: Int, _ body: (Int) -> Void) {
-    guard count > 1, helperCount > 0,
+    guard count > 1, count <= WorkerPool.largestCount, helperCount > 0,
       busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
     else {
       for i in 0..<count { body(i) }
@@ -52,15 +57,14 @@ final class WorkerPool: @unchecked Sendable {
     }
     withoutActuallyEscaping(body) { body in
       self.body = body
-      self.count = count
-      nextIndex.store(0, ordering: .relaxed)
-      activeHelpers.store(helperCount, ordering: .relaxed)
-      generation.add(1, ordering: .releasing)
+      completed.store(0, ordering: .relaxed)
+      let generation = (job.load(ordering: .relaxed) >> 40) &+ 1
+      job.store(generation << 40 | UInt64(count) << 20, ordering: .releasing)
       sleepLock.lock()
       sleepLock.broadcast()
       sleepLock.unlock()
-      claimAndRun(body, count)
-      while activeHelpers.load(ordering: .acquiring) > 0 {}
+      claimAndRun(generation)
+      while completed.load(ordering: .acquiring) < count {}
       self.body = nil
     }
     busy.store(false, ordering: .releasing)
@@ -69,29 +73,38 @@ final class WorkerPool: @unchecked Sendable {
   /// Whether a job is in progress (a product inside it should not split itself again).
   var isBusy: Bool { busy.load(ordering: .relaxed) }
 
-  private func claimAndRun(_ body: (Int) -> Void, _ count: Int) {
-    while true {
-      let i = nextIndex.add(1, ordering: .relaxed).oldValue
-      guard i < count else { return }
-      body(i)
+  /// Claims and runs indices of job `generation` until none is left.
+  private func claimAndRun(_ generation: UInt64) {
+    var word = job.load(ordering: .acquiring)
+    while word >> 40 == generation {
+      let (count, next) = (Int(word >> 20 & 0xFFFFF), Int(word & 0xFFFFF))
+      guard next < count else { return }
+      let (exchanged, current) = job.compareExchange(
+        expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
+      if exchanged {
+        body?(next)
+        completed.add(1, ordering: .releasing)
+        word = job.load(ordering: .acquiring)
+      } else {
+        word = current
+      }
     }
   }
 
   private func helperLoop() {
-    var seen = 0
+    var seen: UInt64 = 0
     while true {
       seen = waitForJob(after: seen)
-      if let body { claimAndRun(body, count) }
-      activeHelpers.subtract(1, ordering: .releasing)
+      claimAndRun(seen)
     }
   }
 
   /// Spins for a while, then sleeps, until a generation after `seen` starts; returns it.
-  private func waitForJob(after seen: Int) -> Int {
+  private func waitForJob(after seen: UInt64) -> UInt64 {
     let start = Clock.now
     var spins = 0
     while true {
-      let current = generation.load(ordering: .acquiring)
+      let current = job.load(ordering: .acquiring) >> 40
       if current != seen { return current }
       spins += 1
       if spins & 1023 == 0 && Clock.secondsSince(start) > spinSeconds { break }
@@ -99,7 +112,7 @@ final class WorkerPool: @unchecked Sendable {
     sleepLock.lock()
     defer { sleepLock.unlock() }
     while true {
-      let current = generation.load(ordering: .acquiring)
+      let current = job.load(ordering: .acquiring) >> 40
       if current != seen { return current }
       sleepLock.wait()
     }
