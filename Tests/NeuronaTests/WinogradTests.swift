@@ -31,3 +31,25 @@ func winogradMatchesIm2col(shape: [Int], padding: Padding, bias: Bool) {
   #expect(isClose(fast, reference, tolerance: 1e-4), "\(fast.maxAbsDifference(reference))")
   #expect(isClose(fastFused, referenceFused, tolerance: 1e-4))
 }
+
+/// Training through a Winograd convolution: its ∂x (a Winograd convolution of ∂y with the
+/// turned filters) and ∂W (im2col) match the im2col path's, for one image and a batch.
+@Test(arguments: [[1, 16, 34, 33], [2, 8, 33, 40]])
+func winogradInputGradientMatchesIm2col(shape: [Int]) {
+  var generator = SplitMix64(seed: 21)
+  let layer = Conv2D(shape[1], 16, kernelSize: 3, padding: 1, using: &generator)
+  let input = randomTensor(shape, seed: 22)
+  let outputGradient = randomTensor([shape[0], 16, shape[2], shape[3]], seed: 23)
+  #expect(layer.winogradAppliesToInputGradient(ofInput: shape))
+  func gradients() -> (Tensor, Tensor) {
+    layer.zeroGradients()
+    _ = layer.forward(input, mode: .training)
+    return (layer.backward(outputGradient), layer.weight.gradient)
+  }
+  let (fastInput, fastWeight) = gradients()
+  layer.usesWinograd = false
+  #expect(!layer.winogradAppliesToInputGradient(ofInput: shape))
+  let (referenceInput, referenceWeight) = gradients()
+  #expect(isClose(fastInput, referenceInput, tolerance: 1e-4), "\(fastInput.maxAbsDifference(referenceInput))")
+  #expect(isClose(fastWeight, referenceWeight, tolerance: 1e-3))
+}

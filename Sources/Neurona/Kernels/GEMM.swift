@@ -34,7 +34,25 @@ public enum GEMM {
     if m == 1 || n == 1 {
       // A matrix-vector product (one image through a dense layer): sgemv streams the matrix
       // once, where sgemm would first copy it into its packed panels.
-      return matrixVector(a, transposeA, lda, b, transposeB, ldb, c, ldc, m, n, k, alpha, beta)
+      // Shared by output elements when the matrix is big: each worker then streams its own
+      // part, which can stay in its core's cache from one call to the next.
+      let length = Swift.max(m, n)
+      let workers = length * k >= minimumSharedMatrix && !ComputeThreads.isBusy
+        ? ComputeThreads.workers : 1
+      let block = ceilDivide(ceilDivide(length, workers), blockAlignment) * blockAlignment
+      ComputeThreads.parallel(ceilDivide(length, block)) { part in
+        let (lo, hi) = (part * block, Swift.min(length, (part + 1) * block))
+        if m == 1 {
+          matrixVector(
+            a, transposeA, lda, b + (transposeB ? lo * ldb : lo), transposeB, ldb, c + lo, ldc,
+            1, hi - lo, k, alpha, beta)
+        } else {
+          matrixVector(
+            a + (transposeA ? lo : lo * lda), transposeA, lda, b, transposeB, ldb, c + lo * ldc,
+            ldc, hi - lo, 1, k, alpha, beta)
+        }
+      }
+      return
     }
     let workers = ComputeThreads.workers
     guard workers > 1, m * n * k >= minimumSharedWork, Swift.max(m, n) >= 2 * blockAlignment,
@@ -64,6 +82,9 @@ public enum GEMM {
   /// Products with fewer multiply-adds than this (about 10 µs on one core) run on one
   /// worker: waking the others would cost more than it saves.
   static let minimumSharedWork = 1 << 19
+  /// Matrix-vector products with a matrix of at least this many floats (a dense layer's
+  /// weights for one image) are shared between the workers.
+  static let minimumSharedMatrix = 1 << 16
   /// Blocks of a shared product start at multiples of this many columns (or rows), whole
   /// vector registers for sgemm's kernels.
   static let blockAlignment = 16

@@ -49,6 +49,7 @@ public final class Conv2D: Layer {
   /// The Winograd path's: per worker, and the transformed weights.
   var winogradSpaces: [Winograd.Workspace] = []
   let winogradWeights = Workspace()
+  let winogradTurnedWeights = Workspace()
 
   /// A worker's scratch memory, allocated once and reused.
   final class TileWorkspace {
@@ -201,8 +202,11 @@ public final class Conv2D: Layer {
     precondition(
       outputGradient.shape == [n, o, g.outputHeight, g.outputWidth],
       "Conv2D backward: gradient \(outputGradient.shape) does not match the output")
-    var inputGradient = Tensor(zeros: input.shape)
-    guard n > 0 else { return inputGradient }
+    guard n > 0 else { return Tensor(zeros: input.shape) }
+    // ∂x by Winograd (ConvolutionWinograd.swift), or from the column gradients below.
+    let byWinograd = winogradAppliesToInputGradient(ofInput: input.shape)
+    let columnGradient = computesInputGradient && !byWinograd
+    var inputGradient = Tensor(zeros: byWinograd ? [1] : input.shape)
     let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
@@ -228,12 +232,14 @@ public final class Conv2D: Layer {
                 let mine = tiles[(worker * share)..<((worker + 1) * share)]
                 for tile in worker == 0 ? Array(mine) : mine.reversed() {
                   let deferred = worker > 0 && tile == mine.first
-                  backwardTile(tile, g, x, dy, w, partial, dx, spaces[worker], fold: !deferred)
+                  backwardTile(
+                    tile, g, x, dy, w, partial, dx, spaces[worker], columnGradient: columnGradient,
+                    fold: !deferred)
                 }
               }
               for worker in 1..<Swift.max(workers, 1) {
                 let tile = tiles[worker * (tiles.count / workers)]
-                if computesInputGradient, !isPointwise(g) {
+                if columnGradient, !isPointwise(g) {
                   let columns = spaces[worker].columns.reserve(0)
                   foldTile(columns, tile, g, into: dx + tile.first * g.channels * g.imageArea)
                 }
@@ -245,14 +251,15 @@ public final class Conv2D: Layer {
         }
       }
     }
-    return inputGradient
+    return byWinograd ? winogradInputGradient(outputGradient, g) : inputGradient
   }
 
-  /// One tile of backward: ∂W += ∂Y·colsᵀ into `dw`, ∂cols = Wᵀ·∂Y, folded into ∂x if `fold`.
+  /// One tile of backward: ∂W += ∂Y·colsᵀ into `dw`, then if `columnGradient` ∂cols = Wᵀ·∂Y,
+  /// folded into ∂x if `fold`.
   private func backwardTile(
     _ tile: ConvolutionTile, _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>,
     _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
-    _ dx: UnsafeMutablePointer<Float>, _ space: TileWorkspace, fold: Bool
+    _ dx: UnsafeMutablePointer<Float>, _ space: TileWorkspace, columnGradient: Bool, fold: Bool
   ) {
     let (o, p, k, width) = (outputChannels, g.outputArea, g.patchSize, tile.width(g))
     let imageOffset = tile.first * g.channels * g.imageArea
@@ -268,7 +275,7 @@ public final class Conv2D: Layer {
     // ∂W += ∂Y·colsᵀ: [O, width] × [width, K] → [O, K].
     GEMM.multiply(
       gradient, b, transposeB: true, into: dw, m: o, n: k, k: width, beta: 1, rowStrideA: stride)
-    guard computesInputGradient else { return }
+    guard columnGradient else { return }
     // ∂cols = Wᵀ·∂Y: [K, O] × [O, width] → [K, width], folded back into ∂x (written straight
     // into ∂x when pointwise: each image's gradient is one product).
     GEMM.multiply(
