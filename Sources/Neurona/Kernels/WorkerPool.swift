@@ -40,7 +40,7 @@ final class WorkerPool: @unchecked Sendable {
     for helper in 0..<helpers {
       let thread = Thread { [unowned self] in self.helperLoop() }
       thread.name = "neurona-worker-\(helper + 1)"
-      thread.stackSize = 1 << 20
+      thread.stackSize = 8 << 20  // as the main thread: whole pictures are processed here too
       thread.start()
     }
   }

@@ -62,7 +62,7 @@ struct SegmentImages: ParsableCommand {
   }
 
   func run() throws {
-    let segmenter = try Segmenter.load(try ModelLocator.resolve(model ?? defaultSegmenterName()))
+    let location = try ModelLocator.resolve(model ?? defaultSegmenterName())
     let (found, skipped) = try ImageFiles.collect(paths)
     for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
     // Our own outputs from an earlier run are not pictures to segment.
@@ -70,22 +70,24 @@ struct SegmentImages: ParsableCommand {
     let files = found.filter { file in !ownSuffixes.contains { file.hasSuffix($0) } || paths.contains(file) }
     guard !files.isEmpty else { throw VisionError("no images found under \(paths.joined(separator: " "))") }
     let destinations = try OutputPlan(inputs: files, roots: paths, output: output, kinds: outputs)
+    // One picture per core, each worker with its own segmenter; one picture alone gets both
+    // cores inside the network instead.
+    let workers = try FileWorkers(title: "segment", count: files.count) { try Segmenter.load(location) }
     var failures = 0
-    var records: [InstanceRecord] = []
-    var progress = ProgressBar(title: "segment")
-    for (index, file) in files.enumerated() {
+    var records = [InstanceRecord?](repeating: nil, count: files.count)
+    workers.forEach { segmenter, index in
       do {
-        if let record = try segment(file, with: segmenter, to: destinations.paths(for: file)) {
-          records.append(record)
-        }
+        let record = try segment(files[index], with: segmenter, to: destinations.paths(for: files[index]))
+        workers.synchronized { records[index] = record }
       } catch {
-        Terminal.warn("\(error)")
-        failures += 1
+        workers.synchronized {
+          Terminal.warn("\(error)")
+          failures += 1
+        }
       }
-      if files.count > 1 { progress.update(index + 1, of: files.count) }
     }
-    progress.finish()
-    if instances { try printInstanceRecords(records, format: format) }
+    workers.finish(noun: "images")
+    if instances { try printInstanceRecords(records.compactMap { $0 }, format: format) }
     if failures > 0 { throw ExitCode(1) }
   }
 
@@ -103,7 +105,12 @@ struct SegmentImages: ParsableCommand {
     let objects = instances ? try instanceOptions.extraction(threshold: threshold).instances(from: maps) : nil
     for (kind, path) in destinations {
       let folder = (path as NSString).deletingLastPathComponent
-      if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+      if !folder.isEmpty {
+        // (Two workers may create the same folder at once.)
+        try directoryLock.withLock {
+          try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+      }
       let picture: Image
       switch kind {
       case .mask: picture = mask
@@ -156,3 +163,6 @@ struct OutputPlan {
     return kinds.map { ($0, (folder as NSString).appendingPathComponent($0.fileName(for: input))) }
   }
 }
+
+/// Serialises output-folder creation between the workers.
+private let directoryLock = NSLock()

@@ -1,5 +1,6 @@
 // Talking to the user: stderr lines, and a progress bar drawn only on a terminal.
 import Foundation
+import Neurona
 
 /// Standard error, line by line.
 enum Terminal {
@@ -9,6 +10,16 @@ enum Terminal {
   /// Writes one line to standard error.
   static func warn(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+
+  /// "200 images in 3.4 s (58.8/s, 2 workers)", for more than one item, after the progress
+  /// bar — on a terminal only, like the bar, so that logs keep one line per problem.
+  static func reportThroughput(_ count: Int, _ noun: String, since start: Double) {
+    guard count > 1, stderrIsTerminal else { return }
+    let seconds = Clock.secondsSince(start)
+    warn(
+      String(format: "%d %@ in %.1f s (%.1f/s, %d workers)", count, noun, seconds,
+        Double(count) / seconds, ComputeThreads.workers))
   }
 }
 
