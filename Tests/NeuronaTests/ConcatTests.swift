@@ -62,3 +62,12 @@ import Testing
     #expect(first == a && second == b)
   }
 }
+
+// A skip connection's two gradients are summed with `add`, split between the workers when big.
+@Test func addingABigGradientIsElementWise() {
+  let a = randomTensor([3, 70_001], seed: 3)
+  let b = randomTensor([3, 70_001], seed: 4)
+  var sum = a
+  sum.add(b)
+  #expect(sum.scalars == zip(a.scalars, b.scalars).map { $0 + $1 })
+}

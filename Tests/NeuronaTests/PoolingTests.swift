@@ -133,3 +133,17 @@ func maxPoolOfABigInputMatchesTheReference(kernel: Int, stride: Int) {
   #expect(layer.backward(dy).scalars == expected.gradient)
   #expect(layer.forward(input, mode: .inference).scalars == expected.output)
 }
+
+// Above 64K floats the planes are shared between the workers.
+@Test func globalAveragePoolOfABigInputMatchesTheMeans() {
+  let input = randomTensor([4, 20, 30, 30], seed: 6)
+  let layer = GlobalAveragePool()
+  let output = layer.forward(input, mode: .training)
+  let means = (0..<80).map { plane in
+    Float(input.scalars[(plane * 900)..<((plane + 1) * 900)].reduce(0.0) { $0 + Double($1) } / 900)
+  }
+  #expect(isClose(output.scalars, means, tolerance: 1e-6))
+  let dy = randomTensor([4, 20], seed: 7)
+  let dx = layer.backward(dy)
+  #expect(dx.scalars == (0..<input.count).map { dy.scalars[$0 / 900] / 900 })
+}

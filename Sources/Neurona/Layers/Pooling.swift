@@ -177,10 +177,14 @@ public final class GlobalAveragePool: Layer {
     inputShape = input.shape
     let area = input.shape[2] * input.shape[3]
     var output = Tensor(zeros: [input.shape[0], input.shape[1]])
+    guard output.count > 0, area > 0 else { return output }
     input.withUnsafeBufferPointer { x in
       output.withUnsafeMutableBufferPointer { y in
-        for plane in 0..<y.count {
-          y[plane] = Reduction.sum(x.baseAddress! + plane * area, area) / Float(area)
+        let (source, target) = (x.baseAddress!, y.baseAddress!)
+        ParallelPasses.forEachRange(y.count, elementsPerItem: area) { planes in
+          for plane in planes {
+            target[plane] = Reduction.sum(source + plane * area, area) / Float(area)
+          }
         }
       }
     }
@@ -190,15 +194,18 @@ public final class GlobalAveragePool: Layer {
   public func backward(_ outputGradient: Tensor) -> Tensor {
     precondition(
       outputGradient.shape == Array(inputShape.prefix(2)), "GlobalAveragePool backward: shape")
-    var inputGradient = Tensor(zeros: inputShape)
     let area = inputShape[2] * inputShape[3]
-    outputGradient.withUnsafeBufferPointer { dy in
-      inputGradient.withUnsafeMutableBufferPointer { dx in
-        for plane in 0..<dy.count {
-          (dx.baseAddress! + plane * area).update(repeating: dy[plane] / Float(area), count: area)
+    guard outputGradient.count > 0, area > 0 else { return Tensor(zeros: inputShape) }
+    return Tensor(uninitializedShape: inputShape) { dx in
+      outputGradient.withUnsafeBufferPointer { dy in
+        let (source, target) = (dy.baseAddress!, dx.baseAddress!)
+        ParallelPasses.forEachRange(dy.count, elementsPerItem: area) { planes in
+          for plane in planes {
+            let share = source[plane] / Float(area)
+            (target + plane * area).initialize(repeating: share, count: area)
+          }
         }
       }
     }
-    return inputGradient
   }
 }
