@@ -44,3 +44,14 @@ import Testing
   // numpy: e=np.exp([0,1,2]); e/e.sum() → [0.09003057 0.24472847 0.66524096]
   #expect(isClose([y[0, 0], y[0, 1], y[0, 2]], [0.09003057, 0.24472847, 0.66524096], tolerance: 1e-6))
 }
+
+// Above 64K floats ReLU is split into ranges between the workers: nothing may change, the
+// odd length included.
+@Test func reluOfABigTensorMatchesTheElementwiseDefinition() {
+  let x = randomTensor([3, 70_001], seed: 11)
+  let dy = randomTensor([3, 70_001], seed: 12)
+  let relu = ReLU()
+  let y = relu.forward(x, mode: .training)
+  #expect(y.scalars == x.scalars.map { $0 > 0 ? $0 : 0 })
+  #expect(relu.backward(dy).scalars == zip(x.scalars, dy.scalars).map { $0 > 0 ? $1 : 0 })
+}

@@ -85,3 +85,49 @@ private func goldenLayer() -> BatchNorm2D {
   #expect(layer.runningMean.value.scalars == [0, 0, 0])
   #expect(layer.runningVariance.value.scalars == [1, 1, 1])
 }
+
+// Above 64K floats the statistics are split over channels, the affine maps and backward over
+// planes, between the workers: the same bits as on one worker, and the textbook values.
+@Test func batchNormOfABigInputIsTheSameOnOneWorkerAndMatchesDouble() {
+  let (n, c, h, w) = (3, 10, 33, 37)
+  let input = randomTensor([n, c, h, w], seed: 4) * 3
+  let dy = randomTensor([n, c, h, w], seed: 5)
+  func run() -> [Tensor] {
+    let layer = goldenLayer10()
+    let output = layer.forward(input, mode: .training)
+    let dx = layer.backward(dy)
+    return [
+      output, dx, layer.weight.gradient, layer.bias.gradient, layer.runningMean.value,
+      layer.runningVariance.value, layer(input),
+    ]
+  }
+  let shared = run()
+  #expect(shared == withWorkers(1, run))
+  // The normalised output in Double: (x − μ)/√(σ² + ε)·γ + β per channel.
+  let gamma = goldenLayer10().weight.value.scalars
+  let area = h * w
+  var worst: Double = 0
+  for channel in 0..<c {
+    let values = (0..<n).flatMap { image in
+      (0..<area).map { Double(input.scalars[(image * c + channel) * area + $0]) }
+    }
+    let mean = values.reduce(0, +) / Double(values.count)
+    let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+    for image in 0..<n {
+      for q in 0..<area {
+        let at = (image * c + channel) * area + q
+        let x = Double(input.scalars[at])
+        let y = (x - mean) / (variance + 1e-5).squareRoot() * Double(gamma[channel])
+        worst = max(worst, abs(y - Double(shared[0].scalars[at])))
+      }
+    }
+  }
+  #expect(worst < 1e-4)
+}
+
+/// Ten channels with γ = 0.5, 0.6, …: distinct per channel so a channel mix-up shows.
+private func goldenLayer10() -> BatchNorm2D {
+  let layer = BatchNorm2D(10)
+  layer.weight.value = Tensor(shape: [10], scalars: (0..<10).map { 0.5 + Float($0) / 10 })
+  return layer
+}

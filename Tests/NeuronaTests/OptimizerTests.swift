@@ -36,6 +36,26 @@ private func parameter(_ values: [Float], gradient: [Float]) -> Parameter {
   #expect(abs(p.value.scalars[0] - 0.98654394) < 1e-6)
 }
 
+// A big parameter's step is split between the workers: the same bits as on one worker, and
+// elements whose gradients are 0.5 then −0.2 follow the formula above.
+@Test func adamOnABigParameterIsTheSameOnOneWorker() {
+  func run() -> Tensor {
+    let count = 70_001
+    let p = parameter(
+      [Float](repeating: 1, count: count), gradient: (0..<count).map { Float($0 % 7) / 4 - 0.25 })
+    let adam = Adam(learningRate: 0.01)
+    adam.step([p])
+    p.gradient = Tensor(shape: [count], scalars: (0..<count).map { Float($0 % 5) / 2 - 1.2 })
+    adam.step([p])
+    return p.value
+  }
+  let shared = run()
+  #expect(shared == withWorkers(1, run))
+  for index in [17, 17 + 35 * 1_000, 17 + 35 * 1_999] {  // index % 7 = 3, index % 5 = 2
+    #expect(abs(shared.scalars[index] - 0.98654394) < 1e-6)
+  }
+}
+
 @Test func optimizersLeaveBuffersAlone() {
   let buffer = Parameter(Tensor(shape: [1], scalars: [3]), role: .buffer)
   buffer.gradient = Tensor(shape: [1], scalars: [1])

@@ -73,3 +73,77 @@ func avgPoolGradients(kernel: Int, stride: Int) {
   let mismatches = checkGradients(of: GlobalAveragePool(), input: randomTensor([2, 3, 4, 5]))
   #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
 }
+
+/// Max pooling written the plain way (window row by row, strictly greater wins, so a tie
+/// keeps the first input, as PyTorch): the outputs, and the input gradient for `dy`.
+private func referenceMaxPool(_ x: Tensor, kernel k: Int, stride s: Int, dy: Tensor?)
+  -> (output: [Float], gradient: [Float])
+{
+  let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+  let (outH, outW) = ((h - k) / s + 1, (w - k) / s + 1)
+  var output = [Float](repeating: 0, count: planes * outH * outW)
+  var gradient = [Float](repeating: 0, count: x.count)
+  for plane in 0..<planes {
+    for i in 0..<outH {
+      for j in 0..<outW {
+        var best = plane * h * w + i * s * w + j * s
+        for u in 0..<k {
+          for v in 0..<k {
+            let at = plane * h * w + (i * s + u) * w + j * s + v
+            if x.scalars[at] > x.scalars[best] { best = at }
+          }
+        }
+        let out = (plane * outH + i) * outW + j
+        output[out] = x.scalars[best]
+        if let dy { gradient[best] += dy.scalars[out] }
+      }
+    }
+  }
+  return (output, gradient)
+}
+
+/// Integer-valued inputs from a small set, so that most windows hold ties.
+private func tiedTensor(_ shape: [Int], seed: Int) -> Tensor {
+  Tensor(shape: shape, scalars: (0..<Tensor.count(of: shape)).map { Float(($0 * 37 + seed) % 5) })
+}
+
+// The 2×2 stride-2 path runs eight outputs at a time, four at a time, or one by one
+// depending on the row length: every output-row length from 1 to 19, odd input sizes.
+@Test(arguments: [2, 3, 5, 7, 8, 9, 10, 15, 16, 17, 18, 31, 33, 39])
+func maxPool2x2MatchesTheReference(width: Int) {
+  let input = tiedTensor([2, 3, 5, width], seed: width)
+  let dy = randomTensor([2, 3, 2, width / 2], seed: 5)
+  let expected = referenceMaxPool(input, kernel: 2, stride: 2, dy: dy)
+  let layer = MaxPool2D(kernelSize: 2)
+  #expect(layer.forward(input, mode: .inference).scalars == expected.output)
+  #expect(layer.forward(input, mode: .training).scalars == expected.output)
+  #expect(layer.backward(dy).scalars == expected.gradient)
+}
+
+// Inputs of ≥ 64K floats are split into plane ranges shared by the workers: the result
+// must not change, for the 2×2 path and the general one (overlapping windows included).
+@Test(arguments: [(2, 2), (3, 2), (2, 1), (3, 3)])
+func maxPoolOfABigInputMatchesTheReference(kernel: Int, stride: Int) {
+  let input = tiedTensor([3, 17, 37, 45], seed: kernel)
+  let layer = MaxPool2D(kernelSize: kernel, stride: stride)
+  let output = layer.forward(input, mode: .training)
+  let dy = randomTensor(output.shape, seed: 9)
+  let expected = referenceMaxPool(input, kernel: kernel, stride: stride, dy: dy)
+  #expect(output.scalars == expected.output)
+  #expect(layer.backward(dy).scalars == expected.gradient)
+  #expect(layer.forward(input, mode: .inference).scalars == expected.output)
+}
+
+// Above 64K floats the planes are shared between the workers.
+@Test func globalAveragePoolOfABigInputMatchesTheMeans() {
+  let input = randomTensor([4, 20, 30, 30], seed: 6)
+  let layer = GlobalAveragePool()
+  let output = layer.forward(input, mode: .training)
+  let means = (0..<80).map { plane in
+    Float(input.scalars[(plane * 900)..<((plane + 1) * 900)].reduce(0.0) { $0 + Double($1) } / 900)
+  }
+  #expect(isClose(output.scalars, means, tolerance: 1e-6))
+  let dy = randomTensor([4, 20], seed: 7)
+  let dx = layer.backward(dy)
+  #expect(dx.scalars == (0..<input.count).map { dy.scalars[$0 / 900] / 900 })
+}

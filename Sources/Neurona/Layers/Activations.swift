@@ -73,8 +73,8 @@ public final class Tanh: ElementwiseActivation {
 /// no derivative, and 0 keeps units that are exactly off from moving.
 ///
 /// Overrides the generic per-element path with two plain loops (one dynamic call per element
-/// made it several times slower, and it runs after every convolution). y > 0 exactly when
-/// x > 0, so only the output is kept for backward.
+/// made it several times slower, and it runs after every convolution), split between the
+/// workers for big tensors. y > 0 exactly when x > 0, so only the output is kept for backward.
 public final class ReLU: ElementwiseActivation {
   private var output = Tensor(zeros: [0])
 
@@ -88,7 +88,9 @@ public final class ReLU: ElementwiseActivation {
     let output = Tensor(uninitializedShape: input.shape) { y in
       input.withUnsafeBufferPointer { x in
         let (target, source) = (y.baseAddress!, x.baseAddress!)
-        for i in 0..<count { target[i] = source[i] > 0 ? source[i] : 0 }
+        ParallelPasses.forEachRange(count, elementsPerItem: 1, alignment: 64) { range in
+          for i in range { target[i] = source[i] > 0 ? source[i] : 0 }
+        }
       }
     }
     if mode == .training { self.output = output }
@@ -104,9 +106,11 @@ public final class ReLU: ElementwiseActivation {
         outputGradient.withUnsafeBufferPointer { dy in
           let (target, mask, source) = (dx.baseAddress!, y.baseAddress!, dy.baseAddress!)
           // Both loads unconditional: a select, not a branch (signs are random: no prediction).
-          for i in 0..<count {
-            let (y, g) = (mask[i], source[i])
-            target[i] = y > 0 ? g : 0
+          ParallelPasses.forEachRange(count, elementsPerItem: 2, alignment: 64) { range in
+            for i in range {
+              let (y, g) = (mask[i], source[i])
+              target[i] = y > 0 ? g : 0
+            }
           }
         }
       }

@@ -25,19 +25,21 @@ public enum Concat {
     let (partA, partB) = (a.count / Swift.max(n, 1), b.count / Swift.max(n, 1))
     var shape = a.shape
     shape[1] += b.shape[1]
-    var output = Tensor(zeros: shape)
-    output.withUnsafeMutableBufferPointer { y in
+    guard n > 0, partA + partB > 0 else { return Tensor(zeros: shape) }
+    return Tensor(uninitializedShape: shape) { y in
       a.withUnsafeBufferPointer { x in
         b.withUnsafeBufferPointer { z in
-          for image in 0..<n {
-            let row = y.baseAddress! + image * (partA + partB)
-            row.update(from: x.baseAddress! + image * partA, count: partA)
-            (row + partA).update(from: z.baseAddress! + image * partB, count: partB)
+          // Images shared between the workers when the copy is big.
+          ParallelPasses.forEachRange(n, elementsPerItem: partA + partB) { images in
+            for image in images {
+              let row = y.baseAddress! + image * (partA + partB)
+              Concat.copy(x.baseAddress.map { $0 + image * partA }, into: row, partA)
+              Concat.copy(z.baseAddress.map { $0 + image * partB }, into: row + partA, partB)
+            }
           }
         }
       }
     }
-    return output
   }
 
   /// `[N, A + B, …]` → (`[N, A, …]`, `[N, B, …]`): the first `channels` channels, then the
@@ -52,19 +54,35 @@ public enum Concat {
     var shapeA = tensor.shape
     var shapeB = tensor.shape
     (shapeA[1], shapeB[1]) = (channels, tensor.shape[1] - channels)
-    var a = Tensor(zeros: shapeA)
-    var b = Tensor(zeros: shapeB)
-    tensor.withUnsafeBufferPointer { y in
-      a.withUnsafeMutableBufferPointer { x in
-        b.withUnsafeMutableBufferPointer { z in
-          for image in 0..<n {
+    guard n > 0, partA + partB > 0 else { return (Tensor(zeros: shapeA), Tensor(zeros: shapeB)) }
+    let a = Tensor(uninitializedShape: shapeA) { x in
+      tensor.withUnsafeBufferPointer { y in
+        ParallelPasses.forEachRange(n, elementsPerItem: partA) { images in
+          for image in images {
             let row = y.baseAddress! + image * (partA + partB)
-            (x.baseAddress! + image * partA).update(from: row, count: partA)
-            (z.baseAddress! + image * partB).update(from: row + partA, count: partB)
+            Concat.copy(row, into: x.baseAddress.map { $0 + image * partA }, partA)
+          }
+        }
+      }
+    }
+    let b = Tensor(uninitializedShape: shapeB) { z in
+      tensor.withUnsafeBufferPointer { y in
+        ParallelPasses.forEachRange(n, elementsPerItem: partB) { images in
+          for image in images {
+            let row = y.baseAddress! + image * (partA + partB)
+            Concat.copy(row + partA, into: z.baseAddress.map { $0 + image * partB }, partB)
           }
         }
       }
     }
     return (a, b)
+  }
+
+  /// Copies `count` floats; either pointer may be nil only when `count` is 0 (an empty part).
+  private static func copy(
+    _ source: UnsafePointer<Float>?, into target: UnsafeMutablePointer<Float>?, _ count: Int
+  ) {
+    guard count > 0, let source, let target else { return }
+    target.initialize(from: source, count: count)
   }
 }

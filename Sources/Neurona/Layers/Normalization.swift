@@ -107,13 +107,20 @@ public final class BatchNorm2D: Layer {
     var sumCentred = [Double](repeating: 0, count: channels)  // Σ ∂y·(x − μ)
     outputGradient.withUnsafeBufferPointer { dy in
       input.withUnsafeBufferPointer { x in
-        for image in 0..<n {
-          for c in 0..<channels {
-            let base = (image * channels + c) * area
-            let (a, b) = BatchNorm2D.sums(
-              dy.baseAddress! + base, x.baseAddress! + base, centre: mean[c], area)
-            sumGradient[c] += a
-            sumCentred[c] += b
+        sumGradient.withUnsafeMutableBufferPointer { sumGradient in
+          sumCentred.withUnsafeMutableBufferPointer { sumCentred in
+            // Channels shared between the workers; each channel sums its images in order.
+            ParallelPasses.forEachRange(channels, elementsPerItem: 2 * n * area) { range in
+              for c in range {
+                for image in 0..<n {
+                  let base = (image * channels + c) * area
+                  let (a, b) = BatchNorm2D.sums(
+                    dy.baseAddress! + base, x.baseAddress! + base, centre: mean[c], area)
+                  sumGradient[c] += a
+                  sumCentred[c] += b
+                }
+              }
+            }
           }
         }
       }
@@ -134,13 +141,15 @@ public final class BatchNorm2D: Layer {
     return Tensor(uninitializedShape: input.shape) { dx in
       outputGradient.withUnsafeBufferPointer { dy in
         input.withUnsafeBufferPointer { x in
-          for plane in 0..<(n * channels) {
-            let (c, base) = (plane % channels, plane * area)
-            let (target, g, v) = (
-              dx.baseAddress! + base, dy.baseAddress! + base, x.baseAddress! + base
-            )
-            let (ac, bc, dc) = (a[c], b[c], d[c])
-            for q in 0..<area { target[q] = ac * g[q] + bc * v[q] + dc }
+          ParallelPasses.forEachRange(n * channels, elementsPerItem: 2 * area) { planes in
+            for plane in planes {
+              let (c, base) = (plane % channels, plane * area)
+              let (target, g, v) = (
+                dx.baseAddress! + base, dy.baseAddress! + base, x.baseAddress! + base
+              )
+              let (ac, bc, dc) = (a[c], b[c], d[c])
+              for q in 0..<area { target[q] = ac * g[q] + bc * v[q] + dc }
+            }
           }
         }
       }
@@ -154,16 +163,21 @@ public final class BatchNorm2D: Layer {
     var mean = [Double](repeating: 0, count: channels)
     var variance = [Double](repeating: 0, count: channels)
     input.withUnsafeBufferPointer { x in
-      for image in 0..<n {
-        for c in 0..<channels {
-          mean[c] += BatchNorm2D.sum(x.baseAddress! + (image * channels + c) * area, area, 0)
-        }
-      }
-      for c in 0..<channels { mean[c] /= m }
-      for image in 0..<n {
-        for c in 0..<channels {
-          let plane = x.baseAddress! + (image * channels + c) * area
-          variance[c] += BatchNorm2D.sum(plane, area, Float(mean[c]), squared: true)
+      mean.withUnsafeMutableBufferPointer { mean in
+        variance.withUnsafeMutableBufferPointer { variance in
+          // Channels shared between the workers; each channel sums its images in order.
+          ParallelPasses.forEachRange(channels, elementsPerItem: 2 * n * area) { range in
+            for c in range {
+              for image in 0..<n {
+                mean[c] += BatchNorm2D.sum(x.baseAddress! + (image * channels + c) * area, area, 0)
+              }
+              mean[c] /= m
+              for image in 0..<n {
+                let plane = x.baseAddress! + (image * channels + c) * area
+                variance[c] += BatchNorm2D.sum(plane, area, Float(mean[c]), squared: true)
+              }
+            }
+          }
         }
       }
     }
@@ -176,10 +190,12 @@ public final class BatchNorm2D: Layer {
     let planes = input.shape[0] * channels
     return Tensor(uninitializedShape: input.shape) { y in
       input.withUnsafeBufferPointer { x in
-        for plane in 0..<planes {
-          let (a, b) = (scale[plane % channels], shift[plane % channels])
-          let (target, source) = (y.baseAddress! + plane * area, x.baseAddress! + plane * area)
-          for q in 0..<area { target[q] = a * source[q] + b }
+        ParallelPasses.forEachRange(planes, elementsPerItem: area) { range in
+          for plane in range {
+            let (a, b) = (scale[plane % channels], shift[plane % channels])
+            let (target, source) = (y.baseAddress! + plane * area, x.baseAddress! + plane * area)
+            for q in 0..<area { target[q] = a * source[q] + b }
+          }
         }
       }
     }

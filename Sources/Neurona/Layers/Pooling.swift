@@ -26,86 +26,68 @@ public final class MaxPool2D: Layer {
     self.stride = stride ?? kernelSize
   }
 
+  /// Inference records no indices (only backward needs them); planes are shared between
+  /// the workers when the input is big enough (MaxPoolPlane holds the loops).
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     precondition(
       input.rank == 4 && input.shape[2] >= kernelSize && input.shape[3] >= kernelSize,
       "MaxPool2D(\(kernelSize)) needs [N, C, H, W] with H, W ≥ \(kernelSize), got \(input.shape)")
-    let (h, w) = (input.shape[2], input.shape[3])
-    let (outH, outW) = (pooledExtent(h, kernelSize, stride), pooledExtent(w, kernelSize, stride))
+    let (h, w, k, s) = (input.shape[2], input.shape[3], kernelSize, stride)
+    let (outH, outW) = (pooledExtent(h, k, s), pooledExtent(w, k, s))
     let planes = input.shape[0] * input.shape[1]
-    var output = Tensor(zeros: [input.shape[0], input.shape[1], outH, outW])
+    let outputShape = [input.shape[0], input.shape[1], outH, outW]
     let training = mode == .training
     if training {
       inputShape = input.shape
-      if maxIndices.count != output.count {
-        maxIndices = [Int32](repeating: 0, count: output.count)
+      if maxIndices.count != planes * outH * outW {
+        maxIndices = [Int32](repeating: 0, count: planes * outH * outW)
       }
     }
-    input.withUnsafeBufferPointer { x in
-      output.withUnsafeMutableBufferPointer { y in
+    guard planes > 0 else { return Tensor(zeros: outputShape) }
+    return Tensor(uninitializedShape: outputShape) { y in
+      input.withUnsafeBufferPointer { x in
         maxIndices.withUnsafeMutableBufferPointer { indices in
-          for plane in 0..<planes {
-            let base = plane * outH * outW
-            pool(
-              x.baseAddress! + plane * h * w, width: w, outH, outW, into: y.baseAddress! + base,
-              indices: training ? indices.baseAddress! + base : nil)
-          }
-        }
-      }
-    }
-    return output
-  }
-
-  /// Pools one plane of width `width` into `outH`×`outW` maxima (and their indices).
-  ///
-  /// Comparisons become selects, not branches: on real data the winner of a window is a coin
-  /// toss, and mispredicted branches made this several times slower than a ReLU.
-  private func pool(
-    _ source: UnsafePointer<Float>, width w: Int, _ outH: Int, _ outW: Int,
-    into y: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?
-  ) {
-    let (k, s) = (kernelSize, stride)
-    for i in 0..<outH {
-      for j in 0..<outW {
-        var best = i * s * w + j * s
-        var largest = source[best]
-        if k == 2 {
-          // The common 2×2 window, unrolled; ties keep the first, as PyTorch.
-          let (b, c, d) = (source[best + 1], source[best + w], source[best + w + 1])
-          let (i1, i2, i3) = (best + 1, best + w, best + w + 1)
-          (largest, best) = b > largest ? (b, i1) : (largest, best)
-          (largest, best) = c > largest ? (c, i2) : (largest, best)
-          (largest, best) = d > largest ? (d, i3) : (largest, best)
-        } else {
-          for u in 0..<k {
-            let row = (i * s + u) * w + j * s
-            for v in 0..<k {
-              let candidate = source[row + v]
-              (largest, best) = candidate > largest ? (candidate, row + v) : (largest, best)
+          let (source, target) = (x.baseAddress!, y.baseAddress!)
+          let winners = training ? indices.baseAddress : nil
+          ParallelPasses.forEachRange(planes, elementsPerItem: h * w) { range in
+            for plane in range {
+              MaxPoolPlane.pool(
+                source + plane * h * w, height: h, width: w, kernel: k, stride: s,
+                into: target + plane * outH * outW,
+                indices: winners.map { $0 + plane * outH * outW })
             }
           }
         }
-        y[i * outW + j] = largest
-        indices?[i * outW + j] = Int32(best)
       }
     }
   }
 
+  /// Each input gradient is the sum of the output gradients its input won (one at most
+  /// when windows do not overlap), plane by plane, planes shared between the workers.
   public func backward(_ outputGradient: Tensor) -> Tensor {
-    precondition(outputGradient.count == maxIndices.count, "MaxPool2D backward: gradient shape")
-    var inputGradient = Tensor(zeros: inputShape)
+    precondition(
+      inputShape.count == 4 && outputGradient.count == maxIndices.count
+        && outputGradient.rank == 4 && outputGradient.shape[0] == inputShape[0]
+        && outputGradient.shape[1] == inputShape[1],
+      "MaxPool2D backward: gradient shape")
+    let planes = inputShape[0] * inputShape[1]
     let planeSize = inputShape[2] * inputShape[3]
     let outputPlane = outputGradient.shape[2] * outputGradient.shape[3]
-    outputGradient.withUnsafeBufferPointer { dy in
-      inputGradient.withUnsafeMutableBufferPointer { dx in
+    guard planes > 0 else { return Tensor(zeros: inputShape) }
+    return Tensor(uninitializedShape: inputShape) { dx in
+      outputGradient.withUnsafeBufferPointer { dy in
         maxIndices.withUnsafeBufferPointer { indices in
-          for index in 0..<dy.count {
-            dx[(index / outputPlane) * planeSize + Int(indices[index])] += dy[index]
+          let (target, source, winners) = (dx.baseAddress!, dy.baseAddress!, indices.baseAddress!)
+          ParallelPasses.forEachRange(planes, elementsPerItem: planeSize) { range in
+            for plane in range {
+              let (into, from) = (target + plane * planeSize, plane * outputPlane)
+              into.initialize(repeating: 0, count: planeSize)
+              for q in from..<(from + outputPlane) { into[Int(winners[q])] += source[q] }
+            }
           }
         }
       }
     }
-    return inputGradient
   }
 }
 
@@ -195,10 +177,14 @@ public final class GlobalAveragePool: Layer {
     inputShape = input.shape
     let area = input.shape[2] * input.shape[3]
     var output = Tensor(zeros: [input.shape[0], input.shape[1]])
+    guard output.count > 0, area > 0 else { return output }
     input.withUnsafeBufferPointer { x in
       output.withUnsafeMutableBufferPointer { y in
-        for plane in 0..<y.count {
-          y[plane] = Reduction.sum(x.baseAddress! + plane * area, area) / Float(area)
+        let (source, target) = (x.baseAddress!, y.baseAddress!)
+        ParallelPasses.forEachRange(y.count, elementsPerItem: area) { planes in
+          for plane in planes {
+            target[plane] = Reduction.sum(source + plane * area, area) / Float(area)
+          }
         }
       }
     }
@@ -208,15 +194,18 @@ public final class GlobalAveragePool: Layer {
   public func backward(_ outputGradient: Tensor) -> Tensor {
     precondition(
       outputGradient.shape == Array(inputShape.prefix(2)), "GlobalAveragePool backward: shape")
-    var inputGradient = Tensor(zeros: inputShape)
     let area = inputShape[2] * inputShape[3]
-    outputGradient.withUnsafeBufferPointer { dy in
-      inputGradient.withUnsafeMutableBufferPointer { dx in
-        for plane in 0..<dy.count {
-          (dx.baseAddress! + plane * area).update(repeating: dy[plane] / Float(area), count: area)
+    guard outputGradient.count > 0, area > 0 else { return Tensor(zeros: inputShape) }
+    return Tensor(uninitializedShape: inputShape) { dx in
+      outputGradient.withUnsafeBufferPointer { dy in
+        let (source, target) = (dy.baseAddress!, dx.baseAddress!)
+        ParallelPasses.forEachRange(dy.count, elementsPerItem: area) { planes in
+          for plane in planes {
+            let share = source[plane] / Float(area)
+            (target + plane * area).initialize(repeating: share, count: area)
+          }
         }
       }
     }
-    return inputGradient
   }
 }

@@ -47,10 +47,14 @@ public final class Adam: Optimizer {
         gradient.withUnsafeBufferPointer { g in
           m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
-              for i in 0..<count {
-                m[i] = b1 * m[i] + (1 - b1) * g[i]
-                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                w[i] -= stepSize * m[i] / ((v[i] / correction2).squareRoot() + eps)
+              // Element-wise: big tensors (a classifier's first dense layer) are split
+              // between the workers.
+              ParallelPasses.forEachRange(count, elementsPerItem: 4, alignment: 64) { range in
+                for i in range {
+                  m[i] = b1 * m[i] + (1 - b1) * g[i]
+                  v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                  w[i] -= stepSize * m[i] / ((v[i] / correction2).squareRoot() + eps)
+                }
               }
             }
           }

@@ -27,7 +27,10 @@ extension Tensor {
     precondition(shape == other.shape, "shapes differ: \(shape) vs \(other.shape)")
     withUnsafeMutableBufferPointer { target in
       other.withUnsafeBufferPointer { source in
-        for i in 0..<source.count { target[i] += source[i] }
+        // Big gradients (a U-Net's skip connections) are split between the workers.
+        ParallelPasses.forEachRange(source.count, elementsPerItem: 2, alignment: 64) { range in
+          for i in range { target[i] += source[i] }
+        }
       }
     }
   }
