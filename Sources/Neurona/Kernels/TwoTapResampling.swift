@@ -19,17 +19,21 @@ enum TwoTapResampling {
         c0.withUnsafeBufferPointer { c0 in
           c1.withUnsafeBufferPointer { c1 in
             lx.withUnsafeBufferPointer { lx in
-              for plane in 0..<(input.shape[0] * input.shape[1]) {
-                let source = x.baseAddress! + plane * h * w
-                let target = y.baseAddress! + plane * outH * outW
-                for i in 0..<outH {
-                  let (r0, r1, ly) = rows[i]
-                  let (top, bottom, line) = (source + r0 * w, source + r1 * w, target + i * outW)
-                  for j in 0..<outW {
-                    let (a, b, f) = (c0[j], c1[j], lx[j])
-                    let upper = top[a] * (1 - f) + top[b] * f
-                    let lower = bottom[a] * (1 - f) + bottom[b] * f
-                    line[j] = upper * (1 - ly) + lower * ly
+              // Planes are independent: shared between the workers when big enough.
+              let planes = input.shape[0] * input.shape[1]
+              ParallelPasses.forEachRange(planes, elementsPerItem: outH * outW) { range in
+                for plane in range {
+                  let source = x.baseAddress! + plane * h * w
+                  let target = y.baseAddress! + plane * outH * outW
+                  for i in 0..<outH {
+                    let (r0, r1, ly) = rows[i]
+                    let (top, bottom, line) = (source + r0 * w, source + r1 * w, target + i * outW)
+                    for j in 0..<outW {
+                      let (a, b, f) = (c0[j], c1[j], lx[j])
+                      let upper = top[a] * (1 - f) + top[b] * f
+                      let lower = bottom[a] * (1 - f) + bottom[b] * f
+                      line[j] = upper * (1 - ly) + lower * ly
+                    }
                   }
                 }
               }

@@ -23,8 +23,6 @@ public final class DepthwiseConv2D: Layer {
 
   /// The input of the last training forward pass.
   private var input = Tensor(zeros: [0])
-  /// The zero-padded phase planes of the plane being convolved (see `forward`).
-  private let phases = Workspace()
 
   /// A depthwise convolution over `channels` with a square kernel and seeded weights
   /// (fan-in and fan-out k·k: each output sees one channel's window).
@@ -92,7 +90,6 @@ public final class DepthwiseConv2D: Layer {
     let paddedHeight = (g.outputHeight - 1) * s + kH
     let phaseWidth = outW + (kW - 1) / s
     let phaseArea = paddedHeight * phaseWidth
-    let phases = self.phases.reserve(s * phaseArea)
     // Where tap (i, j) reads, relative to the top row of an output row's window.
     let offsets = (0..<(kH * kW)).map { t in
       (t % kW % s) * phaseArea + (t / kW) * phaseWidth + (t % kW) / s
@@ -102,14 +99,23 @@ public final class DepthwiseConv2D: Layer {
         weight.value.withUnsafeBufferPointer { w in
           bias.value.withUnsafeBufferPointer { b in
             offsets.withUnsafeBufferPointer { offsets in
-              for plane in 0..<planes {
-                let c = plane % channels
-                fillPhases(x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth)
-                for oy in 0..<g.outputHeight {
-                  DepthwiseConv2D.convolveRow(
-                    into: y.baseAddress! + plane * g.outputArea + oy * outW, width: outW,
-                    bias: b[c], taps: w.baseAddress! + c * kH * kW, offsets: offsets.baseAddress!,
-                    count: kH * kW, top: phases + oy * s * phaseWidth)
+              // Planes are independent: shared between the workers, each range with its own
+              // phase planes.
+              ParallelPasses.forEachRange(planes, elementsPerItem: g.imageArea) { range in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: s * phaseArea) { buffer in
+                  let phases = buffer.baseAddress!
+                  for plane in range {
+                    let c = plane % channels
+                    fillPhases(
+                      x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth)
+                    for oy in 0..<g.outputHeight {
+                      DepthwiseConv2D.convolveRow(
+                        into: y.baseAddress! + plane * g.outputArea + oy * outW, width: outW,
+                        bias: b[c], taps: w.baseAddress! + c * kH * kW,
+                        offsets: offsets.baseAddress!, count: kH * kW,
+                        top: phases + oy * s * phaseWidth)
+                    }
+                  }
                 }
               }
             }
