@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE = $(SWIFT) build -c release
 
-.PHONY: deps build test demo bench examples format asan tsan fuzz
+.PHONY: deps build test demo bench bench-peers examples format asan tsan fuzz
 
 deps:
 	scripts/install-deps.sh
@@ -36,6 +36,11 @@ fuzz: deps
 bench: build
 	.build/release/neurona-bench models
 	.build/release/neurona-bench conv
+
+# The same models beside PyTorch, onnxruntime and Pillow measured in the same run, as a ratio
+# table (needs `pip install torch onnxruntime onnx pillow numpy`; about 3 minutes).
+bench-peers: build
+	scripts/bench-vs-peers.sh --no-build
 
 examples: deps
 	$(RELEASE) --product neurona-examples
