@@ -39,9 +39,7 @@ public enum GEMM {
       let length = Swift.max(m, n)
       let workers = length * k >= minimumSharedMatrix && !ComputeThreads.isBusy
         ? ComputeThreads.workers : 1
-      let block = ceilDivide(ceilDivide(length, workers), blockAlignment) * blockAlignment
-      ComputeThreads.parallel(ceilDivide(length, block)) { part in
-        let (lo, hi) = (part * block, Swift.min(length, (part + 1) * block))
+      share(length, between: workers) { lo, hi in
         if m == 1 {
           matrixVector(
             a, transposeA, lda, b + (transposeB ? lo * ldb : lo), transposeB, ldb, c + lo, ldc,
@@ -63,10 +61,7 @@ public enum GEMM {
     // Each worker computes a block of C's columns (or of its rows, for a tall thin C):
     // C[:, j0..<j1] = op(A)·op(B)[:, j0..<j1], which needs no synchronisation.
     let byColumns = n >= m
-    let length = byColumns ? n : m
-    let block = ceilDivide(ceilDivide(length, workers), blockAlignment) * blockAlignment
-    ComputeThreads.parallel(ceilDivide(length, block)) { part in
-      let (lo, hi) = (part * block, Swift.min(length, (part + 1) * block))
+    share(byColumns ? n : m, between: workers) { lo, hi in
       if byColumns {
         sgemm(
           a, transposeA, lda, b + (transposeB ? lo * ldb : lo), transposeB, ldb, c + lo, ldc,
@@ -76,6 +71,15 @@ public enum GEMM {
           a + (transposeA ? lo : lo * lda), transposeA, lda, b, transposeB, ldb, c + lo * ldc,
           ldc, hi - lo, n, k, alpha, beta)
       }
+    }
+  }
+
+  /// Calls `body(lo, hi)` on `workers` blocks of `0..<length` at once, blocks starting at
+  /// multiples of `blockAlignment`.
+  private static func share(_ length: Int, between workers: Int, _ body: (Int, Int) -> Void) {
+    let block = ceilDivide(ceilDivide(length, workers), blockAlignment) * blockAlignment
+    ComputeThreads.parallel(ceilDivide(length, block)) { part in
+      body(part * block, Swift.min(length, (part + 1) * block))
     }
   }
 

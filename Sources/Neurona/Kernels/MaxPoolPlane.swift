@@ -56,16 +56,16 @@ enum MaxPoolPlane {
       var j = 0
       while j < outW {
         let at = Swift.min(j, outW - 8)
-        pool2x2Eight(
-          top + 2 * at, width: w, into: y + at, indices: indices.map { $0 + at },
+        pool2x2Lanes(
+          8, top + 2 * at, width: w, into: y + at, indices: indices.map { $0 + at },
           start: start + Int32(2 * at))
         j = at + 8
       }
     } else if outW >= 4 {
-      pool2x2Four(top, width: w, into: y, indices: indices, start: start)
+      pool2x2Lanes(4, top, width: w, into: y, indices: indices, start: start)
       let at = outW - 4
-      pool2x2Four(
-        top + 2 * at, width: w, into: y + at, indices: indices.map { $0 + at },
+      pool2x2Lanes(
+        4, top + 2 * at, width: w, into: y + at, indices: indices.map { $0 + at },
         start: start + Int32(2 * at))
     } else {
       for j in 0..<outW {
@@ -80,15 +80,21 @@ enum MaxPoolPlane {
     }
   }
 
-  /// Eight 2×2 windows side by side: 16 floats of each input row, split into the even and
-  /// odd columns (the windows' left and right inputs).
+  /// `lanes` 2×2 windows side by side — eight, or four for rows of 4 to 7 outputs: 2·lanes
+  /// floats of each input row, split into the even and odd columns (the windows' left and
+  /// right inputs). Four windows run in the low half of the eight-lane code.
   @inline(__always)
-  private static func pool2x2Eight(
-    _ top: UnsafePointer<Float>, width w: Int, into y: UnsafeMutablePointer<Float>,
+  private static func pool2x2Lanes(
+    _ lanes: Int, _ top: UnsafePointer<Float>, width w: Int, into y: UnsafeMutablePointer<Float>,
     indices: UnsafeMutablePointer<Int32>?, start: Int32
   ) {
-    let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self)
-    let lower = UnsafeRawPointer(top + w).loadUnaligned(as: SIMD16<Float>.self)
+    @inline(__always) func load(_ row: UnsafePointer<Float>) -> SIMD16<Float> {
+      let raw = UnsafeRawPointer(row)
+      return lanes == 8
+        ? raw.loadUnaligned(as: SIMD16<Float>.self)
+        : SIMD16(lowHalf: raw.loadUnaligned(as: SIMD8<Float>.self), highHalf: .zero)
+    }
+    let (upper, lower) = (load(top), load(top + w))
     let (a, b, c, d) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
     var largest = a
     let overB = b .> largest
@@ -97,39 +103,23 @@ enum MaxPoolPlane {
     largest.replace(with: c, where: overC)
     let overD = d .> largest
     largest.replace(with: d, where: overD)
-    UnsafeMutableRawPointer(y).storeBytes(of: largest, as: SIMD8<Float>.self)
+    let target = UnsafeMutableRawPointer(y)
+    if lanes == 8 {
+      target.storeBytes(of: largest, as: SIMD8<Float>.self)
+    } else {
+      target.storeBytes(of: largest.lowHalf, as: SIMD4<Float>.self)
+    }
     guard let indices else { return }
     let first = SIMD8<Int32>(repeating: start) &+ SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
     var best = first
     best.replace(with: first &+ 1, where: overB)
     best.replace(with: first &+ Int32(w), where: overC)
     best.replace(with: first &+ Int32(w + 1), where: overD)
-    UnsafeMutableRawPointer(indices).storeBytes(of: best, as: SIMD8<Int32>.self)
-  }
-
-  /// Four 2×2 windows side by side (rows of 4 to 7 outputs), as `pool2x2Eight`.
-  @inline(__always)
-  private static func pool2x2Four(
-    _ top: UnsafePointer<Float>, width w: Int, into y: UnsafeMutablePointer<Float>,
-    indices: UnsafeMutablePointer<Int32>?, start: Int32
-  ) {
-    let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD8<Float>.self)
-    let lower = UnsafeRawPointer(top + w).loadUnaligned(as: SIMD8<Float>.self)
-    let (a, b, c, d) = (upper.evenHalf, upper.oddHalf, lower.evenHalf, lower.oddHalf)
-    var largest = a
-    let overB = b .> largest
-    largest.replace(with: b, where: overB)
-    let overC = c .> largest
-    largest.replace(with: c, where: overC)
-    let overD = d .> largest
-    largest.replace(with: d, where: overD)
-    UnsafeMutableRawPointer(y).storeBytes(of: largest, as: SIMD4<Float>.self)
-    guard let indices else { return }
-    let first = SIMD4<Int32>(repeating: start) &+ SIMD4<Int32>(0, 2, 4, 6)
-    var best = first
-    best.replace(with: first &+ 1, where: overB)
-    best.replace(with: first &+ Int32(w), where: overC)
-    best.replace(with: first &+ Int32(w + 1), where: overD)
-    UnsafeMutableRawPointer(indices).storeBytes(of: best, as: SIMD4<Int32>.self)
+    let winners = UnsafeMutableRawPointer(indices)
+    if lanes == 8 {
+      winners.storeBytes(of: best, as: SIMD8<Int32>.self)
+    } else {
+      winners.storeBytes(of: best.lowHalf, as: SIMD4<Int32>.self)
+    }
   }
 }
