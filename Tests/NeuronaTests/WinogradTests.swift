@@ -53,3 +53,29 @@ func winogradInputGradientMatchesIm2col(shape: [Int]) {
   #expect(isClose(fastInput, referenceInput, tolerance: 1e-4), "\(fastInput.maxAbsDifference(referenceInput))")
   #expect(isClose(fastWeight, referenceWeight, tolerance: 1e-3))
 }
+
+/// The transformed filters are kept between calls, but never past a change of the weights:
+/// neither an in-place write, nor an assignment, nor an optimiser step leaves them stale.
+@Test func winogradFollowsWeightChanges() {
+  var generator = SplitMix64(seed: 31)
+  let layer = Conv2D(16, 8, kernelSize: 3, padding: 1, using: &generator)
+  let input = randomTensor([1, 16, 32, 32], seed: 32)
+  #expect(layer.winogradApplies(toInput: input.shape))
+  func agreesWithIm2col() -> Bool {
+    let fast = layer.forward(input, mode: .inference)
+    layer.usesWinograd = false
+    defer { layer.usesWinograd = true }
+    return isClose(fast, layer.forward(input, mode: .inference), tolerance: 1e-4)
+  }
+  #expect(agreesWithIm2col())
+  let before = layer.forward(input, mode: .inference)
+  layer.weight.value.withUnsafeMutableBufferPointer { $0[0] += 1 }
+  #expect(!isClose(layer.forward(input, mode: .inference), before, tolerance: 1e-4))
+  #expect(agreesWithIm2col())
+  layer.weight.value = randomTensor(layer.weight.value.shape, seed: 33)
+  #expect(agreesWithIm2col())
+  let optimizer = SGD(learningRate: 0.5)
+  layer.weight.gradient = randomTensor(layer.weight.value.shape, seed: 34)
+  optimizer.step(layer.namedParameters.map(\.parameter))
+  #expect(agreesWithIm2col())
+}

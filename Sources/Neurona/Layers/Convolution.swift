@@ -46,10 +46,13 @@ public final class Conv2D: Layer {
   private var input = Tensor(zeros: [0])
   /// One set of scratch buffers per worker.
   private var workspaces: [TileWorkspace] = []
-  /// The Winograd path's: per worker, and the transformed weights.
+  /// The Winograd path's: per worker; the transformed filters for forward, kept while the
+  /// weight's `version` is `winogradWeightsVersion`; and those for ∂x.
   var winogradSpaces: [Winograd.Workspace] = []
   let winogradWeights = Workspace()
+  var winogradWeightsVersion = -1
   let winogradTurnedWeights = Workspace()
+  let winogradGradientWeights = Workspace()
 
   /// A worker's scratch memory, allocated once and reused.
   final class TileWorkspace {

@@ -38,10 +38,14 @@ extension Conv2D {
   func winogradForward(
     _ input: Tensor, _ g: ConvolutionGeometry, epilogue: ConvolutionEpilogue
   ) -> Tensor {
+    // At inference the weights stay put from call to call: transform them once.
     let u = winogradWeights.reserve(16 * outputChannels * inputChannels)
-    weight.value.withUnsafeBufferPointer { w in
-      Winograd.transformWeights(
-        w.baseAddress!, outputs: outputChannels, channels: inputChannels, into: u)
+    if winogradWeightsVersion != weight.version {
+      weight.value.withUnsafeBufferPointer { w in
+        Winograd.transformWeights(
+          w.baseAddress!, outputs: outputChannels, channels: inputChannels, into: u)
+      }
+      winogradWeightsVersion = weight.version
     }
     return winogradConvolve(input, g, outputs: outputChannels, u: u, epilogue: epilogue)
   }
@@ -60,7 +64,7 @@ extension Conv2D {
         }
       }
     }
-    let u = winogradWeights.reserve(16 * o * c)
+    let u = winogradGradientWeights.reserve(16 * o * c)
     Winograd.transformWeights(turned, outputs: c, channels: o, into: u)
     return winogradConvolve(
       dy, gradientGeometry(g), outputs: c, u: u, epilogue: ConvolutionEpilogue())

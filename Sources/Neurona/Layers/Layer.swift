@@ -25,7 +25,10 @@ public final class Parameter {
   }
 
   /// The current value.
-  public var value: Tensor
+  public var value: Tensor { didSet { version &+= 1 } }
+  /// Counts changes to `value` (assignments and in-place writes alike), so that a layer can
+  /// keep something derived from it — Winograd's transformed filters — until it changes.
+  public private(set) var version = 0
   /// ∂loss/∂value, accumulated by `backward` (`+=`) until `zeroGradient()`.
   public var gradient: Tensor
   /// See `Role`.
