@@ -29,17 +29,17 @@ extension Conv2D {
       outputWidth: g.width)
   }
 
-  /// Transformed tiles per block so that V and M (16·(C + O)·T floats) stay around half a
-  /// megabyte — in a core's L2 — but the 16 products are not too thin for sgemm.
+  /// Transformed tiles per block so that V and M (36·(C + O)·T floats) stay around half a
+  /// megabyte — in a core's L2 — but the 36 products are not too thin for sgemm.
   static func winogradBlockTiles(channels: Int, outputs: Int) -> Int {
-    Swift.max(64, Swift.min(512, (1 << 17) / (16 * (channels + outputs)) * 16))
+    Swift.max(64, Swift.min(512, (1 << 17) / (Winograd.points * (channels + outputs)) * 16))
   }
 
   func winogradForward(
     _ input: Tensor, _ g: ConvolutionGeometry, epilogue: ConvolutionEpilogue
   ) -> Tensor {
     // At inference the weights stay put from call to call: transform them once.
-    let u = winogradWeights.reserve(16 * outputChannels * inputChannels)
+    let u = winogradWeights.reserve(Winograd.points * outputChannels * inputChannels)
     if winogradWeightsVersion != weight.version {
       weight.value.withUnsafeBufferPointer { w in
         Winograd.transformWeights(
@@ -64,13 +64,13 @@ extension Conv2D {
         }
       }
     }
-    let u = winogradGradientWeights.reserve(16 * o * c)
+    let u = winogradGradientWeights.reserve(Winograd.points * o * c)
     Winograd.transformWeights(turned, outputs: c, channels: o, into: u)
     return winogradConvolve(
       dy, gradientGeometry(g), outputs: c, u: u, epilogue: ConvolutionEpilogue())
   }
 
-  /// The convolution of `input` (geometry `g`) with transformed weights `u` `[16][outputs][C]`.
+  /// The convolution of `input` (geometry `g`) with transformed weights `u` `[36][outputs][C]`.
   private func winogradConvolve(
     _ input: Tensor, _ g: ConvolutionGeometry, outputs o: Int, u: UnsafeMutablePointer<Float>,
     epilogue: ConvolutionEpilogue
