@@ -105,12 +105,19 @@ enum Winograd {
     return segments
   }
 
-  /// Floats of a worker's `rows` scratch for a tiling: the input transform's padded row,
-  /// six split rows and six combined ones; or the output transform's four rows and its
-  /// 40 vectors between the passes.
+  /// Floats of a worker's `rows` scratch for a tiling: the input transform's six combined
+  /// rows, a row of zeros and one row split by phase; or the output transform's 40 vectors
+  /// between its passes.
   static func rowScratch(_ tiling: Tiling) -> Int {
-    Swift.max(13 * 4 * roundUp(tiling.columns + 1, 8), 16 * tiling.columns + 40 * 8)
+    Swift.max(8 * rowSpan(tiles: tiling.columns), 40 * 8)
   }
+
+  /// Floats of one column phase of an input row for `tiles` tiles (tile j reads phases 0
+  /// and 1 at j + 1 too), in whole vectors.
+  private static func phaseLength(tiles: Int) -> Int { roundUp(tiles + 1, 8) }
+
+  /// Floats of an input row for `tiles` tiles: its four phases.
+  private static func rowSpan(tiles: Int) -> Int { 4 * phaseLength(tiles: tiles) }
 
   /// Computes tiles `block` of the convolution: V, the 36 products, Y through `epilogue`.
   static func computeBlock(
@@ -138,94 +145,116 @@ enum Winograd {
 
   /// V = Bᵀ·d·B for the tiles of `segment`, every channel, into `v` `[36][C][T]`.
   ///
-  /// Each of the tile row's six input rows is split into its four column phases (tile j
-  /// starts at column 4j: its columns are phases 0–3 at j and phases 0–1 at j + 1), so that
-  /// every step after is a contiguous, vectorised sweep; Bᵀ then combines whole split rows,
-  /// and B the phases of each combined row.
+  /// Bᵀ first combines the tile row's six input rows, straight from the image, into six
+  /// rows; then B runs along each combined row, eight tiles at a time, every step a
+  /// contiguous vectorised sweep.
   private static func transformInput(
     _ segment: Segment, _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, tiles: Int,
     rows: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>
   ) {
     let (c, h, w) = (g.channels, g.height, g.width)
     let count = segment.columns.count
-    // A split row: phase p (columns 4j + p, j = first … last) at p·phase, whole vectors.
-    let phase = roundUp(count + 1, 8)
-    let span = 4 * phase
-    let padded = rows
-    let split = padded + span
-    let combined = split + patch * span
-    // padded[q] is image column `left + q`; those inside the image are `inside`.
+    let (phase, span) = (phaseLength(tiles: count), rowSpan(tiles: count))
+    let (combined, zeros, phases) = (rows, rows + patch * span, rows + (patch + 1) * span)
+    // Column q of a combined row is image column `left + q`; those inside are `inside`.
     let left = tile * segment.columns.lowerBound - g.padLeft
     let start = Swift.max(0, -left)
     let inside = start..<Swift.max(start, Swift.min(span, w - left))
-    padded.update(repeating: 0, count: inside.lowerBound)
-    (padded + inside.upperBound).update(repeating: 0, count: span - inside.upperBound)
+    // Outside the image every combination is of zeros.
+    zeros.update(repeating: 0, count: span)
+    for r in 0..<patch {
+      (combined + r * span).update(repeating: 0, count: inside.lowerBound)
+      (combined + r * span + inside.upperBound).update(
+        repeating: 0, count: span - inside.upperBound)
+    }
+    // Where the six input rows start in a channel (nil: above or below the image, zeros).
+    let offsets = (0..<patch).map { k -> Int? in
+      let row = tile * segment.row + k - g.padTop
+      return row >= 0 && row < h ? row * w + left : nil
+    }
     let plane = c * tiles
     for channel in 0..<c {
       let image = x + (segment.image * c + channel) * h * w
-      for k in 0..<patch {
-        let inputRow = tile * segment.row + k - g.padTop
-        let s = split + k * span
-        if inputRow < 0 || inputRow >= h || inside.isEmpty {
-          s.update(repeating: 0, count: span)
-          continue
-        }
-        (padded + inside.lowerBound).update(
-          from: image + inputRow * w + left + inside.lowerBound, count: inside.count)
-        var j = 0
-        while j < phase {
-          let quad = UnsafeRawPointer(padded + 4 &* j).loadUnaligned(as: SIMD32<Float>.self)
-          let (even, odd) = (quad.evenHalf, quad.oddHalf)
-          store8(even.evenHalf, s + j)
-          store8(odd.evenHalf, s + phase + j)
-          store8(even.oddHalf, s + 2 &* phase + j)
-          store8(odd.oddHalf, s + 3 &* phase + j)
-          j &+= 8
-        }
+      @inline(__always) func input(_ k: Int) -> UnsafePointer<Float> {
+        offsets[k].map { image + $0 } ?? UnsafePointer(zeros)
       }
-      // Bᵀ·d, whole split rows at once.
-      var q = 0
-      while q < span {
-        @inline(__always) func d(_ k: Int) -> SIMD8<Float> { load8(split + (k &* span &+ q)) }
-        let values = inputTransform(d(0), d(1), d(2), d(3), d(4), d(5))
-        store8(values.0, combined + q)
-        store8(values.1, combined + span + q)
-        store8(values.2, combined + 2 &* span + q)
-        store8(values.3, combined + 3 &* span + q)
-        store8(values.4, combined + 4 &* span + q)
-        store8(values.5, combined + 5 &* span + q)
+      let (i0, i1, i2, i3, i4, i5) = (input(0), input(1), input(2), input(3), input(4), input(5))
+      let input = (i0, i1, i2, i3, i4, i5)
+      var q = inside.lowerBound
+      while q &+ 8 <= inside.upperBound {
+        combineRows(input, at: q, lanes: 8, into: combined, span: span)
         q &+= 8
       }
-      // ·B: each combined row's tile values (p0[j], p1[j], p2[j], p3[j], p0[j+1], p1[j+1]).
+      if q < inside.upperBound {
+        combineRows(input, at: q, lanes: inside.upperBound - q, into: combined, span: span)
+      }
+      // ·B along each combined row: split it by column phase (mod 4), then tile j's six
+      // columns are phases 0–3 at j and phases 0–1 at j + 1, all plain vector loads.
       let out = v + channel * tiles + segment.offset
       for r in 0..<patch {
-        let p0 = combined + r * span
-        let (p1, p2, p3) = (p0 + phase, p0 + 2 * phase, p0 + 3 * phase)
-        let target = out + r * patch * plane
+        let row = combined + r * span
         var j = 0
-        while j < count {
-          let values = inputTransform(
-            load8(p0 + j), load8(p1 + j), load8(p2 + j), load8(p3 + j), load8(p0 + j + 1),
-            load8(p1 + j + 1))
-          let lanes = Swift.min(8, count - j)
-          @inline(__always) func put(_ value: SIMD8<Float>, _ column: Int) {
-            let at = target + column * plane + j
-            if lanes == 8 {
-              store8(value, at)
-            } else {
-              for lane in 0..<lanes { at[lane] = value[lane] }
-            }
-          }
-          put(values.0, 0)
-          put(values.1, 1)
-          put(values.2, 2)
-          put(values.3, 3)
-          put(values.4, 4)
-          put(values.5, 5)
+        while j < phase {
+          let quad = UnsafeRawPointer(row + 4 &* j).loadUnaligned(as: SIMD32<Float>.self)
+          let (even, odd) = (quad.evenHalf, quad.oddHalf)
+          store8(even.evenHalf, phases + j)
+          store8(odd.evenHalf, phases + (phase &+ j))
+          store8(even.oddHalf, phases + (2 &* phase &+ j))
+          store8(odd.oddHalf, phases + (3 &* phase &+ j))
           j &+= 8
+        }
+        let target = out + r * patch * plane
+        j = 0
+        while j &+ 8 <= count {
+          transformColumns(phases, phase: phase, at: j, lanes: 8, into: target, plane: plane)
+          j &+= 8
+        }
+        if j < count {
+          transformColumns(phases, phase: phase, at: j, lanes: count - j, into: target, plane: plane)
         }
       }
     }
+  }
+
+  /// Bᵀ down the six input rows `rows`, at columns q … q + lanes − 1, into six rows `span`
+  /// apart at `combined`.
+  @inline(__always)
+  private static func combineRows(
+    _ rows: (
+      UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+      UnsafePointer<Float>, UnsafePointer<Float>
+    ), at q: Int, lanes: Int, into combined: UnsafeMutablePointer<Float>, span: Int
+  ) {
+    let values = inputTransform(
+      load8(rows.0 + q, lanes: lanes), load8(rows.1 + q, lanes: lanes),
+      load8(rows.2 + q, lanes: lanes), load8(rows.3 + q, lanes: lanes),
+      load8(rows.4 + q, lanes: lanes), load8(rows.5 + q, lanes: lanes))
+    store8(values.0, combined + q, lanes: lanes)
+    store8(values.1, combined + (span &+ q), lanes: lanes)
+    store8(values.2, combined + (2 &* span &+ q), lanes: lanes)
+    store8(values.3, combined + (3 &* span &+ q), lanes: lanes)
+    store8(values.4, combined + (4 &* span &+ q), lanes: lanes)
+    store8(values.5, combined + (5 &* span &+ q), lanes: lanes)
+  }
+
+  /// B along a combined row split into four phases `phase` apart, for tiles j … j + lanes − 1:
+  /// their six values each into `target` (tile j first), `plane` apart.
+  @inline(__always)
+  private static func transformColumns(
+    _ phases: UnsafeMutablePointer<Float>, phase: Int, at j: Int, lanes: Int,
+    into target: UnsafeMutablePointer<Float>, plane: Int
+  ) {
+    let (p0, p1) = (phases + j, phases + (phase &+ j))
+    let values = inputTransform(
+      load8(p0), load8(p1), load8(p0 + 2 &* phase), load8(p0 + 3 &* phase), load8(p0 + 1),
+      load8(p1 + 1))
+    let at = target + j
+    store8(values.0, at, lanes: lanes)
+    store8(values.1, at + plane, lanes: lanes)
+    store8(values.2, at + 2 &* plane, lanes: lanes)
+    store8(values.3, at + 3 &* plane, lanes: lanes)
+    store8(values.4, at + 4 &* plane, lanes: lanes)
+    store8(values.5, at + 5 &* plane, lanes: lanes)
   }
 
   /// Y = Aᵀ·M·A for the tiles of `segment`, every output channel, through `epilogue`, into
@@ -233,21 +262,20 @@ enum Winograd {
   private static func transformOutput(
     _ segment: Segment, _ g: ConvolutionGeometry, outputs o: Int, _ m: UnsafePointer<Float>,
     tiles: Int, _ epilogue: ConvolutionEpilogue, into y: UnsafeMutablePointer<Float>,
-    scratch: UnsafeMutablePointer<Float>
+    scratch along: UnsafeMutablePointer<Float>
   ) {
     let (outH, outW) = (g.outputHeight, g.outputWidth)
     let plane = o * tiles
     let (top, left) = (tile * segment.row, tile * segment.columns.lowerBound)
     let count = segment.columns.count
-    // The tile row's four output rows, whole tiles, before cropping; then Aᵀ along rows.
-    let rowLength = tile * count
-    let along = scratch + tile * rowLength
-    let (width, height) = (Swift.min(rowLength, outW - left), Swift.min(tile, outH - top))
+    // The tile row's output columns and rows inside the image.
+    let (width, height) = (Swift.min(tile * count, outW - left), Swift.min(tile, outH - top))
     for channel in 0..<o {
       let scale = SIMD8<Float>(repeating: epilogue.scale?[channel] ?? 1)
       let shift = SIMD8<Float>(repeating: epilogue.shift?[channel] ?? 0)
       let floor = SIMD8<Float>(repeating: epilogue.rectifies ? 0 : -.infinity)
       let source = m + channel * tiles + segment.offset
+      let output = y + (segment.image * o + channel) * outH * outW + top * outW + left
       @inline(__always) func finish(_ value: SIMD8<Float>) -> SIMD8<Float> {
         let affine = value * scale + shift
         return affine.replacing(with: floor, where: affine .< floor)
@@ -269,22 +297,23 @@ enum Winograd {
           store8(z2, along + (32 &* r &+ 16))
           store8(z3, along + (32 &* r &+ 24))
         }
-        // y[i][q] = (Aᵀ · column q of z)[i]; row i of the tile row's output, interleaved.
-        // (Kept in `along` after z, row i column q as vector 24 + 4i + q, for the scatter.)
+        // y[i][q] = (Aᵀ · column q of z)[i], kept after z as vector 24 + 4i + q.
         for q in 0..<tile {
           @inline(__always) func z(_ r: Int) -> SIMD8<Float> { load8(along + (32 &* r &+ 8 &* q)) }
-          let rowsOut = outputTransform(z(0), z(1), z(2), z(3), z(4), z(5))
-          store8(finish(rowsOut.0), along + (192 &+ 8 &* q))
-          store8(finish(rowsOut.1), along + (224 &+ 8 &* q))
-          store8(finish(rowsOut.2), along + (256 &+ 8 &* q))
-          store8(finish(rowsOut.3), along + (288 &+ 8 &* q))
+          let values = outputTransform(z(0), z(1), z(2), z(3), z(4), z(5))
+          store8(finish(values.0), along + (192 &+ 8 &* q))
+          store8(finish(values.1), along + (224 &+ 8 &* q))
+          store8(finish(values.2), along + (256 &+ 8 &* q))
+          store8(finish(values.3), along + (288 &+ 8 &* q))
         }
-        for i in 0..<tile {
+        // Output row i of the eight tiles: their four columns each, interleaved.
+        let whole = lanes == 8 && tile * (at + 8) <= width
+        for i in 0..<height {
           @inline(__always) func column(_ q: Int) -> SIMD8<Float> {
             load8(along + (192 &+ 32 &* i &+ 8 &* q))
           }
-          let row = scratch + i * rowLength + tile * at
-          if lanes == 8 {
+          let target = output + i * outW + tile * at
+          if whole {
             var quad = SIMD32<Float>()
             var pair = SIMD16<Float>()
             pair.evenHalf = column(0)
@@ -293,18 +322,16 @@ enum Winograd {
             pair.evenHalf = column(1)
             pair.oddHalf = column(3)
             quad.oddHalf = pair
-            UnsafeMutableRawPointer(row).storeBytes(of: quad, as: SIMD32<Float>.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: quad, as: SIMD32<Float>.self)
           } else {
             for q in 0..<tile {
               let values = column(q)
-              for l in 0..<lanes { row[tile * l + q] = values[l] }
+              for l in 0..<lanes where tile * (at + l) + q < width { target[tile * l + q] = values[l] }
             }
           }
         }
         j = at + 8
       }
-      let output = y + (segment.image * o + channel) * outH * outW + top * outW + left
-      for i in 0..<height { (output + i * outW).update(from: scratch + i * rowLength, count: width) }
     }
   }
 
@@ -345,4 +372,20 @@ enum Winograd {
 
 @inline(__always) private func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
   UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
+}
+
+/// The first `lanes` floats at `p` (the rest 0): a row's last, partial vector.
+@inline(__always) private func load8(_ p: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
+  if lanes == 8 { return load8(p) }
+  var value = SIMD8<Float>()
+  for lane in 0..<lanes { value[lane] = p[lane] }
+  return value
+}
+
+/// Stores the first `lanes` lanes of `value` at `p`.
+@inline(__always) private func store8(
+  _ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, lanes: Int
+) {
+  if lanes == 8 { return store8(value, p) }
+  for lane in 0..<lanes { p[lane] = value[lane] }
 }
