@@ -26,7 +26,10 @@ let package = Package(
     .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
 
     // MARK: - Libraries
-    .target(name: "Neurona", dependencies: ["CBLAS", "CZlib", "CMalloc"]),
+    .target(name: "Neurona", dependencies: ["CBLAS", "CZlib", "CMalloc", "NeuronaAVX2"]),
+    // Kernels compiled for AVX2 and FMA (x86-64 from Haswell and Zen on). Neurona calls them
+    // only after finding both in the CPU's flags (Kernels/CPUFeatures.swift).
+    .target(name: "NeuronaAVX2", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
     .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
     .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
     .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),

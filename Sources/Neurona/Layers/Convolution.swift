@@ -34,7 +34,7 @@ public final class Conv2D: Layer {
   /// with single-threaded BLAS) rather than computed one by one with multithreaded BLAS.
   public var parallelTiles = true
   /// Whether 3×3 stride-1 convolutions with enough channels are computed by Winograd's
-  /// F(4×4, 3×3) (Winograd.swift: 4× fewer multiply-adds) rather than im2col; off, the
+  /// F(4×4, 3×3) (NeuronaAVX2/Winograd.swift: 4× fewer multiply-adds) rather than im2col; off, the
   /// reference path it is tested against. Backward always uses im2col.
   public var usesWinograd = true
   /// Whether backward computes ∂x. A network's first layer can turn it off (its input is
@@ -48,7 +48,7 @@ public final class Conv2D: Layer {
   private var workspaces: [TileWorkspace] = []
   /// The Winograd path's: per worker; the transformed filters for forward, kept while the
   /// weight's `version` is `winogradWeightsVersion`; and those for ∂x.
-  var winogradSpaces: [Winograd.Workspace] = []
+  var winogradSpaces: [WinogradWorkspace] = []
   let winogradWeights = Workspace()
   var winogradWeightsVersion = -1
   let winogradTurnedWeights = Workspace()

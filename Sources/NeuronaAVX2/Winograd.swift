@@ -4,7 +4,7 @@
 //
 //   U = G·g·Gᵀ      (each 3×3 filter → 6×6; [36][O][C], once per change of the weights)
 //   V = Bᵀ·d·B      (each 6×6 input patch, tiles 4 apart → 6×6; [36][C][T])
-//   M[ξ] = U[ξ]·V[ξ] (36 products [O, C] × [C, T])
+//   M[ξ] = U[ξ]·V[ξ] (36 products [O, C] × [C, T], Products.swift)
 //   Y = Aᵀ·M·A      (each 6×6 → its 4×4 output tile, then the epilogue)
 //
 // with the interpolation points 0, −1, 1, ½, −2 (the 1-D transforms below; each 2-D one
@@ -15,40 +15,58 @@
 // floats: V and M hold 36/16 = 2.25 values per output pixel instead of 16/4 = 4.
 //
 // The T tiles of a block are consecutive in the batch's tile order (image, tile row, tile
-// column), so one block can span images or be part of one; blocks are sized so V and M stay
-// in the core's cache.
+// column), so one block can span images or be part of one; the caller sizes blocks so V and
+// M stay in the core's cache, and shares them between its threads.
+//
+// This module is compiled for AVX2 and FMA (Package.swift): Neurona calls it only once it
+// has seen both in the CPU's flags, and computes the convolution by im2col otherwise.
 
 /// The Winograd F(4×4, 3×3) convolution (see the file header).
-enum Winograd {
+public enum Winograd {
   /// Output pixels per tile side, and input pixels per tile side (tile + 2).
-  static let tile = 4, patch = 6
+  public static let tile = 4, patch = 6
   /// Products per tile: one per point of the 6×6 transformed patch.
-  static let points = 36
+  public static let points = 36
 
-  /// Whether a convolution of this geometry is computed this way: 3×3, stride 1, enough
-  /// channels for the 36 products not to be too thin, and images big enough (or channels
-  /// many enough) for the transforms to pay.
-  static func applies(to g: ConvolutionGeometry, outputs: Int) -> Bool {
-    g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.channels >= 16
-      && outputs >= 8 && (g.outputArea >= 32 * 32 || g.channels >= 128)
+  /// A 3×3 stride-1 convolution: the input's C, H, W, its zero rows above and columns to
+  /// the left, and the output's H', W'.
+  public struct Geometry: Sendable {
+    public var channels, height, width, padTop, padLeft, outputHeight, outputWidth: Int
+
+    public init(
+      channels: Int, height: Int, width: Int, padTop: Int, padLeft: Int, outputHeight: Int,
+      outputWidth: Int
+    ) {
+      (self.channels, self.height, self.width) = (channels, height, width)
+      (self.padTop, self.padLeft) = (padTop, padLeft)
+      (self.outputHeight, self.outputWidth) = (outputHeight, outputWidth)
+    }
   }
 
-  /// A worker's scratch memory.
-  final class Workspace {
-    /// V, `[36][C][T]`.
-    let input = Neurona.Workspace()
-    /// M, `[36][O][T]`.
-    let product = Neurona.Workspace()
-    /// Input rows split by column phase, then combined (input); four output rows (output).
-    let rows = Neurona.Workspace()
+  /// What happens to each output channel after the product: y ← max(0, y·scale + shift)
+  /// (nil scale: 1, nil shift: 0; the max only when `rectifies`).
+  public struct Epilogue {
+    public var scale: [Float]?
+    public var shift: [Float]?
+    public var rectifies: Bool
+
+    public init(scale: [Float]?, shift: [Float]?, rectifies: Bool) {
+      (self.scale, self.shift, self.rectifies) = (scale, shift, rectifies)
+    }
   }
 
-  /// U = G·g·Gᵀ for every filter: `weight` `[O, C, 3, 3]` → `[36][O][C]`.
-  static func transformWeights(
+  /// Floats of the transformed filters of `outputs` × `channels` 3×3 filters.
+  public static func weightCount(outputs: Int, channels: Int) -> Int {
+    points * Products.rows(outputs) * channels
+  }
+
+  /// U = G·g·Gᵀ for every filter: `weight` `[O, C, 3, 3]` → `weightCount` floats, laid out
+  /// for the products (Products.swift: `[36][O/6][C][6]`, zero rows past O).
+  public static func transformWeights(
     _ weight: UnsafePointer<Float>, outputs: Int, channels: Int,
     into u: UnsafeMutablePointer<Float>
   ) {
-    let plane = outputs * channels
+    u.update(repeating: 0, count: weightCount(outputs: outputs, channels: channels))
     // G·(g0, g1, g2): the filter's values at the interpolation points, over their spreads.
     func interpolate(_ g0: Double, _ g1: Double, _ g2: Double) -> [Double] {
       [
@@ -56,26 +74,30 @@ enum Winograd {
         (g0 - 2 * g1 + 4 * g2) / 15, g2,
       ]
     }
-    for filter in 0..<plane {
-      let g = (0..<9).map { Double(weight[filter * 9 + $0]) }
-      // G·g: six rows of three, one column of g at a time; then each row times Gᵀ.
-      let columns = (0..<3).map { interpolate(g[$0], g[3 + $0], g[6 + $0]) }
-      for row in 0..<patch {
-        let values = interpolate(columns[0][row], columns[1][row], columns[2][row])
-        for column in 0..<patch {
-          u[(row * patch + column) * plane + filter] = Float(values[column])
+    for out in 0..<outputs {
+      for channel in 0..<channels {
+        let g = (0..<9).map { Double(weight[(out * channels + channel) * 9 + $0]) }
+        // G·g: six rows of three, one column of g at a time; then each row times Gᵀ.
+        let columns = (0..<3).map { interpolate(g[$0], g[3 + $0], g[6 + $0]) }
+        for row in 0..<patch {
+          let values = interpolate(columns[0][row], columns[1][row], columns[2][row])
+          for column in 0..<patch {
+            u[Products.weightIndex(
+              point: row * patch + column, output: out, channel: channel, outputs: outputs,
+              channels: channels)] = Float(values[column])
+          }
         }
       }
     }
   }
 
   /// The tile grid of a geometry: rows and columns of 4×4 output tiles per image.
-  struct Tiling {
-    let rows: Int
-    let columns: Int
-    var perImage: Int { rows * columns }
+  public struct Tiling {
+    public let rows: Int
+    public let columns: Int
+    public var perImage: Int { rows * columns }
 
-    init(_ g: ConvolutionGeometry) {
+    public init(_ g: Geometry) {
       rows = ceilDivide(g.outputHeight, Winograd.tile)
       columns = ceilDivide(g.outputWidth, Winograd.tile)
     }
@@ -105,13 +127,19 @@ enum Winograd {
     return segments
   }
 
-  /// Floats of a worker's `rows` scratch for a tiling: the input transform's six combined
-  /// rows, a row of zeros and one row split by phase; or the output transform's 40 vectors
-  /// between its passes.
-  static func rowScratch(_ tiling: Tiling) -> Int {
-    Swift.max(8 * rowSpan(tiles: tiling.columns), 40 * 8)
+  /// The floats of scratch memory a worker needs for a block of `tiles` tiles: V, M (with
+  /// 8 spare floats: the output transform reads whole vectors of 8 tiles), and rows — the
+  /// input transform's six combined rows, a row of zeros and one row split by phase; or the
+  /// output transform's 40 vectors between its passes.
+  public static func scratch(_ g: Geometry, outputs: Int, tiles: Int) -> (
+    input: Int, product: Int, rows: Int
+  ) {
+    let stride = Products.columns(tiles)
+    return (
+      points * g.channels * stride, points * Products.rows(outputs) * stride + 8,
+      Swift.max(8 * rowSpan(tiles: Tiling(g).columns), 40 * 8)
+    )
   }
-
   /// Floats of one column phase of an input row for `tiles` tiles (tile j reads phases 0
   /// and 1 at j + 1 too), in whole vectors.
   private static func phaseLength(tiles: Int) -> Int { roundUp(tiles + 1, 8) }
@@ -119,27 +147,25 @@ enum Winograd {
   /// Floats of an input row for `tiles` tiles: its four phases.
   private static func rowSpan(tiles: Int) -> Int { 4 * phaseLength(tiles: tiles) }
 
-  /// Computes tiles `block` of the convolution: V, the 36 products, Y through `epilogue`.
-  static func computeBlock(
-    _ block: Range<Int>, _ g: ConvolutionGeometry, outputs: Int, tiling: Tiling,
-    x: UnsafePointer<Float>, u: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-    epilogue: ConvolutionEpilogue, space: Workspace
+  /// Computes tiles `block` of the batch's convolution — V, the 36 products, Y through
+  /// `epilogue` — from the input `x` `[N, C, H, W]` and the transformed filters `u` into `y`
+  /// `[N, O, H', W']`, with the scratch memory `scratch` asks for.
+  public static func computeBlock(
+    _ block: Range<Int>, _ g: Geometry, outputs: Int, x: UnsafePointer<Float>,
+    u: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue,
+    input v: UnsafeMutablePointer<Float>, product m: UnsafeMutablePointer<Float>,
+    rows: UnsafeMutablePointer<Float>
   ) {
-    let (c, o, t) = (g.channels, outputs, block.count)
-    let segments = segments(of: block, tiling)
-    let v = space.input.reserve(points * c * t)
-    // (8 spare floats: the output transform reads whole vectors of 8 tiles.)
-    let m = space.product.reserve(points * o * t + 8)
-    let rows = space.rows.reserve(rowScratch(tiling))
+    let segments = segments(of: block, Tiling(g))
+    // Rows of V and M hold `stride` tiles; M has `Products.rows(O)` rows per point.
+    let stride = Products.columns(block.count)
     for segment in segments {
-      transformInput(segment, g, x, tiles: t, rows: rows, into: v)
+      transformInput(segment, g, x, tiles: stride, rows: rows, into: v)
     }
-    for xi in 0..<points {
-      GEMM.multiply(
-        u + xi * o * c, v + xi * c * t, into: m + xi * o * t, m: o, n: t, k: c)
-    }
+    Products.multiply(u, v, into: m, outputs: outputs, channels: g.channels, tiles: stride)
     for segment in segments {
-      transformOutput(segment, g, outputs: o, m, tiles: t, epilogue, into: y, scratch: rows)
+      transformOutput(
+        segment, g, outputs: outputs, m, tiles: stride, epilogue, into: y, scratch: rows)
     }
   }
 
@@ -149,7 +175,7 @@ enum Winograd {
   /// rows; then B runs along each combined row, eight tiles at a time, every step a
   /// contiguous vectorised sweep.
   private static func transformInput(
-    _ segment: Segment, _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>, tiles: Int,
+    _ segment: Segment, _ g: Geometry, _ x: UnsafePointer<Float>, tiles: Int,
     rows: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>
   ) {
     let (c, h, w) = (g.channels, g.height, g.width)
@@ -260,12 +286,12 @@ enum Winograd {
   /// Y = Aᵀ·M·A for the tiles of `segment`, every output channel, through `epilogue`, into
   /// `y` `[N, O, H', W']` (tiles past the edge write only their inside part).
   private static func transformOutput(
-    _ segment: Segment, _ g: ConvolutionGeometry, outputs o: Int, _ m: UnsafePointer<Float>,
-    tiles: Int, _ epilogue: ConvolutionEpilogue, into y: UnsafeMutablePointer<Float>,
+    _ segment: Segment, _ g: Geometry, outputs o: Int, _ m: UnsafePointer<Float>,
+    tiles: Int, _ epilogue: Epilogue, into y: UnsafeMutablePointer<Float>,
     scratch along: UnsafeMutablePointer<Float>
   ) {
     let (outH, outW) = (g.outputHeight, g.outputWidth)
-    let plane = o * tiles
+    let plane = Products.rows(o) * tiles
     let (top, left) = (tile * segment.row, tile * segment.columns.lowerBound)
     let count = segment.columns.count
     // The tile row's output columns and rows inside the image.
@@ -360,32 +386,4 @@ enum Winograd {
       difference + 0.125 * m3 - 8 * m4 + m5
     )
   }
-}
-
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-  UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
-}
-
-/// The first `lanes` floats at `p` (the rest 0): a row's last, partial vector.
-@inline(__always) private func load8(_ p: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
-  if lanes == 8 { return load8(p) }
-  var value = SIMD8<Float>()
-  for lane in 0..<lanes { value[lane] = p[lane] }
-  return value
-}
-
-/// Stores the first `lanes` lanes of `value` at `p`.
-@inline(__always) private func store8(
-  _ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, lanes: Int
-) {
-  if lanes == 8 { return store8(value, p) }
-  for lane in 0..<lanes { p[lane] = value[lane] }
 }

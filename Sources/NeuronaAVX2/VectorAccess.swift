@@ -1,0 +1,36 @@
+// Unaligned 8-float loads and stores, whole or partial (a row's last vector), and the
+// integer rounding the kernels' layouts use.
+
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
+}
+
+/// The first `lanes` floats at `p` (the rest 0): a row's last, partial vector.
+@inline(__always) func load8(_ p: UnsafePointer<Float>, lanes: Int) -> SIMD8<Float> {
+  if lanes == 8 { return load8(p) }
+  var value = SIMD8<Float>()
+  for lane in 0..<lanes { value[lane] = p[lane] }
+  return value
+}
+
+/// Stores the first `lanes` lanes of `value` at `p`.
+@inline(__always) func store8(
+  _ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, lanes: Int
+) {
+  if lanes == 8 { return store8(value, p) }
+  for lane in 0..<lanes { p[lane] = value[lane] }
+}
+
+/// ⌈a / b⌉ for positive b.
+func ceilDivide(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+
+/// a rounded up to a multiple of m.
+func roundUp(_ a: Int, _ m: Int) -> Int { ceilDivide(a, m) * m }
