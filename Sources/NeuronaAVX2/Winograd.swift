@@ -193,26 +193,29 @@ public enum Winograd {
       (combined + r * span + inside.upperBound).update(
         repeating: 0, count: span - inside.upperBound)
     }
-    // Where the six input rows start in a channel (nil: above or below the image, zeros).
-    let offsets = (0..<patch).map { k -> Int? in
-      let row = tile * segment.row + k - g.padTop
-      return row >= 0 && row < h ? row * w + left : nil
-    }
     let plane = c * tiles
     for channel in 0..<c {
       let image = x + (segment.image * c + channel) * h * w
+      // The six input rows from column `left` (a row above or below the image: zeros).
       @inline(__always) func input(_ k: Int) -> UnsafePointer<Float> {
-        offsets[k].map { image + $0 } ?? UnsafePointer(zeros)
+        let row = tile &* segment.row &+ k &- g.padTop
+        return row >= 0 && row < h ? image + (row &* w &+ left) : UnsafePointer(zeros)
       }
       let (i0, i1, i2, i3, i4, i5) = (input(0), input(1), input(2), input(3), input(4), input(5))
-      let input = (i0, i1, i2, i3, i4, i5)
       var q = inside.lowerBound
       while q &+ 8 <= inside.upperBound {
-        combineRows(input, at: q, lanes: 8, into: combined, span: span)
+        let values = inputTransform(
+          load8(i0 + q), load8(i1 + q), load8(i2 + q), load8(i3 + q), load8(i4 + q),
+          load8(i5 + q))
+        store(values, combined + q, stride: span)
         q &+= 8
       }
       if q < inside.upperBound {
-        combineRows(input, at: q, lanes: inside.upperBound - q, into: combined, span: span)
+        let lanes = inside.upperBound - q
+        let values = inputTransform(
+          load8(i0 + q, lanes: lanes), load8(i1 + q, lanes: lanes), load8(i2 + q, lanes: lanes),
+          load8(i3 + q, lanes: lanes), load8(i4 + q, lanes: lanes), load8(i5 + q, lanes: lanes))
+        store(values, combined + q, stride: span, lanes: lanes)
       }
       // ·B along each combined row: split it by column phase (mod 4), then tile j's six
       // columns are phases 0–3 at j and phases 0–1 at j + 1, all plain vector loads.
@@ -230,57 +233,49 @@ public enum Winograd {
           j &+= 8
         }
         let target = out + r * patch * plane
+        let (p0, p1, p2, p3) = (phases, phases + phase, phases + 2 * phase, phases + 3 * phase)
         j = 0
-        while j &+ 8 <= count {
-          transformColumns(phases, phase: phase, at: j, lanes: 8, into: target, plane: plane)
+        while j < count {
+          let values = inputTransform(
+            load8(p0 + j), load8(p1 + j), load8(p2 + j), load8(p3 + j), load8(p0 + (j &+ 1)),
+            load8(p1 + (j &+ 1)))
+          if j &+ 8 <= count {
+            store(values, target + j, stride: plane)
+          } else {
+            store(values, target + j, stride: plane, lanes: count - j)
+          }
           j &+= 8
-        }
-        if j < count {
-          transformColumns(phases, phase: phase, at: j, lanes: count - j, into: target, plane: plane)
         }
       }
     }
   }
 
-  /// Bᵀ down the six input rows `rows`, at columns q … q + lanes − 1, into six rows `span`
-  /// apart at `combined`.
+  /// Stores six vectors `stride` apart from `p`.
   @inline(__always)
-  private static func combineRows(
-    _ rows: (
-      UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
-      UnsafePointer<Float>, UnsafePointer<Float>
-    ), at q: Int, lanes: Int, into combined: UnsafeMutablePointer<Float>, span: Int
+  private static func store(
+    _ values: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
+    _ p: UnsafeMutablePointer<Float>, stride: Int
   ) {
-    let values = inputTransform(
-      load8(rows.0 + q, lanes: lanes), load8(rows.1 + q, lanes: lanes),
-      load8(rows.2 + q, lanes: lanes), load8(rows.3 + q, lanes: lanes),
-      load8(rows.4 + q, lanes: lanes), load8(rows.5 + q, lanes: lanes))
-    store8(values.0, combined + q, lanes: lanes)
-    store8(values.1, combined + (span &+ q), lanes: lanes)
-    store8(values.2, combined + (2 &* span &+ q), lanes: lanes)
-    store8(values.3, combined + (3 &* span &+ q), lanes: lanes)
-    store8(values.4, combined + (4 &* span &+ q), lanes: lanes)
-    store8(values.5, combined + (5 &* span &+ q), lanes: lanes)
+    store8(values.0, p)
+    store8(values.1, p + stride)
+    store8(values.2, p + 2 &* stride)
+    store8(values.3, p + 3 &* stride)
+    store8(values.4, p + 4 &* stride)
+    store8(values.5, p + 5 &* stride)
   }
 
-  /// B along a combined row split into four phases `phase` apart, for tiles j … j + lanes − 1:
-  /// their six values each into `target` (tile j first), `plane` apart.
-  @inline(__always)
-  private static func transformColumns(
-    _ phases: UnsafeMutablePointer<Float>, phase: Int, at j: Int, lanes: Int,
-    into target: UnsafeMutablePointer<Float>, plane: Int
+  /// Stores the first `lanes` lanes of six vectors `stride` apart from `p`.
+  @inline(never)
+  private static func store(
+    _ values: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
+    _ p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int
   ) {
-    let (p0, p1) = (phases + j, phases + (phase &+ j))
-    let values = inputTransform(
-      load8(p0), load8(p1), load8(p0 + 2 &* phase), load8(p0 + 3 &* phase), load8(p0 + 1),
-      load8(p1 + 1))
-    let at = target + j
-    store8(values.0, at, lanes: lanes)
-    store8(values.1, at + plane, lanes: lanes)
-    store8(values.2, at + 2 &* plane, lanes: lanes)
-    store8(values.3, at + 3 &* plane, lanes: lanes)
-    store8(values.4, at + 4 &* plane, lanes: lanes)
-    store8(values.5, at + 5 &* plane, lanes: lanes)
+    store8(values.0, p, lanes: lanes)
+    store8(values.1, p + stride, lanes: lanes)
+    store8(values.2, p + 2 &* stride, lanes: lanes)
+    store8(values.3, p + 3 &* stride, lanes: lanes)
+    store8(values.4, p + 4 &* stride, lanes: lanes)
+    store8(values.5, p + 5 &* stride, lanes: lanes)
   }
 
   /// Y = Aᵀ·M·A for the tiles of `segment`, every output channel, through `epilogue`, into
