@@ -11,8 +11,11 @@ build: deps
 	$(RELEASE)
 
 # Tests run in release mode: gradient checks and small training runs are slow in debug.
+# The suite twice: as this CPU runs it, then on the baseline x86-64 paths a CPU without
+# AVX2/FMA would take (NEURONA_NO_AVX2: im2col instead of the Winograd kernels).
 test: deps
 	$(SWIFT) test -c release
+	NEURONA_NO_AVX2=1 $(SWIFT) test -c release --skip-build
 
 # The whole suite under AddressSanitizer / ThreadSanitizer, in their own build folders (the
 # instrumented binaries the command tests run are the sanitized ones too). Leaks inside the

@@ -2,10 +2,10 @@ import Neurona
 import NeuronaTestSupport
 import Testing
 
-/// Winograd F(2×2, 3×3) gives im2col's result: padded and valid, odd and even sizes (edge
+/// Winograd F(4×4, 3×3) gives im2col's result: padded and valid, odd and even sizes (edge
 /// tiles half outside), small images (blocks spanning images) and a large one (several blocks
 /// per image), with and without bias, and through a fused epilogue.
-@Test(arguments: [
+@Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"), arguments: [
   ([3, 16, 33, 35], Padding.symmetric(1), true),
   ([5, 128, 6, 7], Padding.symmetric(1), true),
   ([1, 16, 36, 37], Padding.valid, false),
@@ -34,7 +34,9 @@ func winogradMatchesIm2col(shape: [Int], padding: Padding, bias: Bool) {
 
 /// Training through a Winograd convolution: its ∂x (a Winograd convolution of ∂y with the
 /// turned filters) and ∂W (im2col) match the im2col path's, for one image and a batch.
-@Test(arguments: [[1, 16, 34, 33], [2, 8, 33, 40]])
+@Test(
+  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"),
+  arguments: [[1, 16, 34, 33], [2, 8, 33, 40]])
 func winogradInputGradientMatchesIm2col(shape: [Int]) {
   var generator = SplitMix64(seed: 21)
   let layer = Conv2D(shape[1], 16, kernelSize: 3, padding: 1, using: &generator)
@@ -56,7 +58,8 @@ func winogradInputGradientMatchesIm2col(shape: [Int]) {
 
 /// The transformed filters are kept between calls, but never past a change of the weights:
 /// neither an in-place write, nor an assignment, nor an optimiser step leaves them stale.
-@Test func winogradFollowsWeightChanges() {
+@Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"))
+func winogradFollowsWeightChanges() {
   var generator = SplitMix64(seed: 31)
   let layer = Conv2D(16, 8, kernelSize: 3, padding: 1, using: &generator)
   let input = randomTensor([1, 16, 32, 32], seed: 32)

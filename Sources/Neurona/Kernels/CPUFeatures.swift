@@ -9,9 +9,10 @@
 /// The processor's optional instruction sets, read once.
 public enum CPUFeatures {
   /// Whether the NeuronaAVX2 kernels can run: the CPU (and the kernel that saves its
-  /// registers) reports both `avx2` and `fma`.
+  /// registers) reports both `avx2` and `fma`, and `NEURONA_NO_AVX2` is not set (it makes a
+  /// run take the baseline paths, to compare or to test them).
   public static let hasAVX2AndFMA: Bool = {
-    guard let flags = cpuFlags() else { return false }
+    guard getenv("NEURONA_NO_AVX2") == nil, let flags = cpuFlags() else { return false }
     return flags.contains("avx2") && flags.contains("fma")
   }()
 
