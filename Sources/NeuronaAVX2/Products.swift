@@ -34,9 +34,9 @@ enum Products {
     for xi in 0..<Winograd.points {
       let (uPoint, vPoint) = (u + xi * panels * c * 6, v + xi * c * t)
       let mPoint = m + xi * panels * 6 * t
-      // Sixteen tiles of V at a time (their C × 16 values stay in L1) against every panel.
-      for column in Swift.stride(from: 0, to: t, by: 16) {
-        for panel in 0..<panels {
+      // One panel of U (C × 6 floats, in L1) against all of V[ξ] (in L2): U[ξ] is read once.
+      for panel in 0..<panels {
+        for column in Swift.stride(from: 0, to: t, by: 16) {
           block6x16(
             k: c, uPoint + panel * c * 6, vPoint + column, rowStride: t,
             into: mPoint + panel * 6 * t + column)
