@@ -47,7 +47,8 @@ let package = Package(
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
-    .testTarget(name: "NeuronaTests", dependencies: ["Neurona", "NeuronaTestSupport", "CZlib"]),
+    .testTarget(
+      name: "NeuronaTests", dependencies: ["Neurona", "NeuronaAVX2", "NeuronaTestSupport", "CZlib"]),
     .testTarget(
       name: "NeuronaImageTests", dependencies: ["NeuronaImage"], exclude: ["Fixtures"]),
     .testTarget(

@@ -8,7 +8,10 @@
 // in the output directly. The tiles are shared between the cores, each worker with its own
 // workspaces and single-threaded BLAS. 1×1 stride-1 unpadded kernels skip im2col: the image
 // itself is the column matrix. Backward unfolds again rather than keeping the columns of the
-// whole batch (K·N·P floats, 300 MB for one U-Net layer at batch 8).
+// whole batch (K·N·P floats, 300 MB for one U-Net layer at batch 8). On a CPU with AVX2/FMA
+// forward's products go to NeuronaAVX2's PackedProduct, on filters laid out once per change
+// of the weights, instead of sgemm.
+import NeuronaAVX2
 
 /// A 2-D convolution layer with an optional bias.
 ///
@@ -53,6 +56,10 @@ public final class Conv2D: Layer {
   var winogradWeightsVersion = -1
   let winogradTurnedWeights = Workspace()
   let winogradGradientWeights = Workspace()
+  /// The weights laid out for NeuronaAVX2's PackedProduct, kept while the weight's `version`
+  /// is `packedWeightsVersion`.
+  private let packedWeights = Workspace()
+  private var packedWeightsVersion = -1
 
   /// A worker's scratch memory, allocated once and reused.
   final class TileWorkspace {
@@ -161,6 +168,7 @@ public final class Conv2D: Layer {
     let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
+    let packed = packedWeightsForKernels(depth: g.patchSize)
     return Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
       input.withUnsafeBufferPointer { x in
         weight.value.withUnsafeBufferPointer { w in
@@ -168,7 +176,7 @@ public final class Conv2D: Layer {
           ComputeThreads.parallel(workers) { worker in
             let share = tiles.count / workers
             for tile in tiles[(worker * share)..<((worker + 1) * share)] {
-              forwardTile(tile, g, x, w, y, epilogue, spaces[worker])
+              forwardTile(tile, g, x, w, packed, y, epilogue, spaces[worker])
             }
           }
         }
@@ -176,25 +184,49 @@ public final class Conv2D: Layer {
     }
   }
 
+  /// The weights laid out for NeuronaAVX2's PackedProduct (once per change of the weights),
+  /// or nil on a CPU without AVX2/FMA, where the products go to sgemm.
+  private func packedWeightsForKernels(depth k: Int) -> UnsafePointer<Float>? {
+    guard CPUFeatures.hasAVX2AndFMA else { return nil }
+    let packed = packedWeights.reserve(PackedProduct.packedCount(rows: outputChannels, depth: k))
+    if packedWeightsVersion != weight.version {
+      weight.value.withUnsafeBufferPointer { w in
+        PackedProduct.pack(w.baseAddress!, rows: outputChannels, depth: k, into: packed)
+      }
+      packedWeightsVersion = weight.version
+    }
+    return UnsafePointer(packed)
+  }
+
   /// One tile of forward: unfold, [O, K] × [K, width], epilogue.
   private func forwardTile(
     _ tile: ConvolutionTile, _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>,
-    _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+    _ w: UnsafePointer<Float>, _ packed: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
     _ epilogue: ConvolutionEpilogue, _ space: TileWorkspace
   ) {
     let (o, p, width) = (outputChannels, g.outputArea, tile.width(g))
     let columns = isPointwise(g) ? nil : space.columns.reserve(g.patchSize * width)
     let b = unfoldTile(x + tile.first * g.channels * g.imageArea, tile, g, into: columns)
     let target = y + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
+    // [O, K] × [K, width] into `c`, rows `rowStride` apart.
+    func product(into c: UnsafeMutablePointer<Float>, rowStride: Int) {
+      if let packed {
+        PackedProduct.multiply(
+          packed: packed, rows: o, depth: g.patchSize, b, rowStrideB: width, columns: width,
+          into: c, rowStrideC: rowStride)
+      } else {
+        GEMM.multiply(w, b, into: c, m: o, n: width, k: g.patchSize, rowStrideC: rowStride)
+      }
+    }
     if tile.count > 1 {
       // [O, K] × [K, G·P] → [O, G·P], then to [G, O, P] through the epilogue.
       let staging = space.staging.reserve(o * width)
-      GEMM.multiply(w, b, into: staging, m: o, n: width, k: g.patchSize)
+      product(into: staging, rowStride: width)
       scatter(staging, count: tile.count, area: p, into: target, epilogue)
     } else {
       // [O, K] × [K, band] → the band's columns of y[n] as [O, P], then the epilogue on
       // them while they are in cache.
-      GEMM.multiply(w, b, into: target, m: o, n: width, k: g.patchSize, rowStrideC: p)
+      product(into: target, rowStride: p)
       for channel in 0..<o { epilogue.apply(target + channel * p, count: width, channel: channel) }
     }
   }

@@ -1,0 +1,34 @@
+import Neurona
+import NeuronaAVX2
+import NeuronaTestSupport
+import Testing
+
+/// The AVX2 product with laid-out filters gives the plain triple loop's result, whatever the
+/// rows left over after panels of six, the columns after blocks of sixteen, and the strides;
+/// it writes nothing outside C's columns.
+@Test(
+  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the kernels need AVX2 and FMA"),
+  arguments: [(6, 9, 16), (13, 7, 37), (64, 288, 200), (1, 3, 5), (32, 16, 15)])
+func packedProductMatchesTheTripleLoop(m: Int, k: Int, n: Int) {
+  let (strideB, strideC) = (n + 3, n + 5)
+  let a = randomTensor([m, k], seed: 41).scalars
+  let b = randomTensor([k, strideB], seed: 42).scalars
+  var packed = [Float](repeating: .nan, count: PackedProduct.packedCount(rows: m, depth: k))
+  PackedProduct.pack(a, rows: m, depth: k, into: &packed)
+  var c = [Float](repeating: -7, count: m * strideC)
+  PackedProduct.multiply(
+    packed: packed, rows: m, depth: k, b, rowStrideB: strideB, columns: n, into: &c,
+    rowStrideC: strideC)
+  var worst: Float = 0
+  for i in 0..<m {
+    for j in 0..<strideC {
+      var expected: Float = -7
+      if j < n {
+        expected = 0
+        for p in 0..<k { expected += a[i * k + p] * b[p * strideB + j] }
+      }
+      worst = max(worst, abs(c[i * strideC + j] - expected))
+    }
+  }
+  #expect(worst < 1e-4, "\(worst)")
+}
