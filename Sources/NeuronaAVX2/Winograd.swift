@@ -2,7 +2,7 @@
 // products per tile and channel pair instead of 144 — 4× fewer multiply-adds than im2col,
 // which is how a convolution on a CPU gets past the sgemm peak (Lavin & Gray, 2015).
 //
-//   U = G·g·Gᵀ      (each 3×3 filter → 6×6; [36][O][C], once per change of the weights)
+//   U = G·g·Gᵀ      (each 3×3 filter → 6×6; [36][O][C] in panels, once per weight change)
 //   V = Bᵀ·d·B      (each 6×6 input patch, tiles 4 apart → 6×6; [36][C][T])
 //   M[ξ] = U[ξ]·V[ξ] (36 products [O, C] × [C, T], Products.swift)
 //   Y = Aᵀ·M·A      (each 6×6 → its 4×4 output tile, then the epilogue)
