@@ -2,7 +2,7 @@
 // (A, [M, K], fixed between changes of the weights) with its unfolded input (B, [K, N]).
 // A is stored in panels of six rows (`[M/6][K][6]`, zero rows past M), so each 6 × 16 block
 // of C is twelve accumulators fed by one broadcast per row and two loads of B per step of K
-// (Products.swift's kernel). B is copied block by block into 16-wide strips that stay in
+// (MicroKernel.swift). B is copied block by block into 16-wide strips that stay in
 // cache while every panel sweeps them, and C is written once: no per-call packing of A and
 // no pass that zeroes C, which sgemm spends on every call.
 

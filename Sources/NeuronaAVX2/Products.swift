@@ -1,12 +1,9 @@
-// The 36 products of Winograd's method, M[ξ] = U[ξ]·V[ξ], by one register-blocked kernel:
-// each call computes a 6 × 16 block of M in twelve 8-wide accumulators, one fused
-// multiply-add per filter value and tile pair, and stores it once. The operands are laid out
-// so that nothing is packed per call: U, transformed once per change of the weights, is
-// stored panel by panel (`[36][O/6][C][6]`: six output channels' values for each input
-// channel side by side, zero rows past O), and V is read in place (`[36][C][T]`, T a
-// multiple of 16). Against sgemm on the same shapes this drops the packing of both operands
-// and the pass that zeroes C, which on thin products (C = 16 or 32 at the U-Net's top level)
-// cost as much as the arithmetic.
+// The 36 products of Winograd's method, M[ξ] = U[ξ]·V[ξ], each a PackedProduct: U,
+// transformed once per change of the weights, is stored panel by panel (`[36][O/6][C][6]`:
+// six output channels' values for each input channel side by side, zero rows past O), V is
+// `[36][C][T]` with T a multiple of 16. Against sgemm on the same shapes this drops the
+// per-call packing of U and the pass that zeroes M, which on thin products (C = 16 or 32 at
+// the U-Net's top level) cost as much as the arithmetic.
 
 /// The products M[ξ] = U[ξ]·V[ξ] (see the file header).
 enum Products {
@@ -32,65 +29,9 @@ enum Products {
   ) {
     let panels = rows(outputs) / 6
     for xi in 0..<Winograd.points {
-      let (uPoint, vPoint) = (u + xi * panels * c * 6, v + xi * c * t)
-      let mPoint = m + xi * panels * 6 * t
-      // One panel of U (C × 6 floats, in L1) against all of V[ξ] (in L2): U[ξ] is read once.
-      for panel in 0..<panels {
-        for column in Swift.stride(from: 0, to: t, by: 16) {
-          block6x16(
-            k: c, uPoint + panel * c * 6, vPoint + column, rowStrideB: t,
-            into: mPoint + panel * 6 * t + column, rowStrideC: t)
-        }
-      }
+      PackedProduct.multiply(
+        packed: u + xi * panels * c * 6, rows: outputs, depth: c, v + xi * c * t,
+        rowStrideB: t, columns: t, into: m + xi * panels * 6 * t, rowStrideC: t)
     }
   }
-}
-
-/// C[6 × 16] = A[6 × k] · B[k × 16]: A packed (`a[6p + r]` is row r, column p), B's rows
-/// `rowStrideB` apart, C's `rowStrideC`.
-@inline(__always)
-func block6x16(
-  k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rowStrideB: Int,
-  into c: UnsafeMutablePointer<Float>, rowStrideC: Int
-) {
-  var (c00, c01, c10, c11) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-  var (c20, c21, c30, c31) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-  var (c40, c41, c50, c51) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-  var (pa, pb) = (a, b)
-  for _ in 0..<k {
-    let (b0, b1) = (load8(pb), load8(pb + 8))
-    var x = SIMD8<Float>(repeating: pa[0])
-    c00.addProduct(x, b0)
-    c01.addProduct(x, b1)
-    x = SIMD8<Float>(repeating: pa[1])
-    c10.addProduct(x, b0)
-    c11.addProduct(x, b1)
-    x = SIMD8<Float>(repeating: pa[2])
-    c20.addProduct(x, b0)
-    c21.addProduct(x, b1)
-    x = SIMD8<Float>(repeating: pa[3])
-    c30.addProduct(x, b0)
-    c31.addProduct(x, b1)
-    x = SIMD8<Float>(repeating: pa[4])
-    c40.addProduct(x, b0)
-    c41.addProduct(x, b1)
-    x = SIMD8<Float>(repeating: pa[5])
-    c50.addProduct(x, b0)
-    c51.addProduct(x, b1)
-    pa += 6
-    pb += rowStrideB
-  }
-  let s = rowStrideC
-  store8(c00, c)
-  store8(c01, c + 8)
-  store8(c10, c + s)
-  store8(c11, c + (s &+ 8))
-  store8(c20, c + 2 &* s)
-  store8(c21, c + (2 &* s &+ 8))
-  store8(c30, c + 3 &* s)
-  store8(c31, c + (3 &* s &+ 8))
-  store8(c40, c + 4 &* s)
-  store8(c41, c + (4 &* s &+ 8))
-  store8(c50, c + 5 &* s)
-  store8(c51, c + (5 &* s &+ 8))
 }
