@@ -41,9 +41,10 @@ bench: build
 	.build/release/neurona-bench conv
 
 # The same models beside PyTorch, onnxruntime and Pillow measured in the same run, as a ratio
-# table (needs `pip install torch onnxruntime onnx pillow numpy`; about 3 minutes).
+# table (needs `pip install torch onnxruntime onnx pillow numpy`): three rounds that alternate
+# which side goes first, medians and ranges (about 7 minutes).
 bench-peers: build
-	scripts/bench-vs-peers.sh --no-build
+	scripts/bench-vs-peers.sh --no-build --rounds 3
 
 examples: deps
 	$(RELEASE) --product neurona-examples

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Neurona against its peers, side by side, in one run (issue "performance"):
-#   scripts/bench-vs-peers.sh [--threads N] [--quick] [--out FILE] [--raw DIR] [--no-build]
+#   scripts/bench-vs-peers.sh [--threads N] [--rounds N] [--quick] [--out FILE] [--raw DIR]
+#                             [--no-build]
 # Builds neurona-bench (release), runs `neurona-bench models`, then the peers of
 # ../shared/bench/peers.py (PyTorch eager, onnxruntime, Pillow) on the same thread count, then
 # the decode pair of scripts/bench-decode.sh (neurona-bench decode and bench-decode-pillow.py on
 # peers.py's 512² PNG and JPEG q90), and prints a Markdown table: work, both figures, the ratio,
 # the issue's target and whether it is met; figures taken under other load are flagged.
 #   --threads N  threads for both sides' models (default 2); decode rows are 1 thread, per CPU-s
+#   --rounds N   measure the models N times, alternating which side goes first (default 1);
+#                the table gives the medians and each ratio's median and range over the rounds
 #   --quick      short samples, to check the script works (figures are rough)
 #   --out FILE   also write the table to FILE
 #   --raw DIR    keep every raw output (JSON, logs) in DIR instead of a temporary folder
@@ -19,20 +22,24 @@ set -euo pipefail
 caller=$(pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-threads=2 quick=0 out="" raw="" build=1
+threads=2 rounds=1 quick=0 out="" raw="" build=1
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --threads) threads=${2:?--threads needs a number}; shift 2 ;;
+    --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
     --quick) quick=1; shift ;;
     --out) out=${2:?--out needs a file}; shift 2 ;;
     --raw) raw=${2:?--raw needs a folder}; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-vs-peers.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
 case "$threads" in
   '' | *[!0-9]* | 0) echo "bench-vs-peers.sh: --threads takes a count ≥ 1" >&2; exit 2 ;;
+esac
+case "$rounds" in
+  '' | *[!0-9]* | 0) echo "bench-vs-peers.sh: --rounds takes a count ≥ 1" >&2; exit 2 ;;
 esac
 command -v python3 >/dev/null || { echo "bench-vs-peers.sh: needs python3" >&2; exit 1; }
 case "$out" in '' | /*) ;; *) out="$caller/$out" ;; esac
@@ -69,14 +76,10 @@ if [ ! -x "$bench" ]; then
   exit 1
 fi
 
-# 1. Neurona's models, then the peers right after, on the same thread count.
-say "Neurona models, $threads thread(s)"
-helper load "$work/models.load.json" -- \
-  "$bench" models --format json --threads "$threads" --seconds "$seconds" >"$work/models.json" ||
-  echo "bench-vs-peers.sh: neurona-bench models failed; its cells stay empty" >&2
-
+# 1. Neurona's models and the peers' on the same thread count, in `rounds` rounds that
+# alternate which side goes first, so that a machine drifting over minutes biases neither.
 importable() { python3 -c "import $1" >/dev/null 2>&1; }
-peer_opts=()
+peer_opts=() model_opts=()
 sections=""
 if [ ! -f "$peers_py" ]; then
   peer_opts=(--peers-missing "no peers.py at $peers_py")
@@ -89,19 +92,42 @@ else
   else
     peer_opts=(--peers-missing "onnxruntime or onnx not importable (pip install onnxruntime onnx)")
   fi
-  importable PIL && sections="$sections,decode"
 fi
-if [ -n "$sections" ]; then
-  say "peers.py --threads $threads --only $sections"
+run_ours() {  # $1: the round's file suffix
+  say "Neurona models, $threads thread(s)${1:+, round ${1#-}}"
+  if helper load "$work/models$1.load.json" -- "$bench" models --format json \
+      --threads "$threads" --seconds "$seconds" >"$work/models$1.json"; then
+    model_opts+=(--models "$work/models$1.json")
+    [ -n "$1" ] && [ "$1" != "-1" ] || model_opts+=(--models-load "$work/models$1.load.json")
+  else
+    echo "bench-vs-peers.sh: neurona-bench models failed; its cells stay empty" >&2
+  fi
+}
+run_peers() {  # $1: the round's file suffix; Pillow's cross-check in the first round only
+  local only=$sections
+  if [ -z "$1" ] || [ "$1" = "-1" ]; then importable PIL && only="$only,decode"; fi
+  say "peers.py --threads $threads --only $only${1:+, round ${1#-}}"
   # Run from the work folder: anything peers.py writes next to itself stays out of the repo.
-  if (cd "$work" && helper load "$work/peers.load.json" -- python3 "$peers_py" \
-      --threads "$threads" --only "$sections" ${peer_args[@]+"${peer_args[@]}"} \
-      --json "$work/peers.json") 2>&1 | tee "$work/peers.log" >&2; then
-    peer_opts+=(--peers "$work/peers.json" --peers-load "$work/peers.load.json")
+  if (cd "$work" && helper load "$work/peers$1.load.json" -- python3 "$peers_py" \
+      --threads "$threads" --only "$only" ${peer_args[@]+"${peer_args[@]}"} \
+      --json "$work/peers$1.json") 2>&1 | tee "$work/peers$1.log" >&2; then
+    peer_opts+=(--peers "$work/peers$1.json")
+    [ -n "$1" ] && [ "$1" != "-1" ] || peer_opts+=(--peers-load "$work/peers$1.load.json")
   else
     peer_opts=(--peers-missing "peers.py failed (its output went to stderr; --raw DIR keeps it)")
+    sections=""
   fi
-fi
+}
+for round in $(seq 1 "$rounds"); do
+  suffix=$([ "$rounds" = 1 ] || echo "-$round")
+  if [ $((round % 2)) = 1 ] || [ -z "$sections" ]; then
+    run_ours "$suffix"
+    [ -z "$sections" ] || run_peers "$suffix"
+  else
+    run_peers "$suffix"
+    run_ours "$suffix"
+  fi
+done
 
 # 2. Decode: the two halves of scripts/bench-decode.sh on peers.py's images.
 decode_opts=()
@@ -139,8 +165,8 @@ out_opts=()
 [ -z "$out" ] || out_opts=(--out "$out")
 say "table"
 echo >&2
-helper table --threads "$threads" --models "$work/models.json" \
-  --models-load "$work/models.load.json" "${peer_opts[@]}" "${decode_opts[@]}" \
+helper table --threads "$threads" ${model_opts[@]+"${model_opts[@]}"} \
+  ${peer_opts[@]+"${peer_opts[@]}"} "${decode_opts[@]}" \
   --header "## Neurona vs peers, $(date '+%Y-%m-%d %H:%M'), commit $commit" \
   --header "" \
   --header "Threads $threads for the models; decode on 1 thread in images per CPU-second." \

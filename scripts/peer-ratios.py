@@ -8,13 +8,15 @@ performance issue.
       OTHER processes used meanwhile (from /proc/stat minus CMD's own CPU time, the same measure
       as peers.py's other-load). Exits with CMD's exit code.
 
-  peer-ratios.py table --threads N --models MODELS.json [--models-load LOAD.json]
-      [--peers PEERS.json | --peers-missing WHY] [--peers-load LOAD.json]
+  peer-ratios.py table --threads N --models MODELS.json... [--models-load LOAD.json]
+      [--peers PEERS.json... | --peers-missing WHY] [--peers-load LOAD.json]
       [--decode-neurona OUT.txt --decode-pillow OUT.txt | --decode-missing WHY]
       [--decode-note TEXT] [--header TEXT ...] [--out FILE]
       Prints the table (and writes it to FILE). MODELS.json is `neurona-bench models --format
       json`; PEERS.json is /work/shared/bench/peers.py --json; the decode files are the outputs of
       `neurona-bench decode` and scripts/bench-decode-pillow.py on the same images.
+      --models and --peers repeat, one per round: the table then gives the median figures and
+      each ratio's median over the rounds with its range.
 
 Deliberately left out: any timing of its own. Every figure comes from the tools above.
 """
@@ -155,16 +157,29 @@ def load_note(name, path):
 
 def build_table(a):
     rows, caveats, met, total, unsure = [], [], 0, 0, 0
-    models = read_json(a.models) if a.models and os.path.exists(a.models) else {}
-    peers = read_json(a.peers) if a.peers and os.path.exists(a.peers) else None
+    # One file per round (--rounds): figures are medians over the rounds, ratios the median
+    # of each round's own ratio, with their range.
+    rounds = [read_json(p) for p in a.models if os.path.exists(p)]
+    peer_rounds = [read_json(p) for p in a.peers if os.path.exists(p)]
+    peers = peer_rounds[0] if peer_rounds else None
     peers_missing = a.peers_missing or (None if peers else "peers.py gave no results")
 
-    def add(work, ours, peer, theirs, target_text, target, absolute=False, loaded=False):
-        """One row; `loaded` marks a verdict taken while other processes were busy (†)."""
+    def median_of(values):
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else None
+
+    def add(work, ours, peer, theirs, target_text, target, absolute=False, loaded=False,
+            ratios=None):
+        """One row; `loaded` marks a verdict taken while other processes were busy (†);
+        `ratios`, one per round, replace ours/theirs as the ratio when there are several."""
         nonlocal met, total, unsure
         if absolute:
             ratio = "—"
             ok = "—" if ours is None else ("yes" if ours >= target else "**no**")
+        elif ratios and len(ratios) > 1:
+            r = statistics.median(ratios)
+            ratio = f"{r:.2f}× ({min(ratios):.2f}–{max(ratios):.2f})"
+            ok = "yes" if r >= target else "**no**"
         else:
             ratio, ok = ratio_cells(ours, theirs, target)
         if ok != "—":
@@ -183,19 +198,22 @@ def build_table(a):
         entry = (peers or {}).get(peer_key)
         peer_loaded = bool(entry and entry.get("other_load")
                            and is_loaded(statistics.median(entry["other_load"])))
-        theirs = entry["median"] if entry else None
+        ours_by_round = [r.get(key) for r in rounds]
+        theirs_by_round = [(p.get(peer_key) or {}).get("median") for p in peer_rounds]
+        theirs = median_of(theirs_by_round)
+        ratios = [o / t for o, t in zip(ours_by_round, theirs_by_round) if o and t]
         if peers is not None and entry is None:
             peer = f"{PEER_NAMES[section]} (not measured)"
         elif peers is None:
             peer = f"{PEER_NAMES[section]} (missing)"
         else:
             peer = PEER_NAMES[section]
-        add(f"{work} ({unit})", models.get(key), peer, theirs,
+        add(f"{work} ({unit})", median_of(ours_by_round), peer, theirs,
             f"≥{target:.1f}× {PEER_NAMES[section]}", target,
-            loaded=models_loaded or peer_loaded)
+            loaded=models_loaded or peer_loaded, ratios=ratios)
     work, unit, key, goal = PERSON_ROW
-    add(f"{work} ({unit})", models.get(key), "— (no peer)", None, f"≥{goal:.0f} {unit}", goal,
-        absolute=True, loaded=models_loaded)
+    add(f"{work} ({unit})", median_of([r.get(key) for r in rounds]), "— (no peer)", None,
+        f"≥{goal:.0f} {unit}", goal, absolute=True, loaded=models_loaded)
 
     ours_dec = read_results(a.decode_neurona) if a.decode_neurona else {}
     theirs_dec = (read_results(a.decode_pillow)
@@ -258,9 +276,9 @@ def parse_table_args(argv):
     import argparse
     ap = argparse.ArgumentParser(prog="peer-ratios.py table")
     ap.add_argument("--threads", type=int, required=True)
-    ap.add_argument("--models")
+    ap.add_argument("--models", action="append", default=[])
     ap.add_argument("--models-load")
-    ap.add_argument("--peers")
+    ap.add_argument("--peers", action="append", default=[])
     ap.add_argument("--peers-missing")
     ap.add_argument("--peers-load")
     ap.add_argument("--decode-neurona")
