@@ -347,7 +347,9 @@ public enum Winograd {
           } else {
             for q in 0..<tile {
               let values = column(q)
-              for l in 0..<lanes where tile * (at + l) + q < width { target[tile * l + q] = values[l] }
+              for l in 0..<lanes where tile * (at + l) + q < width {
+                target[tile * l + q] = values[l]
+              }
             }
           }
         }

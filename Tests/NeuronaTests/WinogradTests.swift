@@ -5,13 +5,15 @@ import Testing
 /// Winograd F(4×4, 3×3) gives im2col's result: padded and valid, odd and even sizes (edge
 /// tiles half outside), small images (blocks spanning images) and a large one (several blocks
 /// per image), with and without bias, and through a fused epilogue.
-@Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"), arguments: [
-  ([3, 16, 33, 35], Padding.symmetric(1), true),
-  ([5, 128, 6, 7], Padding.symmetric(1), true),
-  ([1, 16, 36, 37], Padding.valid, false),
-  ([2, 20, 61, 67], Padding.symmetric(1), true),
-  ([1, 32, 40, 40], Padding.same, false),
-])
+@Test(
+  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"),
+  arguments: [
+    ([3, 16, 33, 35], Padding.symmetric(1), true),
+    ([5, 128, 6, 7], Padding.symmetric(1), true),
+    ([1, 16, 36, 37], Padding.valid, false),
+    ([2, 20, 61, 67], Padding.symmetric(1), true),
+    ([1, 32, 40, 40], Padding.same, false),
+  ])
 func winogradMatchesIm2col(shape: [Int], padding: Padding, bias: Bool) {
   var generator = SplitMix64(seed: 11)
   let layer = Conv2D(shape[1], 10, kernelSize: 3, padding: padding, bias: bias, using: &generator)

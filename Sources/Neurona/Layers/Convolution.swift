@@ -37,8 +37,9 @@ public final class Conv2D: Layer {
   /// with single-threaded BLAS) rather than computed one by one with multithreaded BLAS.
   public var parallelTiles = true
   /// Whether 3×3 stride-1 convolutions with enough channels are computed by Winograd's
-  /// F(4×4, 3×3) (NeuronaAVX2/Winograd.swift: 4× fewer multiply-adds) rather than im2col; off, the
-  /// reference path it is tested against. Backward always uses im2col.
+  /// F(4×4, 3×3) (NeuronaAVX2/Winograd.swift: 4× fewer multiply-adds) rather than im2col,
+  /// forward and for backward's ∂x (∂W always by im2col); off, the reference path it is
+  /// tested against. Only on CPUs with AVX2 and FMA.
   public var usesWinograd = true
   /// Whether backward computes ∂x. A network's first layer can turn it off (its input is
   /// the data, which nothing learns): backward then skips that product and col2im and
