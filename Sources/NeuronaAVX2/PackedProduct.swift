@@ -8,14 +8,15 @@
 
 /// Products with a pre-laid-out left operand (see the file header).
 public enum PackedProduct {
-  /// Floats of A `[M, K]` laid out in panels (8 spare: the column tail reads whole vectors).
+  /// Floats of A `[M, K]` laid out in panels, and 8 spare: the column tail reads whole
+  /// vectors and uses their first six lanes (the spare floats are read, never used).
   public static func packedCount(rows m: Int, depth k: Int) -> Int { roundUp(m, 6) * k + 8 }
 
   /// Lays A `[M, K]` (rows `k` apart) out in panels of six rows into `packed`.
   public static func pack(
     _ a: UnsafePointer<Float>, rows m: Int, depth k: Int, into packed: UnsafeMutablePointer<Float>
   ) {
-    packed.update(repeating: 0, count: packedCount(rows: m, depth: k))
+    packed.update(repeating: 0, count: roundUp(m, 6) * k)
     for row in 0..<m {
       let (panel, lane) = row.quotientAndRemainder(dividingBy: 6)
       let target = packed + panel * 6 * k + lane

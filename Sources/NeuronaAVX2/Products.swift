@@ -13,13 +13,8 @@ enum Products {
   /// Columns of V and M per row: T rounded up to whole blocks of 16 tiles.
   static func columns(_ tiles: Int) -> Int { roundUp(tiles, 16) }
 
-  /// Where U[ξ][output][channel] is stored.
-  static func weightIndex(point: Int, output: Int, channel: Int, outputs: Int, channels: Int)
-    -> Int
-  {
-    let (panel, row) = output.quotientAndRemainder(dividingBy: 6)
-    return ((point * rows(outputs) / 6 + panel) * channels + channel) * 6 + row
-  }
+  /// Floats between two points' laid-out matrices in U: O rounded up to panels, times C.
+  static func pointStride(outputs: Int, channels: Int) -> Int { rows(outputs) * channels }
 
   /// M `[36][rows(O)][T]` = U `[36][O/6][C][6]` · V `[36][C][T]`, T = `tiles` (a multiple
   /// of 16).
@@ -27,11 +22,11 @@ enum Products {
     _ u: UnsafePointer<Float>, _ v: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
     outputs: Int, channels c: Int, tiles t: Int
   ) {
-    let panels = rows(outputs) / 6
+    let stride = pointStride(outputs: outputs, channels: c)
     for xi in 0..<Winograd.points {
       PackedProduct.multiply(
-        packed: u + xi * panels * c * 6, rows: outputs, depth: c, v + xi * c * t,
-        rowStrideB: t, columns: t, into: m + xi * panels * 6 * t, rowStrideC: t)
+        packed: u + xi * stride, rows: outputs, depth: c, v + xi * c * t, rowStrideB: t,
+        columns: t, into: m + xi * rows(outputs) * t, rowStrideC: t)
     }
   }
 }

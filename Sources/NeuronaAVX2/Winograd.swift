@@ -57,16 +57,16 @@ public enum Winograd {
 
   /// Floats of the transformed filters of `outputs` × `channels` 3×3 filters.
   public static func weightCount(outputs: Int, channels: Int) -> Int {
-    points * Products.rows(outputs) * channels
+    points * Products.pointStride(outputs: outputs, channels: channels) + 8
   }
 
-  /// U = G·g·Gᵀ for every filter: `weight` `[O, C, 3, 3]` → `weightCount` floats, laid out
-  /// for the products (Products.swift: `[36][O/6][C][6]`, zero rows past O).
+  /// U = G·g·Gᵀ for every filter: `weight` `[O, C, 3, 3]` → `weightCount` floats: for each
+  /// of the 36 points, its `[O, C]` matrix laid out for PackedProduct (Products.swift).
   public static func transformWeights(
     _ weight: UnsafePointer<Float>, outputs: Int, channels: Int,
     into u: UnsafeMutablePointer<Float>
   ) {
-    u.update(repeating: 0, count: weightCount(outputs: outputs, channels: channels))
+    let plane = outputs * channels
     // G·(g0, g1, g2): the filter's values at the interpolation points, over their spreads.
     func interpolate(_ g0: Double, _ g1: Double, _ g2: Double) -> [Double] {
       [
@@ -74,19 +74,25 @@ public enum Winograd {
         (g0 - 2 * g1 + 4 * g2) / 15, g2,
       ]
     }
-    for out in 0..<outputs {
-      for channel in 0..<channels {
-        let g = (0..<9).map { Double(weight[(out * channels + channel) * 9 + $0]) }
-        // G·g: six rows of three, one column of g at a time; then each row times Gᵀ.
-        let columns = (0..<3).map { interpolate(g[$0], g[3 + $0], g[6 + $0]) }
-        for row in 0..<patch {
-          let values = interpolate(columns[0][row], columns[1][row], columns[2][row])
-          for column in 0..<patch {
-            u[Products.weightIndex(
-              point: row * patch + column, output: out, channel: channel, outputs: outputs,
-              channels: channels)] = Float(values[column])
-          }
+    // [36][O, C] first, then each point's matrix into panels.
+    var matrices = [Float](repeating: 0, count: points * plane)
+    for filter in 0..<plane {
+      let g = (0..<9).map { Double(weight[filter * 9 + $0]) }
+      // G·g: six rows of three, one column of g at a time; then each row times Gᵀ.
+      let columns = (0..<3).map { interpolate(g[$0], g[3 + $0], g[6 + $0]) }
+      for row in 0..<patch {
+        let values = interpolate(columns[0][row], columns[1][row], columns[2][row])
+        for column in 0..<patch {
+          matrices[(row * patch + column) * plane + filter] = Float(values[column])
         }
+      }
+    }
+    let stride = Products.pointStride(outputs: outputs, channels: channels)
+    matrices.withUnsafeBufferPointer { matrices in
+      for xi in 0..<points {
+        PackedProduct.pack(
+          matrices.baseAddress! + xi * plane, rows: outputs, depth: channels,
+          into: u + xi * stride)
       }
     }
   }
