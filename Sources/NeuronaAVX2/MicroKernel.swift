@@ -2,19 +2,22 @@
 // accumulators (16 ymm registers: twelve sums, two vectors of B, one broadcast of A), one
 // fused multiply-add per step for each, stored once at the end. Compiled for FMA it is
 // 12 vfmadd231ps, 2 loads and 6 broadcasts per step of K, like a BLAS microkernel.
+// Where B's rows are is the caller's: a contiguous strip (PackedProduct) or a fixed offset
+// per step into a padded image (DirectConvolution); the closure is inlined away.
 
-/// C[6 × 16] = A[6 × k] · B[k × 16]: A packed (`a[6p + r]` is row r, column p), B's rows
-/// `rowStrideB` apart, C's `rowStrideC`.
+/// C[6 × 16] = A[6 × k] · B[k × 16]: A packed (`a[6p + r]` is row r, column p), row p of B
+/// (16 floats) at `row(p)`, C's rows `rowStrideC` apart.
 @inline(__always)
 func block6x16(
-  k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rowStrideB: Int,
+  k: Int, _ a: UnsafePointer<Float>, row: (Int) -> UnsafePointer<Float>,
   into c: UnsafeMutablePointer<Float>, rowStrideC: Int
 ) {
   var (c00, c01, c10, c11) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
   var (c20, c21, c30, c31) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
   var (c40, c41, c50, c51) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-  var (pa, pb) = (a, b)
-  for _ in 0..<k {
+  var pa = a
+  for step in 0..<k {
+    let pb = row(step)
     let (b0, b1) = (load8(pb), load8(pb + 8))
     var x = SIMD8<Float>(repeating: pa[0])
     c00.addProduct(x, b0)
@@ -35,7 +38,6 @@ func block6x16(
     c50.addProduct(x, b0)
     c51.addProduct(x, b1)
     pa += 6
-    pb += rowStrideB
   }
   let s = rowStrideC
   store8(c00, c)

@@ -52,12 +52,12 @@ public enum PackedProduct {
             let strip = UnsafePointer(strips + index * k * 16)
             if rows == 6 {
               block6x16(
-                k: k, pa, strip, rowStrideB: 16, into: pc + column, rowStrideC: rowStrideC)
+                k: k, pa, row: { strip + $0 &* 16 }, into: pc + column, rowStrideC: rowStrideC)
             } else {
               // Fewer than six rows left: the block goes through the stack.
               withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * 16) { block in
                 let block = block.baseAddress!
-                block6x16(k: k, pa, strip, rowStrideB: 16, into: block, rowStrideC: 16)
+                block6x16(k: k, pa, row: { strip + $0 &* 16 }, into: block, rowStrideC: 16)
                 for row in 0..<rows {
                   (pc + (row * rowStrideC + column)).update(from: block + row * 16, count: 16)
                 }

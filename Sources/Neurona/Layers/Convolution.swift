@@ -41,6 +41,10 @@ public final class Conv2D: Layer {
   /// forward and for backward's ∂x (∂W always by im2col); off, the reference path it is
   /// tested against. Only on CPUs with AVX2 and FMA.
   public var usesWinograd = true
+  /// Whether the other stride-1 convolutions (not 1×1 unpadded) are computed straight from
+  /// the padded input (ConvolutionDirect.swift) rather than by im2col, in forward; off, the
+  /// reference path it is tested against. Only on CPUs with AVX2 and FMA.
+  public var usesDirectConvolution = true
   /// Whether backward computes ∂x. A network's first layer can turn it off (its input is
   /// the data, which nothing learns): backward then skips that product and col2im and
   /// returns zeros, as PyTorch skips inputs that do not require a gradient.
@@ -49,7 +53,7 @@ public final class Conv2D: Layer {
   /// The input of the last training forward pass (backward unfolds it again).
   private var input = Tensor(zeros: [0])
   /// One set of scratch buffers per worker.
-  private var workspaces: [TileWorkspace] = []
+  var workspaces: [TileWorkspace] = []
   /// The Winograd path's: per worker; the transformed filters for forward, kept while the
   /// weight's `version` is `winogradWeightsVersion`; and those for ∂x.
   var winogradSpaces: [WinogradWorkspace] = []
@@ -141,7 +145,7 @@ public final class Conv2D: Layer {
   }
 
   /// The workspaces of `workers` workers, created on first use.
-  private func workspaces(_ workers: Int) -> [TileWorkspace] {
+  func workspaces(_ workers: Int) -> [TileWorkspace] {
     while workspaces.count < workers { workspaces.append(TileWorkspace()) }
     return workspaces
   }
@@ -166,6 +170,7 @@ public final class Conv2D: Layer {
       return winogradForward(input, g, epilogue: epilogue)
     }
     guard n > 0 else { return Tensor(zeros: [0, o, g.outputHeight, g.outputWidth]) }
+    if directApplies(to: g) { return directForward(input, g, epilogue: epilogue) }
     let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
@@ -187,7 +192,7 @@ public final class Conv2D: Layer {
 
   /// The weights laid out for NeuronaAVX2's PackedProduct (once per change of the weights),
   /// or nil on a CPU without AVX2/FMA, where the products go to sgemm.
-  private func packedWeightsForKernels(depth k: Int) -> UnsafePointer<Float>? {
+  func packedWeightsForKernels(depth k: Int) -> UnsafePointer<Float>? {
     guard CPUFeatures.hasAVX2AndFMA else { return nil }
     let packed = packedWeights.reserve(PackedProduct.packedCount(rows: outputChannels, depth: k))
     if packedWeightsVersion != weight.version {

@@ -1,0 +1,119 @@
+// Conv2D's direct path (NeuronaAVX2/DirectConvolution.swift) for the stride-1 convolutions
+// Winograd does not take — Fashion-MNIST's 28×28 and 14×14 layers, a network's first layer:
+// each tile (a band of output rows of one image) copies its input rows into a zero-padded
+// buffer, the kernel reads them in place, and the epilogue lands the rows in the output.
+// Against im2col + product this skips building the K × P column matrix and copying it again
+// into the product's strips. On a processor without AVX2 and FMA the layer uses im2col.
+import NeuronaAVX2
+
+extension Conv2D {
+  /// Whether forward computes an input of this shape directly.
+  public func directApplies(toInput shape: [Int]) -> Bool {
+    !winogradApplies(toInput: shape) && directApplies(to: geometry(forInput: shape))
+  }
+
+  /// Whether forward computes a convolution of this geometry directly (if Winograd does not
+  /// take it): the CPU runs the AVX2 kernels, the stride is 1, and the image is not its own
+  /// column matrix already.
+  func directApplies(to g: ConvolutionGeometry) -> Bool {
+    usesDirectConvolution && CPUFeatures.hasAVX2AndFMA && g.stride == 1 && !isPointwise(g)
+  }
+
+  /// The output rows per tile: the band's padded input and output fit in about 256 KB (half
+  /// of this CPU's L2), and with fewer images than workers each image is cut so all work.
+  private func directBandRows(_ g: ConvolutionGeometry, batch: Int, workers: Int) -> Int {
+    let wp = g.outputWidth + g.kernelWidth - 1
+    let perRow = (g.channels + DirectConvolution.outputRows(outputChannels)) * wp
+    var rows = Swift.min(g.outputHeight, Swift.max(1, (1 << 16) / perRow))
+    if batch < workers { rows = Swift.min(rows, ceilDivide(g.outputHeight, workers)) }
+    return rows
+  }
+
+  func directForward(
+    _ input: Tensor, _ g: ConvolutionGeometry, epilogue: ConvolutionEpilogue
+  ) -> Tensor {
+    let (n, o) = (input.shape[0], outputChannels)
+    let workers = ComputeThreads.workers
+    let bandRows = directBandRows(g, batch: n, workers: workers)
+    let tiles = (0..<n).flatMap { image in
+      Swift.stride(from: 0, to: g.outputHeight, by: bandRows).map {
+        ConvolutionTile(first: image, count: 1, rows: $0..<Swift.min($0 + bandRows, g.outputHeight))
+      }
+    }
+    let wp = g.outputWidth + g.kernelWidth - 1
+    let paddedCount =
+      g.channels * (bandRows + g.kernelHeight - 1) * wp
+      + DirectConvolution.slack(kernelWidth: g.kernelWidth)
+    let columns = DirectConvolution.columns(rows: bandRows, paddedWidth: wp)
+    let outputCount = DirectConvolution.outputRows(o) * columns
+    let spaces = workspaces(workers).map {
+      ($0.columns.reserve(paddedCount), $0.staging.reserve(outputCount))
+    }
+    let packed = packedWeightsForKernels(depth: g.patchSize)!
+    return Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
+      input.withUnsafeBufferPointer { x in
+        let (x, y) = (x.baseAddress!, y.baseAddress!)
+        ComputeThreads.parallel(Swift.min(workers, tiles.count)) { worker in
+          let (padded, staging) = spaces[worker]
+          for index in Swift.stride(from: worker, to: tiles.count, by: workers) {
+            let tile = tiles[index]
+            let plane = (tile.rows.count + g.kernelHeight - 1) * wp
+            padBand(x + tile.first * g.channels * g.imageArea, tile.rows, g, into: padded)
+            DirectConvolution.compute(
+              packed: packed, outputs: o, channels: g.channels, kernelHeight: g.kernelHeight,
+              kernelWidth: g.kernelWidth, input: padded, planeStride: plane, paddedWidth: wp,
+              rows: tile.rows.count, into: staging, rowStride: columns)
+            landBand(
+              staging, rowStride: columns, tile.rows, g, epilogue,
+              into: y + tile.first * o * g.outputArea)
+          }
+        }
+      }
+    }
+  }
+
+  /// Copies the input rows output rows `rows` read, zero-padded to width W' + kW − 1, into
+  /// `padded` (`[C][|rows| + kH − 1][wp]`, then the kernel's slack, zeroed).
+  private func padBand(
+    _ image: UnsafePointer<Float>, _ rows: Range<Int>, _ g: ConvolutionGeometry,
+    into padded: UnsafeMutablePointer<Float>
+  ) {
+    let wp = g.outputWidth + g.kernelWidth - 1
+    let planeRows = rows.count + g.kernelHeight - 1
+    let copied = Swift.min(g.width, wp - g.padLeft)
+    for channel in 0..<g.channels {
+      let source = image + channel * g.imageArea
+      for row in 0..<planeRows {
+        let target = padded + (channel * planeRows + row) * wp
+        let inputRow = rows.lowerBound + row - g.padTop
+        guard 0 <= inputRow && inputRow < g.height else {
+          target.update(repeating: 0, count: wp)
+          continue
+        }
+        target.update(repeating: 0, count: g.padLeft)
+        (target + g.padLeft).update(from: source + inputRow * g.width, count: copied)
+        (target + g.padLeft + copied).update(repeating: 0, count: wp - g.padLeft - copied)
+      }
+    }
+    (padded + g.channels * planeRows * wp).update(
+      repeating: 0, count: DirectConvolution.slack(kernelWidth: g.kernelWidth))
+  }
+
+  /// Moves the kernel's flat rows (`[O'][columns]`, output row r at r·wp) to output rows
+  /// `rows` of `image` `[O, H', W']`, through the epilogue.
+  private func landBand(
+    _ staging: UnsafeMutablePointer<Float>, rowStride: Int, _ rows: Range<Int>,
+    _ g: ConvolutionGeometry, _ epilogue: ConvolutionEpilogue,
+    into image: UnsafeMutablePointer<Float>
+  ) {
+    let (wp, width) = (g.outputWidth + g.kernelWidth - 1, g.outputWidth)
+    for channel in 0..<outputChannels {
+      let target = image + channel * g.outputArea + rows.lowerBound * width
+      let source = staging + channel * rowStride
+      for row in 0..<rows.count {
+        (target + row * width).update(from: source + row * wp, count: width)
+      }
+      epilogue.apply(target, count: rows.count * width, channel: channel)
+    }
+  }
+}
