@@ -11,6 +11,8 @@ let benchmarks: [(name: String, usage: String, run: ([String]) throws -> Void)] 
    { ConvolutionBenchmark.run(arguments: $0) }),
   ("models", "models [--format json] [--threads N] [--seconds S] [--only KEY]  whole models vs peers",
    { try ModelsBenchmark.run(arguments: $0) }),
+  ("layers", "layers [fashionnet|unet|person] [--batch N] [--threads N]  inference time per layer",
+   { try LayersBenchmark.run(arguments: $0) }),
   ("relu", "relu            the ReLU fast path vs the generic element-wise path",
    { ActivationBenchmark.run(arguments: $0) }),
   ("person", "person [MODEL]  person segmenter frames/s at 256×256 (run from the repo root)",

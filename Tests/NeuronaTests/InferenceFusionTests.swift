@@ -35,3 +35,27 @@ func fusedInferenceMatchesTheLayerByLayerPath(shape: [Int]) {
   #expect(fused.shape == reference.shape)
   #expect(isClose(fused, reference, tolerance: 1e-4))
 }
+
+/// A 2×2 max-pool after a direct convolution is pooled band by band as the convolution is
+/// computed: the same as pooling its output, with odd sizes (floor), one image cut into
+/// bands, a batch, with and without a ReLU between.
+@Test(
+  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the direct kernel needs AVX2 and FMA"),
+  arguments: [[1, 3, 15, 13], [3, 2, 28, 28], [1, 4, 90, 61]])
+func pooledConvolutionMatchesPoolingItsOutput(shape: [Int]) {
+  var generator = SplitMix64(seed: 5)
+  let norm = BatchNorm2D(6)
+  randomise(norm, seed: 50)
+  let first = Conv2D(shape[1], 7, kernelSize: 3, padding: 1, using: &generator)
+  let model = Sequential([
+    first, ReLU(), MaxPool2D(kernelSize: 2),
+    Conv2D(7, 6, kernelSize: 3, padding: 1, using: &generator), norm, MaxPool2D(kernelSize: 2),
+  ])
+  let input = randomTensor(shape, seed: 6)
+  #expect(first.directApplies(toInput: shape))
+  let fused = model(input)
+  model.fusesForInference = false
+  let reference = model(input)
+  #expect(fused.shape == reference.shape)
+  #expect(isClose(fused, reference, tolerance: 1e-4), "\(fused.maxAbsDifference(reference))")
+}

@@ -43,6 +43,17 @@ enum MaxPoolPlane {
     }
   }
 
+  /// The 2×2 stride-2 pool of `outH` × `outW` outputs from rows `rowStride` apart (a plane
+  /// wider than its 2·outW valid columns), without indices.
+  static func pool2x2(
+    _ x: UnsafePointer<Float>, outputHeight outH: Int, outputWidth outW: Int, rowStride: Int,
+    into y: UnsafeMutablePointer<Float>
+  ) {
+    for i in 0..<outH {
+      pool2x2Row(x + 2 * i * rowStride, width: rowStride, outW, into: y + i * outW, indices: nil, start: 0)
+    }
+  }
+
   /// One output row of the 2×2 stride-2 pool: `top` is input row 2i (row 2i + 1 follows at
   /// `width`), `start` its flat index in the plane. Eight outputs per step; a row whose
   /// length is not a multiple of eight ends with a step that overlaps the previous one

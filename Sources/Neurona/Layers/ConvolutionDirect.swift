@@ -19,22 +19,35 @@ extension Conv2D {
     usesDirectConvolution && CPUFeatures.hasAVX2AndFMA && g.stride == 1 && !isPointwise(g)
   }
 
+  /// The convolution through `epilogue`, then a 2×2 max-pool of stride 2 (`[N, O, H'/2,
+  /// W'/2]`, floor), pooled from each band as it is computed: the convolution's output is
+  /// never written out and read back. For inference (InferenceFusion.swift); only where
+  /// `directApplies(toInput:)`.
+  public func forwardPooled(_ input: Tensor, epilogue: ConvolutionEpilogue) -> Tensor {
+    precondition(directApplies(toInput: input.shape), "Conv2D.forwardPooled: no direct path")
+    return directForward(input, geometry(forInput: input.shape), epilogue: epilogue, pooled: true)
+  }
+
   /// The output rows per tile: the band's padded input and output fit in about 256 KB (half
   /// of this CPU's L2), and with fewer images than workers each image is cut so all work.
-  private func directBandRows(_ g: ConvolutionGeometry, batch: Int, workers: Int) -> Int {
+  /// Even when pooled, so no window straddles two bands.
+  private func directBandRows(
+    _ g: ConvolutionGeometry, batch: Int, workers: Int, pooled: Bool
+  ) -> Int {
     let wp = g.outputWidth + g.kernelWidth - 1
     let perRow = (g.channels + DirectConvolution.outputRows(outputChannels)) * wp
     var rows = Swift.min(g.outputHeight, Swift.max(1, (1 << 16) / perRow))
     if batch < workers { rows = Swift.min(rows, ceilDivide(g.outputHeight, workers)) }
-    return rows
+    return pooled ? Swift.max(2, roundUp(rows, 2)) : rows
   }
 
   func directForward(
-    _ input: Tensor, _ g: ConvolutionGeometry, epilogue: ConvolutionEpilogue
+    _ input: Tensor, _ g: ConvolutionGeometry, epilogue: ConvolutionEpilogue,
+    pooled: Bool = false
   ) -> Tensor {
     let (n, o) = (input.shape[0], outputChannels)
     let workers = ComputeThreads.workers
-    let bandRows = directBandRows(g, batch: n, workers: workers)
+    let bandRows = directBandRows(g, batch: n, workers: workers, pooled: pooled)
     let tiles = (0..<n).flatMap { image in
       Swift.stride(from: 0, to: g.outputHeight, by: bandRows).map {
         ConvolutionTile(first: image, count: 1, rows: $0..<Swift.min($0 + bandRows, g.outputHeight))
@@ -50,7 +63,8 @@ extension Conv2D {
       ($0.columns.reserve(paddedCount), $0.staging.reserve(outputCount))
     }
     let packed = packedWeightsForKernels(depth: g.patchSize)!
-    return Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
+    let (outH, outW) = pooled ? (g.outputHeight / 2, g.outputWidth / 2) : (g.outputHeight, g.outputWidth)
+    return Tensor(uninitializedShape: [n, o, outH, outW]) { y in
       input.withUnsafeBufferPointer { x in
         let (x, y) = (x.baseAddress!, y.baseAddress!)
         ComputeThreads.parallel(Swift.min(workers, tiles.count)) { worker in
@@ -63,9 +77,12 @@ extension Conv2D {
               packed: packed, outputs: o, channels: g.channels, kernelHeight: g.kernelHeight,
               kernelWidth: g.kernelWidth, input: padded, planeStride: plane, paddedWidth: wp,
               rows: tile.rows.count, into: staging, rowStride: columns)
-            landBand(
-              staging, rowStride: columns, tile.rows, g, epilogue,
-              into: y + tile.first * o * g.outputArea)
+            let image = y + tile.first * o * outH * outW
+            if pooled {
+              poolBand(staging, rowStride: columns, tile.rows, g, epilogue, into: image)
+            } else {
+              landBand(staging, rowStride: columns, tile.rows, g, epilogue, into: image)
+            }
           }
         }
       }
@@ -81,18 +98,20 @@ extension Conv2D {
     let wp = g.outputWidth + g.kernelWidth - 1
     let planeRows = rows.count + g.kernelHeight - 1
     let copied = Swift.min(g.width, wp - g.padLeft)
+    // Rows are short (14 to a few hundred floats): plain loops, not a memcpy call per row.
     for channel in 0..<g.channels {
       let source = image + channel * g.imageArea
       for row in 0..<planeRows {
         let target = padded + (channel * planeRows + row) * wp
         let inputRow = rows.lowerBound + row - g.padTop
         guard 0 <= inputRow && inputRow < g.height else {
-          target.update(repeating: 0, count: wp)
+          for x in 0..<wp { target[x] = 0 }
           continue
         }
-        target.update(repeating: 0, count: g.padLeft)
-        (target + g.padLeft).update(from: source + inputRow * g.width, count: copied)
-        (target + g.padLeft + copied).update(repeating: 0, count: wp - g.padLeft - copied)
+        let from = source + inputRow * g.width
+        for x in 0..<g.padLeft { target[x] = 0 }
+        for x in 0..<copied { target[g.padLeft + x] = from[x] }
+        for x in (g.padLeft + copied)..<wp { target[x] = 0 }
       }
     }
     (padded + g.channels * planeRows * wp).update(
@@ -111,9 +130,29 @@ extension Conv2D {
       let target = image + channel * g.outputArea + rows.lowerBound * width
       let source = staging + channel * rowStride
       for row in 0..<rows.count {
-        (target + row * width).update(from: source + row * wp, count: width)
+        let (to, from) = (target + row * width, source + row * wp)
+        for x in 0..<width { to[x] = from[x] }
       }
       epilogue.apply(target, count: rows.count * width, channel: channel)
+    }
+  }
+
+  /// As `landBand`, pooled 2×2: output rows `rows` (an even first row) of the convolution
+  /// become rows `rows / 2` of `image` `[O, H'/2, W'/2]`.
+  private func poolBand(
+    _ staging: UnsafeMutablePointer<Float>, rowStride: Int, _ rows: Range<Int>,
+    _ g: ConvolutionGeometry, _ epilogue: ConvolutionEpilogue,
+    into image: UnsafeMutablePointer<Float>
+  ) {
+    let wp = g.outputWidth + g.kernelWidth - 1
+    let (outH, outW) = (g.outputHeight / 2, g.outputWidth / 2)
+    let pooledRows = Swift.min(outH, rows.upperBound / 2) - rows.lowerBound / 2
+    for channel in 0..<outputChannels {
+      let source = staging + channel * rowStride
+      epilogue.apply(source, count: 2 * pooledRows * wp, channel: channel)
+      MaxPoolPlane.pool2x2(
+        source, outputHeight: pooledRows, outputWidth: outW, rowStride: wp,
+        into: image + channel * outH * outW + rows.lowerBound / 2 * outW)
     }
   }
 }

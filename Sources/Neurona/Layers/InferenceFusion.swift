@@ -1,10 +1,11 @@
 // Inference fusion: in a Sequential at inference time, a Conv2D followed by a BatchNorm2D
 // and/or a ReLU runs as one convolution whose epilogue does all three (as onnxruntime folds
-// them). Training never fuses: each layer keeps what its backward needs. The result agrees
+// them), and on the direct path a 2×2 max-pool after them pools each band as it is computed. Training never fuses: each layer keeps what its backward needs. The result agrees
 // with the layer-by-layer path to rounding (tested).
 
 extension Sequential {
-  /// Runs the layers for inference, fusing Conv2D → [BatchNorm2D] → [ReLU] runs.
+  /// Runs the layers for inference, fusing Conv2D → [BatchNorm2D] → [ReLU] → [MaxPool2D]
+  /// runs.
   func fusedInferenceForward(_ input: Tensor) -> Tensor {
     var x = input
     var i = 0
@@ -24,6 +25,13 @@ extension Sequential {
       if i < layers.count, layers[i] is ReLU {
         epilogue.rectifies = true
         i += 1
+      }
+      if i < layers.count, let pool = layers[i] as? MaxPool2D, pool.kernelSize == 2,
+        pool.stride == 2, convolution.directApplies(toInput: x.shape)
+      {
+        x = convolution.forwardPooled(x, epilogue: epilogue)
+        i += 1
+        continue
       }
       x = convolution.forward(x, epilogue: epilogue)
     }
