@@ -51,3 +51,23 @@ func directConvolutionMatchesIm2col(shape: [Int], weightShape: [Int], padding: P
   let wide = Conv2D(64, 64, kernelSize: 3, padding: 1, using: &generator)
   #expect(!wide.directApplies(toInput: [1, 64, 64, 64]))
 }
+
+/// Pooling on the way out, through an epilogue whose scale is negative for some channels (the
+/// map is then applied before the max, else after it): the same as the epilogue's output
+/// pooled by MaxPool2D.
+@Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "the direct kernel needs AVX2 and FMA"))
+func pooledDirectConvolutionFollowsTheEpilogue() {
+  let layer = Conv2D(
+    weight: randomTensor([8, 3, 3, 3], seed: 61), bias: randomTensor([8], seed: 62), padding: 1)
+  let input = randomTensor([2, 3, 11, 10], seed: 63)
+  for rectifies in [false, true] {
+    let epilogue = ConvolutionEpilogue(
+      scale: (0..<8).map { Float($0) * 0.5 - 1.5 }, shift: (0..<8).map { Float($0) * 0.1 },
+      rectifies: rectifies)
+    let pooled = layer.forwardPooled(input, epilogue: epilogue)
+    let reference = MaxPool2D(kernelSize: 2).forward(
+      layer.forward(input, epilogue: epilogue), mode: .inference)
+    #expect(pooled.shape == [2, 8, 5, 5])
+    #expect(isClose(pooled, reference, tolerance: 1e-5), "\(pooled.maxAbsDifference(reference))")
+  }
+}

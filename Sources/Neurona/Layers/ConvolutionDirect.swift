@@ -98,24 +98,21 @@ extension Conv2D {
     let wp = g.outputWidth + g.kernelWidth - 1
     let planeRows = rows.count + g.kernelHeight - 1
     let copied = Swift.min(g.width, wp - g.padLeft)
-    // Rows are short (14 to a few hundred floats): plain loops, not a memcpy call per row.
+    // Zeros everywhere, then the image's rows: one memset, and plain loops for the rows
+    // (14 to a few hundred floats), not a memcpy call each.
+    padded.update(
+      repeating: 0,
+      count: g.channels * planeRows * wp + DirectConvolution.slack(kernelWidth: g.kernelWidth))
+    let firstRow = Swift.max(0, g.padTop - rows.lowerBound)
+    let lastRow = Swift.min(planeRows, g.height + g.padTop - rows.lowerBound)
     for channel in 0..<g.channels {
       let source = image + channel * g.imageArea
-      for row in 0..<planeRows {
-        let target = padded + (channel * planeRows + row) * wp
-        let inputRow = rows.lowerBound + row - g.padTop
-        guard 0 <= inputRow && inputRow < g.height else {
-          for x in 0..<wp { target[x] = 0 }
-          continue
-        }
-        let from = source + inputRow * g.width
-        for x in 0..<g.padLeft { target[x] = 0 }
-        for x in 0..<copied { target[g.padLeft + x] = from[x] }
-        for x in (g.padLeft + copied)..<wp { target[x] = 0 }
+      for row in firstRow..<Swift.max(firstRow, lastRow) {
+        let target = padded + (channel * planeRows + row) * wp + g.padLeft
+        let from = source + (rows.lowerBound + row - g.padTop) * g.width
+        for x in 0..<copied { target[x] = from[x] }
       }
     }
-    (padded + g.channels * planeRows * wp).update(
-      repeating: 0, count: DirectConvolution.slack(kernelWidth: g.kernelWidth))
   }
 
   /// Moves the kernel's flat rows (`[O'][columns]`, output row r at r·wp) to output rows
@@ -148,11 +145,16 @@ extension Conv2D {
     let (outH, outW) = (g.outputHeight / 2, g.outputWidth / 2)
     let pooledRows = Swift.min(outH, rows.upperBound / 2) - rows.lowerBound / 2
     for channel in 0..<outputChannels {
-      let source = staging + channel * rowStride
-      epilogue.apply(source, count: 2 * pooledRows * wp, channel: channel)
+      let (source, target) = (
+        staging + channel * rowStride, image + channel * outH * outW + rows.lowerBound / 2 * outW
+      )
+      // A map that never decreases (scale ≥ 0: bias, ReLU) commutes with the max: applied
+      // after pooling it touches a quarter of the values.
+      let poolsFirst = (epilogue.scale?[channel] ?? 1) >= 0
+      if !poolsFirst { epilogue.apply(source, count: 2 * pooledRows * wp, channel: channel) }
       MaxPoolPlane.pool2x2(
-        source, outputHeight: pooledRows, outputWidth: outW, rowStride: wp,
-        into: image + channel * outH * outW + rows.lowerBound / 2 * outW)
+        source, outputHeight: pooledRows, outputWidth: outW, rowStride: wp, into: target)
+      if poolsFirst { epilogue.apply(target, count: pooledRows * outW, channel: channel) }
     }
   }
 }
