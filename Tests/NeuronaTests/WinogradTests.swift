@@ -84,3 +84,32 @@ func winogradFollowsWeightChanges() {
   optimizer.step(layer.namedParameters.map(\.parameter))
   #expect(agreesWithIm2col())
 }
+
+/// The pooled F(2×2, 3×3) path gives MaxPool2D of the convolution's output: Fashion-MNIST's
+/// second layer, odd sizes (floor), rows of more than eight tiles (several runs, the last
+/// one partial), an odd number of runs per image with one image and with three (groups of
+/// two, the last one short), output channels not a multiple of six; through an epilogue with
+/// negative scales (applied before the max) and with positive ones (after it).
+@Test(
+  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"),
+  arguments: [[3, 32, 14, 14], [1, 8, 15, 13], [2, 16, 20, 34], [1, 9, 6, 40], [3, 9, 6, 40]])
+func pooledWinogradMatchesPoolingTheConvolution(shape: [Int]) {
+  let o = shape[1] == 32 ? 64 : 10
+  let layer = Conv2D(
+    weight: randomTensor([o, shape[1], 3, 3], seed: 71), bias: randomTensor([o], seed: 72),
+    padding: 1)
+  let input = randomTensor(shape, seed: 73)
+  #expect(layer.pooledWinogradApplies(toInput: shape))
+  for sign: Float in [-1, 1] {
+    let epilogue = ConvolutionEpilogue(
+      scale: (0..<o).map { sign > 0 ? Float($0 % 5) * 0.3 + 0.1 : Float($0 % 5) * 0.5 - 1 },
+      shift: (0..<o).map { Float($0) * 0.1 }, rectifies: sign > 0)
+    let pooled = layer.forwardPooled(input, epilogue: epilogue)
+    layer.usesWinograd = false
+    let reference = MaxPool2D(kernelSize: 2).forward(
+      layer.forward(input, epilogue: epilogue), mode: .inference)
+    layer.usesWinograd = true
+    #expect(pooled.shape == reference.shape)
+    #expect(isClose(pooled, reference, tolerance: 1e-4), "\(pooled.maxAbsDifference(reference))")
+  }
+}

@@ -61,6 +61,10 @@ public final class Conv2D: Layer {
   var winogradWeightsVersion = -1
   let winogradTurnedWeights = Workspace()
   let winogradGradientWeights = Workspace()
+  /// The pooled Winograd path's transformed filters, kept while the weight's `version` is
+  /// `pooledWinogradWeightsVersion` (ConvolutionPooled.swift).
+  let pooledWinogradWeights = Workspace()
+  var pooledWinogradWeightsVersion = -1
   /// The weights laid out for NeuronaAVX2's PackedProduct, kept while the weight's `version`
   /// is `packedWeightsVersion`.
   private let packedWeights = Workspace()

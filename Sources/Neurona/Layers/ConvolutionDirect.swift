@@ -19,15 +19,6 @@ extension Conv2D {
     usesDirectConvolution && CPUFeatures.hasAVX2AndFMA && g.stride == 1 && !isPointwise(g)
   }
 
-  /// The convolution through `epilogue`, then a 2×2 max-pool of stride 2 (`[N, O, H'/2,
-  /// W'/2]`, floor), pooled from each band as it is computed: the convolution's output is
-  /// never written out and read back. For inference (InferenceFusion.swift); only where
-  /// `directApplies(toInput:)`.
-  public func forwardPooled(_ input: Tensor, epilogue: ConvolutionEpilogue) -> Tensor {
-    precondition(directApplies(toInput: input.shape), "Conv2D.forwardPooled: no direct path")
-    return directForward(input, geometry(forInput: input.shape), epilogue: epilogue, pooled: true)
-  }
-
   /// The output rows per tile: the band's padded input and output fit in about 256 KB (half
   /// of this CPU's L2), and with fewer images than workers each image is cut so all work.
   /// Even when pooled, so no window straddles two bands.
@@ -91,7 +82,7 @@ extension Conv2D {
 
   /// Copies the input rows output rows `rows` read, zero-padded to width W' + kW − 1, into
   /// `padded` (`[C][|rows| + kH − 1][wp]`, then the kernel's slack, zeroed).
-  private func padBand(
+  func padBand(
     _ image: UnsafePointer<Float>, _ rows: Range<Int>, _ g: ConvolutionGeometry,
     into padded: UnsafeMutablePointer<Float>
   ) {

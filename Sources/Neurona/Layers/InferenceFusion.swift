@@ -1,6 +1,7 @@
 // Inference fusion: in a Sequential at inference time, a Conv2D followed by a BatchNorm2D
 // and/or a ReLU runs as one convolution whose epilogue does all three (as onnxruntime folds
-// them), and on the direct path a 2×2 max-pool after them pools each band as it is computed. Training never fuses: each layer keeps what its backward needs. The result agrees
+// them), and a 2×2 max-pool after them pools the output as it is computed where the
+// convolution can (ConvolutionPooled.swift). Training never fuses: each layer keeps what its backward needs. The result agrees
 // with the layer-by-layer path to rounding (tested).
 
 extension Sequential {
@@ -27,7 +28,7 @@ extension Sequential {
         i += 1
       }
       if i < layers.count, let pool = layers[i] as? MaxPool2D, pool.kernelSize == 2,
-        pool.stride == 2, convolution.directApplies(toInput: x.shape)
+        pool.stride == 2, convolution.poolingApplies(toInput: x.shape)
       {
         x = convolution.forwardPooled(x, epilogue: epilogue)
         i += 1
