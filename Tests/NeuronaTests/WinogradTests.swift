@@ -99,7 +99,7 @@ func pooledWinogradMatchesPoolingTheConvolution(shape: [Int]) {
     weight: randomTensor([o, shape[1], 3, 3], seed: 71), bias: randomTensor([o], seed: 72),
     padding: 1)
   let input = randomTensor(shape, seed: 73)
-  #expect(layer.pooledWinogradApplies(toInput: shape))
+  #expect(layer.winograd2x2Applies(toInput: shape, pooled: true))
   for sign: Float in [-1, 1] {
     let epilogue = ConvolutionEpilogue(
       scale: (0..<o).map { sign > 0 ? Float($0 % 5) * 0.3 + 0.1 : Float($0 % 5) * 0.5 - 1 },
@@ -111,5 +111,60 @@ func pooledWinogradMatchesPoolingTheConvolution(shape: [Int]) {
     layer.usesWinograd = true
     #expect(pooled.shape == reference.shape)
     #expect(isClose(pooled, reference, tolerance: 1e-4), "\(pooled.maxAbsDifference(reference))")
+  }
+}
+
+/// F(2×2, 3×3) unpooled, forward and in training: the output (through an epilogue), ∂x and
+/// ∂W match im2col's, for Fashion-MNIST's second layer, rows of more than eight tiles and an
+/// odd number of units per image, one image (strips shared by the workers) and a batch.
+@Test(
+  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"),
+  arguments: [[3, 32, 14, 14], [1, 16, 20, 34], [3, 9, 6, 40], [1, 12, 8, 8]])
+func winograd2x2MatchesIm2col(shape: [Int]) {
+  let o = shape[1] == 32 ? 64 : 10
+  let layer = Conv2D(
+    weight: randomTensor([o, shape[1], 3, 3], seed: 81), bias: randomTensor([o], seed: 82),
+    padding: 1)
+  let input = randomTensor(shape, seed: 83)
+  let outputGradient = randomTensor([shape[0], o, shape[2], shape[3]], seed: 84)
+  let epilogue = ConvolutionEpilogue(
+    scale: (0..<o).map { Float($0 % 5) * 0.5 - 1 }, shift: (0..<o).map { Float($0) * 0.1 },
+    rectifies: true)
+  #expect(layer.winograd2x2Applies(toInput: shape))
+  func results() -> [Tensor] {
+    layer.zeroGradients()
+    let fused = layer.forward(input, epilogue: epilogue)
+    let output = layer.forward(input, mode: .training)
+    return [fused, output, layer.backward(outputGradient), layer.weight.gradient]
+  }
+  let fast = results()
+  layer.usesWinograd = false
+  #expect(!layer.winograd2x2Applies(toInput: shape))
+  let reference = results()
+  for (name, (a, b)) in zip(["fused", "output", "∂x", "∂W"], zip(fast, reference)) {
+    #expect(a.shape == b.shape, "\(name)")
+    #expect(isClose(a, b, tolerance: name == "∂W" ? 1e-3 : 1e-4), "\(name): \(a.maxAbsDifference(b))")
+  }
+}
+
+/// Layers that are not 3×3 "same" keep their own paths in training: a 1×1 and a strided 3×3
+/// layer on an even-sized input with channels enough for F(2×2) give the same ∂x with
+/// Winograd allowed as without.
+@Test func winograd2x2LeavesOtherKernelsAlone() {
+  var generator = SplitMix64(seed: 91)
+  for layer in [
+    Conv2D(8, 8, kernelSize: 1, using: &generator),
+    Conv2D(8, 8, kernelSize: 3, stride: 2, padding: 1, using: &generator),
+  ] {
+    let input = randomTensor([2, 8, 8, 8], seed: 92)
+    #expect(!layer.winograd2x2Applies(toInput: input.shape))
+    let outputGradient = randomTensor(layer.forward(input, mode: .inference).shape, seed: 93)
+    func inputGradient() -> Tensor {
+      _ = layer.forward(input, mode: .training)
+      return layer.backward(outputGradient)
+    }
+    let allowed = inputGradient()
+    layer.usesWinograd = false
+    #expect(isClose(allowed, inputGradient(), tolerance: 1e-5))
   }
 }

@@ -59,12 +59,15 @@ public final class Conv2D: Layer {
   var winogradSpaces: [WinogradWorkspace] = []
   let winogradWeights = Workspace()
   var winogradWeightsVersion = -1
-  let winogradTurnedWeights = Workspace()
   let winogradGradientWeights = Workspace()
-  /// The pooled Winograd path's transformed filters, kept while the weight's `version` is
-  /// `pooledWinogradWeightsVersion` (ConvolutionPooled.swift).
-  let pooledWinogradWeights = Workspace()
-  var pooledWinogradWeightsVersion = -1
+  /// The filters turned by 180° with their channels swapped, `[C, O, kH, kW]`: ∂x of a
+  /// stride-1 convolution is the convolution of ∂y with them (the Winograd paths).
+  let turnedWeights = Workspace()
+  /// The F(2×2) path's transformed filters, kept while the weight's `version` is
+  /// `winograd2x2WeightsVersion`, and those for ∂x (ConvolutionWinograd2x2.swift).
+  let winograd2x2Weights = Workspace()
+  var winograd2x2WeightsVersion = -1
+  let winograd2x2GradientWeights = Workspace()
   /// The weights laid out for NeuronaAVX2's PackedProduct, kept while the weight's `version`
   /// is `packedWeightsVersion`.
   private let packedWeights = Workspace()
@@ -174,6 +177,9 @@ public final class Conv2D: Layer {
       return winogradForward(input, g, epilogue: epilogue)
     }
     guard n > 0 else { return Tensor(zeros: [0, o, g.outputHeight, g.outputWidth]) }
+    if winograd2x2Applies(toInput: input.shape) {
+      return winograd2x2Forward(input, g, epilogue: epilogue, pooled: false)
+    }
     if directApplies(to: g) { return directForward(input, g, epilogue: epilogue) }
     let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
@@ -248,10 +254,12 @@ public final class Conv2D: Layer {
       outputGradient.shape == [n, o, g.outputHeight, g.outputWidth],
       "Conv2D backward: gradient \(outputGradient.shape) does not match the output")
     guard n > 0 else { return Tensor(zeros: input.shape) }
-    // ∂x by Winograd (ConvolutionWinograd.swift), or from the column gradients below.
+    // ∂x by Winograd F(4×4) or F(2×2) (ConvolutionWinograd{,2x2}.swift), or from the column
+    // gradients below.
     let byWinograd = winogradAppliesToInputGradient(ofInput: input.shape)
-    let columnGradient = computesInputGradient && !byWinograd
-    var inputGradient = Tensor(zeros: byWinograd ? [1] : input.shape)
+    let byWinograd2x2 = !byWinograd && winograd2x2AppliesToInputGradient(ofInput: input.shape)
+    let columnGradient = computesInputGradient && !byWinograd && !byWinograd2x2
+    var inputGradient = Tensor(zeros: byWinograd || byWinograd2x2 ? [1] : input.shape)
     let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
@@ -296,7 +304,8 @@ public final class Conv2D: Layer {
         }
       }
     }
-    return byWinograd ? winogradInputGradient(outputGradient, g) : inputGradient
+    if byWinograd { return winogradInputGradient(outputGradient, g) }
+    return byWinograd2x2 ? winograd2x2InputGradient(outputGradient, g) : inputGradient
   }
 
   /// One tile of backward: ∂W += ∂Y·colsᵀ into `dw`, then if `columnGradient` ∂cols = Wᵀ·∂Y,
@@ -330,6 +339,24 @@ public final class Conv2D: Layer {
   }
 
   // MARK: - Helpers of the hot path
+
+  /// The turned filters `[C, O, kH, kW]`: W'[c, o, i, j] = W[o, c, kH − 1 − i, kW − 1 − j].
+  func turnWeights() -> UnsafeMutablePointer<Float> {
+    let (o, c, (kh, kw)) = (outputChannels, inputChannels, kernelSize)
+    let area = kh * kw
+    let turned = turnedWeights.reserve(c * o * area)
+    weight.value.withUnsafeBufferPointer { w in
+      for out in 0..<o {
+        for channel in 0..<c {
+          let (source, target) = (
+            w.baseAddress! + (out * c + channel) * area, turned + (channel * o + out) * area
+          )
+          for tap in 0..<area { target[tap] = source[area - 1 - tap] }
+        }
+      }
+    }
+    return turned
+  }
 
   /// Unfolds a tile into `columns` `[K, width]`: `count` images side by side, or the band
   /// `rows` of one image. Returns the column matrix (the image itself when pointwise, where

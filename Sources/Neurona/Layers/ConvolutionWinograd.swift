@@ -64,17 +64,7 @@ extension Conv2D {
   /// ∂x for the output gradient `dy` `[N, O, H, W]` of the input `[N, C, H, W]`.
   func winogradInputGradient(_ dy: Tensor, _ g: ConvolutionGeometry) -> Tensor {
     let (o, c) = (outputChannels, inputChannels)
-    // W' [C, O, 3, 3]: W'[c, o, i, j] = W[o, c, 2 − i, 2 − j].
-    let turned = winogradTurnedWeights.reserve(c * o * 9)
-    weight.value.withUnsafeBufferPointer { w in
-      for out in 0..<o {
-        for channel in 0..<c {
-          let (source, target) = (w.baseAddress! + (out * c + channel) * 9,
-            turned + (channel * o + out) * 9)
-          for tap in 0..<9 { target[tap] = source[8 - tap] }
-        }
-      }
-    }
+    let turned = turnWeights()
     let u = winogradGradientWeights.reserve(Winograd.weightCount(outputs: c, channels: o))
     Winograd.transformWeights(turned, outputs: c, channels: o, into: u)
     return winogradConvolve(

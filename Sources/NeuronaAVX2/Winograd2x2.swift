@@ -1,25 +1,25 @@
-// A 3×3 "same" convolution followed by a 2×2 max-pool, by Winograd's F(2×2, 3×3): each
-// output tile of F(2×2) is exactly one pooling window, so the output transform ends in the
-// window's max and the convolution's output is never stored. 16 products per tile and
-// channel pair instead of 36 multiply-adds: 2.25× fewer than the direct path, with
-// transforms of additions only (Lavin & Gray, 2015).
+// A 3×3 "same" convolution of small images by Winograd's F(2×2, 3×3): 16 products per tile
+// and channel pair instead of 36 multiply-adds, 2.25× fewer than the direct path, with
+// transforms of additions only (Lavin & Gray, 2015). Followed by a 2×2 max-pool, each output
+// tile is exactly one pooling window: the output transform ends in the window's max and the
+// convolution's output is never stored.
 //
 //   U = G·g·Gᵀ       (each 3×3 filter → 4×4; [16][O][C] in panels, once per weight change)
 //   V = Bᵀ·d·B       (each 4×4 input patch, tiles 2 apart → 4×4)
 //   M[ξ] = U[ξ]·V[ξ] (16 products [6, C] × [C, 16] per panel of filters and strip of tiles)
-//   y = max(Aᵀ·M·A)  (each 4×4 → its 2×2 output window → one pooled value)
+//   y = Aᵀ·M·A       (each 4×4 → its 2×2 output tile; or that window's max, pooled)
 //
 // Tiles are taken eight at a time along a tile row (a "unit"), which the input transform
 // reads as two deinterleaved 16-float loads per patch row; two units make a strip of sixteen
 // tiles, the kernel's width. Per strip, V (16·C·16 floats) stays in L1/L2 while every panel
 // of filters sweeps it, and each panel's sixteen 6×16 products go straight into the output
-// transform: nothing but the pooled result leaves the cache. Units past a row's last tile
-// compute garbage lanes that are never stored.
+// transform: nothing but the result leaves the cache. Units past a row's last tile compute
+// garbage lanes that are never stored.
 //
 // Called only on CPUs with AVX2 and FMA (this module is compiled for them).
 
-/// The pooled F(2×2, 3×3) convolution (see the file header).
-public enum PooledWinograd {
+/// The F(2×2, 3×3) convolution, pooled or not (see the file header).
+public enum Winograd2x2 {
   /// Points of the transformed 4×4 patch: one product each.
   public static let points = 16
 
@@ -88,13 +88,14 @@ public enum PooledWinograd {
   /// Floats of a worker's scratch: V for one strip and M for one panel.
   public static func scratchCount(channels: Int) -> Int { points * channels * 16 + points * 96 }
 
-  /// The pooled outputs of strips `strips` (units 2s and 2s + 1) of the padded group `x`,
-  /// every output channel, through `epilogue`, into `y` (`[images][O][tileRows][tilesPerRow]`
-  /// for the group's images). `u` is `transformWeights`' output.
+  /// The outputs of strips `strips` (units 2s and 2s + 1) of the padded group `x`, every
+  /// output channel, through `epilogue`, into `y`: `[images][O][tileRows][tilesPerRow]` for
+  /// the group's images if `pooled`, else `[images][O][2·tileRows][2·tilesPerRow]`. `u` is
+  /// `transformWeights`' output.
   public static func compute(
     strips: Range<Int>, _ layout: Layout, outputs o: Int, x: UnsafePointer<Float>,
-    u: UnsafePointer<Float>, epilogue: Winograd.Epilogue, y: UnsafeMutablePointer<Float>,
-    units: Int, scratch: UnsafeMutablePointer<Float>
+    u: UnsafePointer<Float>, epilogue: Winograd.Epilogue, pooled: Bool,
+    y: UnsafeMutablePointer<Float>, units: Int, scratch: UnsafeMutablePointer<Float>
   ) {
     let c = layout.channels
     let (v, m) = (scratch, scratch + points * c * 16)
@@ -113,7 +114,7 @@ public enum PooledWinograd {
         for half in 0..<2 where 2 * strip + half < units {
           transformOutput(
             m + 8 * half, unit: 2 * strip + half, layout, channels: (6 * panel)..<Swift.min(o, 6 * panel + 6),
-            outputs: o, epilogue, into: y)
+            outputs: o, epilogue, pooled: pooled, into: y)
         }
       }
     }
@@ -173,18 +174,21 @@ public enum PooledWinograd {
   }
 
   /// For the output channels `channels` (one panel; M's row r is channel `first + r`, point
-  /// ξ at `m[ξ·96 + r·16]`): y = Aᵀ·M·A per tile, the epilogue, the max of the 2×2 window,
-  /// stored for the unit's real tiles.
+  /// ξ at `m[ξ·96 + r·16]`): y = Aᵀ·M·A per tile, the epilogue, and the max of the 2×2
+  /// window if `pooled`, stored for the unit's real tiles.
   @inline(__always)
   private static func transformOutput(
     _ m: UnsafeMutablePointer<Float>, unit: Int, _ layout: Layout, channels: Range<Int>,
-    outputs o: Int, _ epilogue: Winograd.Epilogue, into y: UnsafeMutablePointer<Float>
+    outputs o: Int, _ epilogue: Winograd.Epilogue, pooled: Bool,
+    into y: UnsafeMutablePointer<Float>
   ) {
     let (image, rest) = unit.quotientAndRemainder(dividingBy: layout.unitsPerImage)
     let (tileRow, run) = rest.quotientAndRemainder(dividingBy: layout.unitsPerRow)
     let lanes = Swift.min(8, layout.tilesPerRow - 8 * run)
-    let pooledArea = layout.tileRows * layout.tilesPerRow
-    let first = y + image * o * pooledArea + tileRow * layout.tilesPerRow + 8 * run
+    let area = layout.tileRows * layout.tilesPerRow * (pooled ? 1 : 4)
+    let width = layout.tilesPerRow * (pooled ? 1 : 2)
+    let step = pooled ? 1 : 2  // output rows and columns per tile
+    let first = y + image * o * area + tileRow * width * step + 8 * run * step
     for channel in channels {
       let row = m + (channel - channels.lowerBound) * 16
       @inline(__always) func at(_ xi: Int) -> SIMD8<Float> { load8(row + xi &* 96) }
@@ -204,17 +208,27 @@ public enum PooledWinograd {
       @inline(__always) func finish(_ value: SIMD8<Float>) -> SIMD8<Float> {
         larger(value * scale + shift, floor)
       }
-      // A map that never decreases commutes with the max: once, after it.
-      let pooled: SIMD8<Float>
-      if scale[0] >= 0 {
-        pooled = finish(
-          larger(larger(window.0, window.1), larger(window.2, window.3)))
-      } else {
-        pooled = larger(
-          larger(finish(window.0), finish(window.1)),
-          larger(finish(window.2), finish(window.3)))
+      let target = first + channel * area
+      guard pooled else {
+        // The tile's two rows, its two columns interleaved.
+        let (y00, y01, y10, y11) = (
+          finish(window.0), finish(window.1), finish(window.2), finish(window.3)
+        )
+        for lane in 0..<lanes {
+          (target[2 &* lane], target[2 &* lane &+ 1]) = (y00[lane], y01[lane])
+          (target[width &+ 2 &* lane], target[width &+ 2 &* lane &+ 1]) = (y10[lane], y11[lane])
+        }
+        continue
       }
-      store8(pooled, first + channel * pooledArea, lanes: lanes)
+      // A map that never decreases commutes with the max: once, after it.
+      let largest: SIMD8<Float>
+      if scale[0] >= 0 {
+        largest = finish(larger(larger(window.0, window.1), larger(window.2, window.3)))
+      } else {
+        largest = larger(
+          larger(finish(window.0), finish(window.1)), larger(finish(window.2), finish(window.3)))
+      }
+      store8(largest, target, lanes: lanes)
     }
   }
 }

@@ -1,0 +1,122 @@
+// Conv2D's F(2×2, 3×3) path (NeuronaAVX2/Winograd2x2.swift) for 3×3 "same" convolutions of
+// small images with enough channels — Fashion-MNIST's 14×14 layer — where F(4×4)'s tiles
+// would waste a third of the image: forward, pooled or not, and in training ∂x (the turned
+// filters' convolution of ∂y, as on the F(4×4) path). The batch goes in groups of images,
+// each worker padding its group into its own buffer.
+import NeuronaAVX2
+
+extension Conv2D {
+  /// Whether an input of this shape is convolved by F(2×2, 3×3): `pooled` (then floor sizes
+  /// are fine) or not (then H and W are even); F(4×4) does not take it.
+  public func winograd2x2Applies(toInput shape: [Int], pooled: Bool = false) -> Bool {
+    guard usesWinograd, shape.first != 0, !winogradApplies(toInput: shape) else { return false }
+    let g = geometry(forInput: shape)
+    return Conv2D.winograd2x2Applies(to: g, outputs: outputChannels)
+      && (pooled || (g.height % 2 == 0 && g.width % 2 == 0))
+  }
+
+  /// Whether backward computes ∂x for an input of this shape by F(2×2, 3×3): the turned
+  /// convolution, ∂y's O channels into C, is one the path takes.
+  func winograd2x2AppliesToInputGradient(ofInput shape: [Int]) -> Bool {
+    guard usesWinograd, computesInputGradient, shape.first != 0,
+      !winogradAppliesToInputGradient(ofInput: shape)
+    else { return false }
+    var turned = geometry(forInput: shape)
+    turned.channels = outputChannels
+    return Conv2D.winograd2x2Applies(to: turned, outputs: inputChannels)
+      && turned.height % 2 == 0 && turned.width % 2 == 0
+  }
+
+  /// The CPU runs the AVX2 kernels; 3×3, stride 1, padded by 1 all round; enough input
+  /// channels for the products (their depth) and outputs for a panel; a padded image of at
+  /// most 256 KB (the group of images is padded whole).
+  static func winograd2x2Applies(to g: ConvolutionGeometry, outputs: Int) -> Bool {
+    CPUFeatures.hasAVX2AndFMA && g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1
+      && g.padTop == 1 && g.padLeft == 1 && g.outputHeight == g.height
+      && g.outputWidth == g.width && g.height >= 2 && g.width >= 2 && g.channels >= 8
+      && outputs >= 6 && g.channels * (g.height + 2) * (g.width + 2) <= 1 << 16
+  }
+
+  func winograd2x2Forward(
+    _ input: Tensor, _ g: ConvolutionGeometry, epilogue: ConvolutionEpilogue, pooled: Bool
+  ) -> Tensor {
+    let (o, c) = (outputChannels, inputChannels)
+    let u = winograd2x2Weights.reserve(Winograd2x2.weightCount(outputs: o, channels: c))
+    if winograd2x2WeightsVersion != weight.version {
+      weight.value.withUnsafeBufferPointer { w in
+        Winograd2x2.transformWeights(w.baseAddress!, outputs: o, channels: c, into: u)
+      }
+      winograd2x2WeightsVersion = weight.version
+    }
+    return winograd2x2Convolve(input, g, outputs: o, u: u, epilogue: epilogue, pooled: pooled)
+  }
+
+  /// ∂x `[N, C, H, W]` for the output gradient `dy` `[N, O, H, W]`.
+  func winograd2x2InputGradient(_ dy: Tensor, _ g: ConvolutionGeometry) -> Tensor {
+    let (o, c) = (outputChannels, inputChannels)
+    let u = winograd2x2GradientWeights.reserve(Winograd2x2.weightCount(outputs: c, channels: o))
+    Winograd2x2.transformWeights(turnWeights(), outputs: c, channels: o, into: u)
+    var turned = g
+    turned.channels = o
+    return winograd2x2Convolve(
+      dy, turned, outputs: c, u: u, epilogue: ConvolutionEpilogue(), pooled: false)
+  }
+
+  /// The convolution of `input` (geometry `g`) into `o` channels with transformed weights
+  /// `u`, through the epilogue, pooled or not.
+  private func winograd2x2Convolve(
+    _ input: Tensor, _ g: ConvolutionGeometry, outputs o: Int, u: UnsafePointer<Float>,
+    epilogue: ConvolutionEpilogue, pooled: Bool
+  ) -> Tensor {
+    let (n, c) = (input.shape[0], g.channels)
+    // The padded images are padBand's whole-image bands: planes of H + 2 rows of W + 2.
+    let wp = g.width + 2
+    let layout = Winograd2x2.Layout(
+      channels: c, imageStride: c * (g.height + 2) * wp, planeStride: (g.height + 2) * wp,
+      paddedWidth: wp, tileRows: g.height / 2, tilesPerRow: g.width / 2)
+    // Groups of images with whole strips (two units each), cut into strip ranges when there
+    // are fewer groups than workers.
+    let units = layout.unitsPerImage
+    let groupSize = units % 2 == 0 ? 1 : 2
+    let workers = ComputeThreads.workers
+    let groups = ceilDivide(n, groupSize)
+    let cuts = groups >= workers ? 1 : ceilDivide(workers, groups)
+    let tasks = (0..<groups).flatMap { group -> [(first: Int, count: Int, strips: Range<Int>)] in
+      let (first, count) = (group * groupSize, Swift.min(groupSize, n - group * groupSize))
+      let strips = ceilDivide(count * units, 2)
+      return (0..<cuts).map { cut in
+        (first, count, (cut * strips / cuts)..<((cut + 1) * strips / cuts))
+      }
+    }
+    let paddedCount = groupSize * layout.imageStride + Winograd2x2.slack
+    let spaces = workspaces(workers).map {
+      ($0.columns.reserve(paddedCount), $0.staging.reserve(Winograd2x2.scratchCount(channels: c)))
+    }
+    let last = Winograd.Epilogue(
+      scale: epilogue.scale, shift: epilogue.shift, rectifies: epilogue.rectifies)
+    let (outH, outW) = pooled ? (layout.tileRows, layout.tilesPerRow) : (g.height, g.width)
+    let whole = 0..<g.outputHeight
+    return Tensor(uninitializedShape: [n, o, outH, outW]) { y in
+      input.withUnsafeBufferPointer { x in
+        let (x, y) = (x.baseAddress!, y.baseAddress!)
+        ComputeThreads.parallel(Swift.min(workers, tasks.count)) { worker in
+          let (padded, scratch) = spaces[worker]
+          for index in Swift.stride(from: worker, to: tasks.count, by: workers) {
+            let task = tasks[index]
+            for image in 0..<task.count {
+              padBand(
+                x + (task.first + image) * c * g.imageArea, whole, g,
+                into: padded + image * layout.imageStride)
+            }
+            let end = padded + task.count * layout.imageStride
+            end.update(repeating: 0, count: Winograd2x2.slack)
+            Winograd2x2.compute(
+              strips: task.strips, layout, outputs: o, x: padded, u: u, epilogue: last,
+              pooled: pooled, y: y + task.first * o * outH * outW, units: task.count * units,
+              scratch: scratch)
+          }
+        }
+      }
+    }
+  }
+}
