@@ -7,13 +7,14 @@
 import NeuronaAVX2
 
 extension Conv2D {
-  /// Whether forward computes an input of this shape directly.
+  /// Whether forward computes an input of this shape directly (no Winograd path takes it).
   public func directApplies(toInput shape: [Int]) -> Bool {
-    !winogradApplies(toInput: shape) && directApplies(to: geometry(forInput: shape))
+    !winogradApplies(toInput: shape) && !winograd2x2Applies(toInput: shape)
+      && directApplies(to: geometry(forInput: shape))
   }
 
-  /// Whether forward computes a convolution of this geometry directly (if Winograd does not
-  /// take it): the CPU runs the AVX2 kernels, the stride is 1, and the image is not its own
+  /// Whether forward computes a convolution of this geometry directly (if no Winograd path
+  /// takes it): the CPU runs the AVX2 kernels, the stride is 1, and the image is not its own
   /// column matrix already.
   func directApplies(to g: ConvolutionGeometry) -> Bool {
     usesDirectConvolution && CPUFeatures.hasAVX2AndFMA && g.stride == 1 && !isPointwise(g)
@@ -40,8 +41,9 @@ extension Conv2D {
     let workers = ComputeThreads.workers
     let bandRows = directBandRows(g, batch: n, workers: workers, pooled: pooled)
     let tiles = (0..<n).flatMap { image in
-      Swift.stride(from: 0, to: g.outputHeight, by: bandRows).map {
-        ConvolutionTile(first: image, count: 1, rows: $0..<Swift.min($0 + bandRows, g.outputHeight))
+      Swift.stride(from: 0, to: g.outputHeight, by: bandRows).map { row in
+        ConvolutionTile(
+          first: image, count: 1, rows: row..<Swift.min(row + bandRows, g.outputHeight))
       }
     }
     let wp = g.outputWidth + g.kernelWidth - 1
@@ -54,7 +56,8 @@ extension Conv2D {
       ($0.columns.reserve(paddedCount), $0.staging.reserve(outputCount))
     }
     let packed = packedWeightsForKernels(depth: g.patchSize)!
-    let (outH, outW) = pooled ? (g.outputHeight / 2, g.outputWidth / 2) : (g.outputHeight, g.outputWidth)
+    let (outH, outW) =
+      pooled ? (g.outputHeight / 2, g.outputWidth / 2) : (g.outputHeight, g.outputWidth)
     return Tensor(uninitializedShape: [n, o, outH, outW]) { y in
       input.withUnsafeBufferPointer { x in
         let (x, y) = (x.baseAddress!, y.baseAddress!)
