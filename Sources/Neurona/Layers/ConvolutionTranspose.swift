@@ -124,9 +124,9 @@ public final class ConvTranspose2D: Layer {
               // cols = Wᵀ·x: [K, C] × [C, G·Q] → [K, G·Q].
               GEMM.multiply(w, transposeA: true, images, into: columns, m: k, n: count * q, k: c)
               for i in 0..<count {
-                let target = y + (first + i) * outputChannels * g.imageArea
-                fillBias(target, area: g.imageArea)
-                Im2Col.fold(columns + i * q, rowStride: count * q, g, into: target)
+                foldImage(
+                  columns + i * q, rowStride: count * q, g,
+                  into: y + (first + i) * outputChannels * g.imageArea)
               }
             }
           }
@@ -223,9 +223,28 @@ public final class ConvTranspose2D: Layer {
     return workspaces
   }
 
-  private func fillBias(_ target: UnsafeMutablePointer<Float>, area: Int) {
+  /// One image's output `[O, H', W']`: the bias, then its scattered patches `columns` (rows
+  /// `rowStride` apart) folded in. The output channels are shared between the cores when this
+  /// runs outside a parallel job (a lone image, whose product was shared): a nested call runs
+  /// on its worker alone.
+  private func foldImage(
+    _ columns: UnsafeMutablePointer<Float>, rowStride: Int, _ g: ConvolutionGeometry,
+    into target: UnsafeMutablePointer<Float>
+  ) {
+    let (o, patch) = (outputChannels, g.kernelHeight * g.kernelWidth)
+    let parts = Swift.min(ComputeThreads.workers, o)
     bias.value.withUnsafeBufferPointer { b in
-      for o in 0..<b.count { (target + o * area).update(repeating: b[o], count: area) }
+      ComputeThreads.parallel(parts) { part in
+        let channels = (part * o / parts)..<((part + 1) * o / parts)
+        for channel in channels {
+          (target + channel * g.imageArea).update(repeating: b[channel], count: g.imageArea)
+        }
+        var share = g
+        share.channels = channels.count
+        Im2Col.fold(
+          columns + channels.lowerBound * patch * rowStride, rowStride: rowStride, share,
+          into: target + channels.lowerBound * g.imageArea)
+      }
     }
   }
 
