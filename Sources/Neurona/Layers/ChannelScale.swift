@@ -32,6 +32,28 @@ public enum ChannelScale {
     }
   }
 
+  /// `[N, C, …]` · `[N, C]` + `[N, C, …]` → `[N, C, …]`: y = x · g + u in one pass (the
+  /// decoder's gated skip plus the upsampled features, at inference).
+  public static func forward(_ x: Tensor, _ g: Tensor, plus u: Tensor) -> Tensor {
+    precondition(
+      x.rank >= 2 && g.shape == Array(x.shape.prefix(2)) && u.shape == x.shape,
+      "ChannelScale: factors \(g.shape) or addend \(u.shape) do not match \(x.shape)")
+    let area = x.count / Swift.max(g.count, 1)
+    return Tensor(uninitializedShape: x.shape) { y in
+      x.withUnsafeBufferPointer { x in
+        g.withUnsafeBufferPointer { g in
+          u.withUnsafeBufferPointer { u in
+            let (x, u, y) = (x.baseAddress!, u.baseAddress!, y.baseAddress!)
+            for plane in 0..<g.count {
+              let (at, factor) = (plane * area, g[plane])
+              for q in at..<(at + area) { y[q] = x[q] * factor + u[q] }
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// The gradients of `forward(x, g)` given ∂y: ∂x = ∂y · g (broadcast) and
   /// ∂g[n, c] = Σ_s ∂y[n, c, s] · x[n, c, s].
   public static func backward(_ dy: Tensor, input x: Tensor, scale g: Tensor) -> (Tensor, Tensor) {
