@@ -13,19 +13,24 @@ public enum DepthwiseRows {
     case none, relu, hardSwish
   }
 
-  /// row[ox] = act(bias + Σ_t taps[t] · top[offsets[t] + ox]) (+ residual[ox] when given),
-  /// for ox < width. Reads `top[offsets[t] + ox]` only for ox < width.
+  /// `rows` output rows, row r at `output + r·outputStride`:
+  /// out[r][ox] = act(bias + Σ_t taps[t] · top[r·topStride + offsets[t] + ox]) (+ residual at
+  /// the same place as out, when given), for ox < width. Reads the input only at those places.
   @inline(never)
   public static func convolve(
-    into row: UnsafeMutablePointer<Float>, width: Int, bias: Float, taps: UnsafePointer<Float>,
-    offsets: UnsafePointer<Int>, count: Int, top: UnsafePointer<Float>,
-    activation: Activation, residual: UnsafePointer<Float>?
+    into output: UnsafeMutablePointer<Float>, outputStride: Int, rows: Int, width: Int,
+    bias: Float, taps: UnsafePointer<Float>, offsets: UnsafePointer<Int>, count: Int,
+    top: UnsafePointer<Float>, topStride: Int, activation: Activation,
+    residual: UnsafePointer<Float>?
   ) {
+    let plan = Plan(
+      output: output, outputStride: outputStride, rows: rows, width: width, bias: bias,
+      taps: taps, offsets: offsets, count: count, top: top, topStride: topStride,
+      residual: residual)
     switch activation {
-    case .none: sweep(row, width, bias, taps, offsets, count, top, residual) { $0 }
-    case .relu: sweep(row, width, bias, taps, offsets, count, top, residual) { relu($0) }
-    case .hardSwish:
-      sweep(row, width, bias, taps, offsets, count, top, residual) { hardSwish($0) }
+    case .none: plan.run { $0 }
+    case .relu: plan.run { relu($0) }
+    case .hardSwish: plan.run { hardSwish($0) }
     }
   }
 
@@ -37,55 +42,76 @@ public enum DepthwiseRows {
   /// v·min(max(v + 3, 0), 6)/6, as HardSwish computes it (the same rounding).
   @inline(__always)
   static func hardSwish(_ v: SIMD8<Float>) -> SIMD8<Float> {
-    let clipped = (v + 3).clamped(
-      lowerBound: SIMD8(repeating: 0), upperBound: SIMD8(repeating: 6))
+    var clipped = v + 3
+    clipped.replace(with: 0, where: clipped .< 0)
+    clipped.replace(with: 6, where: clipped .> 6)
     return v * clipped / 6
   }
 
-  /// The row, 32 columns at a time (four sums in flight hide the FMA latency), then 8, then
-  /// the last partial vector through a zero-padded register.
-  @inline(__always)
-  static func sweep(
-    _ row: UnsafeMutablePointer<Float>, _ width: Int, _ bias: Float,
-    _ taps: UnsafePointer<Float>, _ offsets: UnsafePointer<Int>, _ count: Int,
-    _ top: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?,
-    _ activate: (SIMD8<Float>) -> SIMD8<Float>
-  ) {
-    typealias Lanes = SIMD8<Float>
-    @inline(__always) func finish(_ v: Lanes, _ ox: Int, lanes: Int = 8) {
-      var v = activate(v)
-      if let residual { v += load8(residual + ox, lanes: lanes) }
-      store8(v, row + ox, lanes: lanes)
-    }
-    var ox = 0
-    while ox + 32 <= width {
-      var (a, b, c, d) = (
-        Lanes(repeating: bias), Lanes(repeating: bias), Lanes(repeating: bias),
-        Lanes(repeating: bias)
-      )
-      for t in 0..<count {
-        let from = top + offsets[t] + ox
-        let tap = Lanes(repeating: taps[t])
-        a = a.addingProduct(tap, load8(from))
-        b = b.addingProduct(tap, load8(from + 8))
-        c = c.addingProduct(tap, load8(from + 16))
-        d = d.addingProduct(tap, load8(from + 24))
+  /// One call's geometry. The whole vectors of all rows are taken four at a time, so that four
+  /// independent sums hide the FMA latency even when a row is only two vectors wide (the
+  /// 16-pixel rows of the deepest blocks); each row's partial last vector goes alone.
+  struct Plan {
+    let output: UnsafeMutablePointer<Float>, outputStride: Int, rows: Int, width: Int
+    let bias: Float, taps: UnsafePointer<Float>, offsets: UnsafePointer<Int>, count: Int
+    let top: UnsafePointer<Float>, topStride: Int, residual: UnsafePointer<Float>?
+
+    @inline(__always)
+    func run(_ activate: (SIMD8<Float>) -> SIMD8<Float>) {
+      typealias Lanes = SIMD8<Float>
+      @inline(__always) func finish(_ v: Lanes, _ at: Int, lanes: Int = 8) {
+        var v = activate(v)
+        if let residual { v += load8(residual + at, lanes: lanes) }
+        store8(v, output + at, lanes: lanes)
       }
-      finish(a, ox)
-      finish(b, ox + 8)
-      finish(c, ox + 16)
-      finish(d, ox + 24)
-      ox += 32
-    }
-    while ox < width {
-      let lanes = Swift.min(8, width - ox)
-      var total = Lanes(repeating: bias)
-      for t in 0..<count {
-        total = total.addingProduct(
-          Lanes(repeating: taps[t]), load8(top + offsets[t] + ox, lanes: lanes))
+      // Vector p is row p / perRow, columns 8·(p % perRow) ..< +8.
+      let perRow = width / 8
+      let vectors = rows * perRow
+      @inline(__always) func place(_ p: Int) -> (input: Int, output: Int) {
+        let (r, column) = (p / perRow, 8 * (p % perRow))
+        return (r * topStride + column, r * outputStride + column)
       }
-      finish(total, ox, lanes: lanes)
-      ox += lanes
+      var p = 0
+      while p + 4 <= vectors {
+        let (p0, p1, p2, p3) = (place(p), place(p + 1), place(p + 2), place(p + 3))
+        var (a, b, c, d) = (
+          Lanes(repeating: bias), Lanes(repeating: bias), Lanes(repeating: bias),
+          Lanes(repeating: bias)
+        )
+        for t in 0..<count {
+          let from = top + offsets[t]
+          let tap = Lanes(repeating: taps[t])
+          a = a.addingProduct(tap, load8(from + p0.input))
+          b = b.addingProduct(tap, load8(from + p1.input))
+          c = c.addingProduct(tap, load8(from + p2.input))
+          d = d.addingProduct(tap, load8(from + p3.input))
+        }
+        finish(a, p0.output)
+        finish(b, p1.output)
+        finish(c, p2.output)
+        finish(d, p3.output)
+        p += 4
+      }
+      while p < vectors {
+        let at = place(p)
+        var total = Lanes(repeating: bias)
+        for t in 0..<count {
+          total = total.addingProduct(Lanes(repeating: taps[t]), load8(top + offsets[t] + at.input))
+        }
+        finish(total, at.output)
+        p += 1
+      }
+      let lanes = width - 8 * perRow
+      guard lanes > 0 else { return }
+      for r in 0..<rows {
+        let (input, at) = (r * topStride + 8 * perRow, r * outputStride + 8 * perRow)
+        var total = Lanes(repeating: bias)
+        for t in 0..<count {
+          total = total.addingProduct(
+            Lanes(repeating: taps[t]), load8(top + offsets[t] + input, lanes: lanes))
+        }
+        finish(total, at, lanes: lanes)
+      }
     }
   }
 }

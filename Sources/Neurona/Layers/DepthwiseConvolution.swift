@@ -127,19 +127,20 @@ public final class DepthwiseConv2D: Layer {
                       let c = plane % channels
                       fillPhases(
                         x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth)
+                      let taps = w.baseAddress! + c * kH * kW
+                      if let fast {
+                        let at = plane * g.outputArea
+                        DepthwiseRows.convolve(
+                          into: y.baseAddress! + at, outputStride: outW, rows: g.outputHeight,
+                          width: outW, bias: b[c], taps: taps, offsets: offsets.baseAddress!,
+                          count: kH * kW, top: phases, topStride: s * phaseWidth,
+                          activation: fast, residual: residual == nil ? nil : r.baseAddress! + at)
+                        continue
+                      }
                       for oy in 0..<g.outputHeight {
                         let at = plane * g.outputArea + oy * outW
                         let (row, top) = (y.baseAddress! + at, phases + oy * s * phaseWidth)
-                        let (taps, added) = (
-                          w.baseAddress! + c * kH * kW, residual == nil ? nil : r.baseAddress! + at
-                        )
-                        if let fast {
-                          DepthwiseRows.convolve(
-                            into: row, width: outW, bias: b[c], taps: taps,
-                            offsets: offsets.baseAddress!, count: kH * kW, top: top,
-                            activation: fast, residual: added)
-                          continue
-                        }
+                        let added = residual == nil ? nil : r.baseAddress! + at
                         DepthwiseConv2D.convolveRow(
                           into: row, width: outW, bias: b[c], taps: taps,
                           offsets: offsets.baseAddress!, count: kH * kW, top: top)
@@ -187,11 +188,31 @@ public final class DepthwiseConv2D: Layer {
         let from = source + iy * g.width + first * s + q - g.padLeft
         if s == 1 {
           (line + first).update(from: from, count: end - first)
+        } else if s == 2 {
+          DepthwiseConv2D.copyEven(from, into: line + first, count: end - first)
         } else {
           for k in 0..<(end - first) { line[first + k] = from[k * s] }
         }
         (line + end).update(repeating: 0, count: width - end)
       }
+    }
+  }
+
+  /// target[k] = source[2k] for k < count, eight at a time from sixteen loaded (it reads
+  /// source[2k + 1] only where k + 1 < count, never past the last element used).
+  @inline(__always)
+  static func copyEven(
+    _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    var k = 0
+    while k + 8 < count {
+      let pairs = UnsafeRawPointer(source + 2 * k).loadUnaligned(as: SIMD16<Float>.self)
+      UnsafeMutableRawPointer(target + k).storeBytes(of: pairs.evenHalf, as: SIMD8<Float>.self)
+      k += 8
+    }
+    while k < count {
+      target[k] = source[2 * k]
+      k += 1
     }
   }
 
