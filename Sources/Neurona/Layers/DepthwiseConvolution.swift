@@ -188,31 +188,11 @@ public final class DepthwiseConv2D: Layer {
         let from = source + iy * g.width + first * s + q - g.padLeft
         if s == 1 {
           (line + first).update(from: from, count: end - first)
-        } else if s == 2 {
-          DepthwiseConv2D.copyEven(from, into: line + first, count: end - first)
         } else {
-          for k in 0..<(end - first) { line[first + k] = from[k * s] }
+          StridedCopy.gather(from, stride: s, into: line + first, count: end - first)
         }
         (line + end).update(repeating: 0, count: width - end)
       }
-    }
-  }
-
-  /// target[k] = source[2k] for k < count, eight at a time from sixteen loaded (it reads
-  /// source[2k + 1] only where k + 1 < count, never past the last element used).
-  @inline(__always)
-  static func copyEven(
-    _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int
-  ) {
-    var k = 0
-    while k + 8 < count {
-      let pairs = UnsafeRawPointer(source + 2 * k).loadUnaligned(as: SIMD16<Float>.self)
-      UnsafeMutableRawPointer(target + k).storeBytes(of: pairs.evenHalf, as: SIMD8<Float>.self)
-      k += 8
-    }
-    while k < count {
-      target[k] = source[2 * k]
-      k += 1
     }
   }
 
