@@ -23,9 +23,12 @@ public enum ChannelScale {
     return Tensor(uninitializedShape: x.shape) { y in
       x.withUnsafeBufferPointer { x in
         g.withUnsafeBufferPointer { g in
-          for plane in 0..<g.count {
-            let (source, target, factor) = (x.baseAddress! + plane * area, y.baseAddress! + plane * area, g[plane])
-            for q in 0..<area { target[q] = source[q] * factor }
+          guard let x = x.baseAddress, let y = y.baseAddress else { return }
+          ParallelPasses.forEachRange(g.count, elementsPerItem: 2 * area) { planes in
+            for plane in planes {
+              let (source, target, factor) = (x + plane * area, y + plane * area, g[plane])
+              for q in 0..<area { target[q] = source[q] * factor }
+            }
           }
         }
       }
@@ -43,10 +46,12 @@ public enum ChannelScale {
       x.withUnsafeBufferPointer { x in
         g.withUnsafeBufferPointer { g in
           u.withUnsafeBufferPointer { u in
-            let (x, u, y) = (x.baseAddress!, u.baseAddress!, y.baseAddress!)
-            for plane in 0..<g.count {
-              let (at, factor) = (plane * area, g[plane])
-              for q in at..<(at + area) { y[q] = x[q] * factor + u[q] }
+            guard let x = x.baseAddress, let u = u.baseAddress, let y = y.baseAddress else { return }
+            ParallelPasses.forEachRange(g.count, elementsPerItem: 3 * area) { planes in
+              for plane in planes {
+                let (at, factor) = (plane * area, g[plane])
+                for q in at..<(at + area) { y[q] = x[q] * factor + u[q] }
+              }
             }
           }
         }

@@ -118,8 +118,11 @@ public final class DepthwiseConv2D: Layer {
             bias.value.withUnsafeBufferPointer { b in
               offsets.withUnsafeBufferPointer { offsets in
                 // Planes are independent: shared between the workers, each range with its own
-                // phase planes.
-                ParallelPasses.forEachRange(planes, elementsPerItem: g.imageArea) { range in
+                // phase planes. A plane costs its copy plus k² multiply-adds per output, about
+                // one float's traffic per 8 (8-wide FMA): 5×5 filters on 16×16 planes are
+                // worth sharing though they touch few floats.
+                let cost = g.imageArea + g.outputArea * kH * kW / 8
+                ParallelPasses.forEachRange(planes, elementsPerItem: cost) { range in
                   withUnsafeTemporaryAllocation(of: Float.self, capacity: s * phaseArea) {
                     buffer in
                     let phases = buffer.baseAddress!
