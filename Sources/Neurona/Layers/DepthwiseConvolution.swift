@@ -128,8 +128,10 @@ public final class DepthwiseConv2D: Layer {
                     let phases = buffer.baseAddress!
                     for plane in range {
                       let c = plane % channels
+                      // The padding sits at the same places in every plane: zeroed once.
                       fillPhases(
-                        x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth)
+                        x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth,
+                        padding: plane == range.lowerBound)
                       let taps = w.baseAddress! + c * kH * kW
                       if let fast {
                         let at = plane * g.outputArea
@@ -168,10 +170,11 @@ public final class DepthwiseConv2D: Layer {
     return epilogue.rectifies ? .relu : epilogue.hardSwishes ? .hardSwish : DepthwiseRows.Activation.none
   }
 
-  /// Writes the s phase planes of one zero-padded input plane (see `forward`).
+  /// Writes the s phase planes of one zero-padded input plane (see `forward`); the zeros of
+  /// the padding only when `padding` (they stay from the previous plane otherwise).
   private func fillPhases(
     _ source: UnsafePointer<Float>, _ g: ConvolutionGeometry,
-    _ phases: UnsafeMutablePointer<Float>, _ height: Int, _ width: Int
+    _ phases: UnsafeMutablePointer<Float>, _ height: Int, _ width: Int, padding: Bool
   ) {
     let s = g.stride
     for q in 0..<s {
@@ -184,17 +187,17 @@ public final class DepthwiseConv2D: Layer {
         let line = phase + r * width
         let iy = r - g.padTop
         guard iy >= 0 && iy < g.height, first < end else {
-          line.update(repeating: 0, count: width)
+          if padding { line.update(repeating: 0, count: width) }
           continue
         }
-        line.update(repeating: 0, count: first)
+        if padding { line.update(repeating: 0, count: first) }
         let from = source + iy * g.width + first * s + q - g.padLeft
         if s == 1 {
           (line + first).update(from: from, count: end - first)
         } else {
           StridedCopy.gather(from, stride: s, into: line + first, count: end - first)
         }
-        (line + end).update(repeating: 0, count: width - end)
+        if padding { (line + end).update(repeating: 0, count: width - end) }
       }
     }
   }
