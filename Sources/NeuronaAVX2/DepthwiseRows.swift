@@ -8,11 +8,6 @@
 
 /// One depthwise output row with its epilogue (see the file header).
 public enum DepthwiseRows {
-  /// The activation applied after the bias.
-  public enum Activation: Sendable {
-    case none, relu, hardSwish
-  }
-
   /// `rows` output rows, row r at `output + r·outputStride`:
   /// out[r][ox] = act(bias + Σ_t taps[t] · top[r·topStride + offsets[t] + ox]) (+ residual at
   /// the same place as out, when given), for ox < width. Reads the input only at those places.
@@ -20,7 +15,7 @@ public enum DepthwiseRows {
   public static func convolve(
     into output: UnsafeMutablePointer<Float>, outputStride: Int, rows: Int, width: Int,
     bias: Float, taps: UnsafePointer<Float>, offsets: UnsafePointer<Int>, count: Int,
-    top: UnsafePointer<Float>, topStride: Int, activation: Activation,
+    top: UnsafePointer<Float>, topStride: Int, activation: RowActivation,
     residual: UnsafePointer<Float>?
   ) {
     let plan = Plan(
@@ -29,23 +24,9 @@ public enum DepthwiseRows {
       residual: residual)
     switch activation {
     case .none: plan.run { $0 }
-    case .relu: plan.run { relu($0) }
-    case .hardSwish: plan.run { hardSwish($0) }
+    case .relu: plan.run { RowActivation.relu($0) }
+    case .hardSwish: plan.run { RowActivation.hardSwish($0) }
     }
-  }
-
-  @inline(__always)
-  static func relu(_ v: SIMD8<Float>) -> SIMD8<Float> {
-    v.replacing(with: 0, where: v .< 0)
-  }
-
-  /// v·min(max(v + 3, 0), 6)/6, as HardSwish computes it (the same rounding).
-  @inline(__always)
-  static func hardSwish(_ v: SIMD8<Float>) -> SIMD8<Float> {
-    var clipped = v + 3
-    clipped.replace(with: 0, where: clipped .< 0)
-    clipped.replace(with: 6, where: clipped .> 6)
-    return v * clipped / 6
   }
 
   /// One call's geometry. The whole vectors of all rows are taken four at a time, so that four

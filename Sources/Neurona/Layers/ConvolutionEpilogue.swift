@@ -2,7 +2,9 @@
 // product, while the tile is still in cache — the bias, and at inference a folded batch
 // normalisation (y·s + t) and an activation (ReLU or hard-swish). Sequential builds one from
 // Conv2D → BatchNorm2D → ReLU/HardSwish runs (InferenceFusion.swift), saving two passes over
-// memory per block; DepthwiseConv2D takes one too.
+// memory per block; DepthwiseConv2D takes one too. With AVX2 the pass is NeuronaAVX2's
+// RowEpilogue (eight lanes, not the baseline's four).
+import NeuronaAVX2
 
 /// y[o] ← act(y[o]·scale[o] + shift[o]) (the scale, shift and activation each optional).
 public struct ConvolutionEpilogue {
@@ -47,6 +49,10 @@ public struct ConvolutionEpilogue {
     if isIdentity { return }
     let a = scale?[channel] ?? 1
     let b = shift?[channel] ?? 0
+    if CPUFeatures.hasAVX2AndFMA {
+      let activation: RowActivation = rectifies ? .relu : hardSwishes ? .hardSwish : .none
+      return RowEpilogue.apply(values, count: count, scale: a, shift: b, activation: activation)
+    }
     if rectifies {
       for q in 0..<count {
         let v = values[q] * a + b

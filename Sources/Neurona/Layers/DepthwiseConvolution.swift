@@ -165,9 +165,9 @@ public final class DepthwiseConv2D: Layer {
 
   /// The AVX2 kernel's form of an epilogue that is only an activation; nil for one with a
   /// scale or shift (those take the baseline rows).
-  private static func kernelActivation(_ epilogue: ConvolutionEpilogue) -> DepthwiseRows.Activation? {
+  private static func kernelActivation(_ epilogue: ConvolutionEpilogue) -> RowActivation? {
     guard epilogue.scale == nil, epilogue.shift == nil else { return nil }
-    return epilogue.rectifies ? .relu : epilogue.hardSwishes ? .hardSwish : DepthwiseRows.Activation.none
+    return epilogue.rectifies ? .relu : epilogue.hardSwishes ? .hardSwish : RowActivation.none
   }
 
   /// Writes the s phase planes of one zero-padded input plane (see `forward`); the zeros of
