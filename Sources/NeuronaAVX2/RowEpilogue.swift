@@ -55,7 +55,8 @@ public enum RowEpilogue {
     }
     while q < count {
       let lanes = Swift.min(8, count - q)
-      store8(activate(load8(UnsafePointer(values + q), lanes: lanes) * a + b), values + q, lanes: lanes)
+      store8(
+        activate(load8(UnsafePointer(values + q), lanes: lanes) * a + b), values + q, lanes: lanes)
       q += lanes
     }
   }

@@ -71,10 +71,9 @@ enum TwoTapResampling {
     guard w >= 2, taps.count == 2 * w else { return false }
     for k in 0..<w {
       let (even, odd) = (taps[2 * k], taps[2 * k + 1])
-      let evenOK = k == 0
-        ? even.first == 0 && even.second == 0 : even == (k - 1, k, 0.75)
-      let oddOK = k == w - 1
-        ? odd.first == k && odd.second == k : odd == (k, k + 1, 0.25)
+      // The clamped ends repeat one sample; their weight does not matter.
+      let evenOK = k == 0 ? even.first == 0 && even.second == 0 : even == (k - 1, k, 0.75)
+      let oddOK = k == w - 1 ? odd.first == k && odd.second == k : odd == (k, k + 1, 0.25)
       guard evenOK && oddOK else { return false }
     }
     return true

@@ -46,7 +46,9 @@ public enum ChannelScale {
       x.withUnsafeBufferPointer { x in
         g.withUnsafeBufferPointer { g in
           u.withUnsafeBufferPointer { u in
-            guard let x = x.baseAddress, let u = u.baseAddress, let y = y.baseAddress else { return }
+            guard let x = x.baseAddress, let u = u.baseAddress, let y = y.baseAddress else {
+              return
+            }
             ParallelPasses.forEachRange(g.count, elementsPerItem: 3 * area) { planes in
               for plane in planes {
                 let (at, factor) = (plane * area, g[plane])
