@@ -54,17 +54,18 @@ func directConvolutionMatchesIm2col(shape: [Int], weightShape: [Int], padding: P
 }
 
 /// Pooling on the way out, through an epilogue whose scale is negative for some channels (the
-/// map is then applied before the max, else after it): the same as the epilogue's output
+/// map is then applied before the max, else after it), with no activation, a ReLU and a
+/// hard-swish (not monotonic: always before the max): the same as the epilogue's output
 /// pooled by MaxPool2D.
 @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "the direct kernel needs AVX2 and FMA"))
 func pooledDirectConvolutionFollowsTheEpilogue() {
   let layer = Conv2D(
     weight: randomTensor([8, 3, 3, 3], seed: 61), bias: randomTensor([8], seed: 62), padding: 1)
   let input = randomTensor([2, 3, 11, 10], seed: 63)
-  for rectifies in [false, true] {
+  for activation in 0..<3 {
     let epilogue = ConvolutionEpilogue(
       scale: (0..<8).map { Float($0) * 0.5 - 1.5 }, shift: (0..<8).map { Float($0) * 0.1 },
-      rectifies: rectifies)
+      rectifies: activation == 1, hardSwishes: activation == 2)
     let pooled = layer.forwardPooled(input, epilogue: epilogue)
     let reference = MaxPool2D(kernelSize: 2).forward(
       layer.forward(input, epilogue: epilogue), mode: .inference)

@@ -145,6 +145,32 @@ private let resizeInput = Tensor(shape: [1, 1, 3, 4], scalars: (0..<12).map { Fl
   #expect(isClose(resized, Upsample(scale: 2, method: .bilinear)(input), tolerance: 1e-6))
 }
 
+/// The ×2 half-pixel rows (sixteen outputs from eight loads) against TensorFlow's definition,
+/// blended from the four neighbours, on widths around the vector size: bit for bit.
+@Test(arguments: [2, 3, 9, 10, 17, 40])
+func resizeByTwoMatchesTheDefinitionOnWideRows(width: Int) {
+  let input = randomTensor([1, 2, 3, width], seed: 12)
+  let output = BilinearResize(height: 6, width: 2 * width)(input)
+  func taps(_ d: Int, _ n: Int) -> (Int, Int, Float) {
+    let u = (Float(d) + 0.5) * 0.5 - 0.5
+    let (lo, hi) = (max(Int(u.rounded(.down)), 0), min(Int(u.rounded(.up)), n - 1))
+    return (lo, hi, hi == lo ? 0 : u - Float(lo))
+  }
+  var expected = Tensor(zeros: [1, 2, 6, 2 * width])
+  for c in 0..<2 {
+    for i in 0..<6 {
+      let (r0, r1, ly) = taps(i, 3)
+      for j in 0..<(2 * width) {
+        let (c0, c1, lx) = taps(j, width)
+        let upper = input[0, c, r0, c0] * (1 - lx) + input[0, c, r0, c1] * lx
+        let lower = input[0, c, r1, c0] * (1 - lx) + input[0, c, r1, c1] * lx
+        expected[0, c, i, j] = upper * (1 - ly) + lower * ly
+      }
+    }
+  }
+  #expect(output.scalars == expected.scalars)
+}
+
 @Test(arguments: [(7, 3, false, true), (8, 10, false, true), (5, 9, true, false), (6, 2, false, false)])
 func resizeGradients(height: Int, width: Int, alignCorners: Bool, halfPixelCenters: Bool) {
   let layer = BilinearResize(

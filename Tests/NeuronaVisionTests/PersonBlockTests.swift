@@ -116,6 +116,20 @@ final class DecoderHarness: Layer {
   #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
 }
 
+/// The decoder's inference path (projection before the resize, fused passes) gives the
+/// training path's output, which runs the stage as written.
+@Test func decoderStageInferenceMatchesTheTrainingPath() {
+  var generator = SplitMix64(seed: 9)
+  let stage = DecoderStage(24, skipChannels: 16, using: &generator)
+  for (i, parameter) in stage.namedParameters.enumerated() {
+    parameter.parameter.value = randomTensor(parameter.parameter.value.shape, seed: UInt64(90 + i))
+  }
+  let (input, skip) = (randomTensor([2, 24, 8, 12], seed: 3), randomTensor([2, 16, 16, 24], seed: 4))
+  let reference = stage.forward(input, skip: skip, mode: .training)
+  let fast = stage.forward(input, skip: skip, mode: .inference)
+  #expect(isClose(fast, reference, tolerance: 1e-4))
+}
+
 /// Like `checkGradients`, but for a deep ReLU network where some of 10⁴ activations always sit
 /// within ε of a kink: each sample's difference quotient is taken with ε and ε/2, and a sample
 /// whose two quotients disagree (a kink was crossed) is skipped rather than judged.

@@ -94,7 +94,7 @@ public enum Im2Col {
             if s == 1 {
               (line + lo).update(from: source, count: hi - lo)
             } else {
-              for x in 0..<(hi - lo) { line[lo + x] = source[x * s] }
+              StridedCopy.gather(source, stride: s, into: line + lo, count: hi - lo)
             }
           }
           row += 1

@@ -23,9 +23,38 @@ public enum ChannelScale {
     return Tensor(uninitializedShape: x.shape) { y in
       x.withUnsafeBufferPointer { x in
         g.withUnsafeBufferPointer { g in
-          for plane in 0..<g.count {
-            let (source, target, factor) = (x.baseAddress! + plane * area, y.baseAddress! + plane * area, g[plane])
-            for q in 0..<area { target[q] = source[q] * factor }
+          guard let x = x.baseAddress, let y = y.baseAddress else { return }
+          ParallelPasses.forEachRange(g.count, elementsPerItem: 2 * area) { planes in
+            for plane in planes {
+              let (source, target, factor) = (x + plane * area, y + plane * area, g[plane])
+              for q in 0..<area { target[q] = source[q] * factor }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// `[N, C, …]` · `[N, C]` + `[N, C, …]` → `[N, C, …]`: y = x · g + u in one pass (the
+  /// decoder's gated skip plus the upsampled features, at inference).
+  public static func forward(_ x: Tensor, _ g: Tensor, plus u: Tensor) -> Tensor {
+    precondition(
+      x.rank >= 2 && g.shape == Array(x.shape.prefix(2)) && u.shape == x.shape,
+      "ChannelScale: factors \(g.shape) or addend \(u.shape) do not match \(x.shape)")
+    let area = x.count / Swift.max(g.count, 1)
+    return Tensor(uninitializedShape: x.shape) { y in
+      x.withUnsafeBufferPointer { x in
+        g.withUnsafeBufferPointer { g in
+          u.withUnsafeBufferPointer { u in
+            guard let x = x.baseAddress, let u = u.baseAddress, let y = y.baseAddress else {
+              return
+            }
+            ParallelPasses.forEachRange(g.count, elementsPerItem: 3 * area) { planes in
+              for plane in planes {
+                let (at, factor) = (plane * area, g[plane])
+                for q in at..<(at + area) { y[q] = x[q] * factor + u[q] }
+              }
+            }
           }
         }
       }

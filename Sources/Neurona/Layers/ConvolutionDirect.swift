@@ -142,9 +142,9 @@ extension Conv2D {
       let (source, target) = (
         staging + channel * rowStride, image + channel * outH * outW + rows.lowerBound / 2 * outW
       )
-      // A map that never decreases (scale ≥ 0: bias, ReLU) commutes with the max: applied
-      // after pooling it touches a quarter of the values.
-      let poolsFirst = (epilogue.scale?[channel] ?? 1) >= 0
+      // A map that never decreases (scale ≥ 0, then a ReLU or nothing; not a hard-swish)
+      // commutes with the max: applied after pooling it touches a quarter of the values.
+      let poolsFirst = (epilogue.scale?[channel] ?? 1) >= 0 && !epilogue.hardSwishes
       if !poolsFirst { epilogue.apply(source, count: 2 * pooledRows * wp, channel: channel) }
       MaxPoolPlane.pool2x2(
         source, outputHeight: pooledRows, outputWidth: outW, rowStride: wp, into: target)

@@ -1,9 +1,12 @@
 // ConvolutionEpilogue: what happens to a convolution's output channels right after the
 // product, while the tile is still in cache — the bias, and at inference a folded batch
-// normalisation (y·s + t) and a ReLU. Sequential builds one from Conv2D → BatchNorm2D → ReLU
-// runs (InferenceFusion.swift), saving two passes over memory per block.
+// normalisation (y·s + t) and an activation (ReLU or hard-swish). Sequential builds one from
+// Conv2D → BatchNorm2D → ReLU/HardSwish runs (InferenceFusion.swift), saving two passes over
+// memory per block; DepthwiseConv2D takes one too. With AVX2 the pass is NeuronaAVX2's
+// RowEpilogue (eight lanes, not the baseline's four).
+import NeuronaAVX2
 
-/// y[o] ← max(0, y[o]·scale[o] + shift[o]) (the ReLU, scale and shift each optional).
+/// y[o] ← act(y[o]·scale[o] + shift[o]) (the scale, shift and activation each optional).
 public struct ConvolutionEpilogue {
   /// Per output channel; nil is 1.
   public var scale: [Float]?
@@ -11,19 +14,28 @@ public struct ConvolutionEpilogue {
   public var shift: [Float]?
   /// Whether negative results become 0.
   public var rectifies: Bool
+  /// Whether the result goes through hard-swish, x·min(max(x + 3, 0), 6)/6 (`HardSwish`).
+  /// The Winograd path does not honour it: InferenceFusion never sets it on a convolution
+  /// that `winogradApplies`.
+  public var hardSwishes: Bool
 
-  public init(scale: [Float]? = nil, shift: [Float]? = nil, rectifies: Bool = false) {
+  public init(
+    scale: [Float]? = nil, shift: [Float]? = nil, rectifies: Bool = false,
+    hardSwishes: Bool = false
+  ) {
+    precondition(!(rectifies && hardSwishes), "one activation per epilogue")
     self.scale = scale
     self.shift = shift
     self.rectifies = rectifies
+    self.hardSwishes = hardSwishes
   }
 
   /// Whether it changes nothing.
-  var isIdentity: Bool { scale == nil && shift == nil && !rectifies }
+  var isIdentity: Bool { scale == nil && shift == nil && !rectifies && !hardSwishes }
 
   /// Followed by the affine map y·s + t: composes (y·a + b)·s + t = y·(a·s) + (b·s + t).
   func followed(byScale s: [Float], shift t: [Float]) -> ConvolutionEpilogue {
-    precondition(!rectifies, "an affine map after a ReLU does not fold into it")
+    precondition(!rectifies && !hardSwishes, "an affine map after an activation does not fold")
     let a = scale ?? [Float](repeating: 1, count: s.count)
     let b = shift ?? [Float](repeating: 0, count: s.count)
     return ConvolutionEpilogue(
@@ -37,10 +49,20 @@ public struct ConvolutionEpilogue {
     if isIdentity { return }
     let a = scale?[channel] ?? 1
     let b = shift?[channel] ?? 0
+    if CPUFeatures.hasAVX2AndFMA {
+      let activation: RowActivation = rectifies ? .relu : hardSwishes ? .hardSwish : .none
+      return RowEpilogue.apply(values, count: count, scale: a, shift: b, activation: activation)
+    }
     if rectifies {
       for q in 0..<count {
         let v = values[q] * a + b
         values[q] = v > 0 ? v : 0
+      }
+    } else if hardSwishes {
+      // The same expression as HardSwish.forward, so that fused and unfused agree exactly.
+      for q in 0..<count {
+        let v = values[q] * a + b
+        values[q] = v * Swift.min(Swift.max(v + 3, 0), 6) / 6
       }
     } else {
       for q in 0..<count { values[q] = values[q] * a + b }

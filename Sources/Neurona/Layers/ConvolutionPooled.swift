@@ -6,10 +6,12 @@
 // each band (ConvolutionDirect.swift).
 
 extension Conv2D {
-  /// Whether `forwardPooled` can take an input of this shape.
+  /// Whether `forwardPooled` can take an input of this shape (not one F(4×4) takes: its 4×
+  /// fewer multiply-adds beat pooling on the way out).
   public func poolingApplies(toInput shape: [Int]) -> Bool {
-    shape.first != 0 && (winograd2x2Applies(toInput: shape, pooled: true)
-      || directApplies(toInput: shape))
+    shape.first != 0 && !winogradApplies(toInput: shape)
+      && (winograd2x2Applies(toInput: shape, pooled: true)
+        || directApplies(to: geometry(forInput: shape)))
   }
 
   /// The convolution through `epilogue`, then a 2×2 max-pool of stride 2: `[N, O, H'/2,
@@ -18,9 +20,10 @@ extension Conv2D {
   public func forwardPooled(_ input: Tensor, epilogue: ConvolutionEpilogue) -> Tensor {
     precondition(poolingApplies(toInput: input.shape), "Conv2D.forwardPooled: no pooled path")
     let g = geometry(forInput: input.shape)
-    if winograd2x2Applies(toInput: input.shape, pooled: true) {
+    if !epilogue.hardSwishes && winograd2x2Applies(toInput: input.shape, pooled: true) {
       return winograd2x2Forward(input, g, epilogue: epilogue, pooled: true)
     }
+    precondition(directApplies(to: g), "Conv2D.forwardPooled: no pooled path for this epilogue")
     return directForward(input, g, epilogue: epilogue, pooled: true)
   }
 }

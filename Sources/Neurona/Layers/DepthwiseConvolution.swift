@@ -4,6 +4,7 @@
 // instead of C²·k², and its work is too thin for sgemm, so it runs as direct loops: for each tap
 // (i, j), a whole output row gains w·(a shifted input row), which vectorises at stride 1.
 // N = batch, C = channels, H×W = input size, kH×kW = kernel, s = stride, H'×W' = output size.
+import NeuronaAVX2
 
 /// A depthwise 2-D convolution with bias.
 ///
@@ -79,11 +80,25 @@ public final class DepthwiseConv2D: Layer {
   }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
-    let g = geometry(forInput: input.shape)
     if mode == .training { self.input = input }
+    return forward(input, epilogue: ConvolutionEpilogue())
+  }
+
+  /// The convolution with `epilogue` applied to each output row after the bias (at inference
+  /// the activation that follows, InferenceFusion.swift), then `residual` — a tensor of the
+  /// output's shape — added: the decoder's y = r + ReLU(refine(r)) in one pass. Keeps nothing
+  /// for backward.
+  public func forward(
+    _ input: Tensor, epilogue: ConvolutionEpilogue, adding residual: Tensor? = nil
+  ) -> Tensor {
+    let g = geometry(forInput: input.shape)
     let planes = input.shape[0] * channels
     let (kH, kW, s) = (g.kernelHeight, g.kernelWidth, g.stride)
     let outW = g.outputWidth
+    let outputShape = [input.shape[0], channels, g.outputHeight, outW]
+    precondition(
+      residual.map { $0.shape == outputShape } ?? true,
+      "DepthwiseConv2D: residual \(residual?.shape ?? []) is not the output's \(outputShape)")
     // Each plane is copied once into s zero-padded phase planes of width P,
     // phase[q][r][k] = xpad[r][k·s + q], so that every tap reads a contiguous run:
     // xpad[oy·s + i][ox·s + j] = phase[j mod s][oy·s + i][ox + j / s].
@@ -94,26 +109,49 @@ public final class DepthwiseConv2D: Layer {
     let offsets = (0..<(kH * kW)).map { t in
       (t % kW % s) * phaseArea + (t / kW) * phaseWidth + (t % kW) / s
     }
-    return Tensor(uninitializedShape: [input.shape[0], channels, g.outputHeight, outW]) { y in
+    let fast = CPUFeatures.hasAVX2AndFMA ? DepthwiseConv2D.kernelActivation(epilogue) : nil
+    let empty = Tensor(zeros: [0])
+    return Tensor(uninitializedShape: outputShape) { y in
       input.withUnsafeBufferPointer { x in
-        weight.value.withUnsafeBufferPointer { w in
-          bias.value.withUnsafeBufferPointer { b in
-            offsets.withUnsafeBufferPointer { offsets in
-              // Planes are independent: shared between the workers, each range with its own
-              // phase planes.
-              ParallelPasses.forEachRange(planes, elementsPerItem: g.imageArea) { range in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: s * phaseArea) { buffer in
-                  let phases = buffer.baseAddress!
-                  for plane in range {
-                    let c = plane % channels
-                    fillPhases(
-                      x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth)
-                    for oy in 0..<g.outputHeight {
-                      DepthwiseConv2D.convolveRow(
-                        into: y.baseAddress! + plane * g.outputArea + oy * outW, width: outW,
-                        bias: b[c], taps: w.baseAddress! + c * kH * kW,
-                        offsets: offsets.baseAddress!, count: kH * kW,
-                        top: phases + oy * s * phaseWidth)
+        (residual ?? empty).withUnsafeBufferPointer { r in
+          weight.value.withUnsafeBufferPointer { w in
+            bias.value.withUnsafeBufferPointer { b in
+              offsets.withUnsafeBufferPointer { offsets in
+                // Planes are independent: shared between the workers, each range with its own
+                // phase planes. A plane costs its copy plus k² multiply-adds per output, about
+                // one float's traffic per 8 (8-wide FMA): 5×5 filters on 16×16 planes are
+                // worth sharing though they touch few floats.
+                let cost = g.imageArea + g.outputArea * kH * kW / 8
+                ParallelPasses.forEachRange(planes, elementsPerItem: cost) { range in
+                  withUnsafeTemporaryAllocation(of: Float.self, capacity: s * phaseArea) {
+                    buffer in
+                    let phases = buffer.baseAddress!
+                    for plane in range {
+                      let c = plane % channels
+                      // The padding sits at the same places in every plane: zeroed once.
+                      fillPhases(
+                        x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth,
+                        padding: plane == range.lowerBound)
+                      let taps = w.baseAddress! + c * kH * kW
+                      if let fast {
+                        let at = plane * g.outputArea
+                        DepthwiseRows.convolve(
+                          into: y.baseAddress! + at, outputStride: outW, rows: g.outputHeight,
+                          width: outW, bias: b[c], taps: taps, offsets: offsets.baseAddress!,
+                          count: kH * kW, top: phases, topStride: s * phaseWidth,
+                          activation: fast, residual: residual == nil ? nil : r.baseAddress! + at)
+                        continue
+                      }
+                      for oy in 0..<g.outputHeight {
+                        let at = plane * g.outputArea + oy * outW
+                        let (row, top) = (y.baseAddress! + at, phases + oy * s * phaseWidth)
+                        let added = residual == nil ? nil : r.baseAddress! + at
+                        DepthwiseConv2D.convolveRow(
+                          into: row, width: outW, bias: b[c], taps: taps,
+                          offsets: offsets.baseAddress!, count: kH * kW, top: top)
+                        epilogue.apply(row, count: outW, channel: c)
+                        if let added { for q in 0..<outW { row[q] += added[q] } }
+                      }
                     }
                   }
                 }
@@ -125,10 +163,18 @@ public final class DepthwiseConv2D: Layer {
     }
   }
 
-  /// Writes the s phase planes of one zero-padded input plane (see `forward`).
+  /// The AVX2 kernel's form of an epilogue that is only an activation; nil for one with a
+  /// scale or shift (those take the baseline rows).
+  private static func kernelActivation(_ epilogue: ConvolutionEpilogue) -> RowActivation? {
+    guard epilogue.scale == nil, epilogue.shift == nil else { return nil }
+    return epilogue.rectifies ? .relu : epilogue.hardSwishes ? .hardSwish : RowActivation.none
+  }
+
+  /// Writes the s phase planes of one zero-padded input plane (see `forward`); the zeros of
+  /// the padding only when `padding` (they stay from the previous plane otherwise).
   private func fillPhases(
     _ source: UnsafePointer<Float>, _ g: ConvolutionGeometry,
-    _ phases: UnsafeMutablePointer<Float>, _ height: Int, _ width: Int
+    _ phases: UnsafeMutablePointer<Float>, _ height: Int, _ width: Int, padding: Bool
   ) {
     let s = g.stride
     for q in 0..<s {
@@ -141,17 +187,17 @@ public final class DepthwiseConv2D: Layer {
         let line = phase + r * width
         let iy = r - g.padTop
         guard iy >= 0 && iy < g.height, first < end else {
-          line.update(repeating: 0, count: width)
+          if padding { line.update(repeating: 0, count: width) }
           continue
         }
-        line.update(repeating: 0, count: first)
+        if padding { line.update(repeating: 0, count: first) }
         let from = source + iy * g.width + first * s + q - g.padLeft
         if s == 1 {
           (line + first).update(from: from, count: end - first)
         } else {
-          for k in 0..<(end - first) { line[first + k] = from[k * s] }
+          StridedCopy.gather(from, stride: s, into: line + first, count: end - first)
         }
-        (line + end).update(repeating: 0, count: width - end)
+        if padding { (line + end).update(repeating: 0, count: width - end) }
       }
     }
   }

@@ -1,16 +1,24 @@
 // Inference fusion: in a Sequential at inference time, a Conv2D followed by a BatchNorm2D
-// and/or a ReLU runs as one convolution whose epilogue does all three (as onnxruntime folds
-// them), and a 2×2 max-pool after them pools the output as it is computed where the
-// convolution can (ConvolutionPooled.swift). Training never fuses: each layer keeps what its backward needs. The result agrees
-// with the layer-by-layer path to rounding (tested).
+// and/or an activation (ReLU, HardSwish) runs as one convolution whose epilogue does all of
+// them (as onnxruntime folds them), a 2×2 max-pool after them is pooled as the output is
+// computed where the convolution can (ConvolutionPooled.swift), and a DepthwiseConv2D absorbs
+// the activation after it. Training never fuses: each layer keeps what its backward needs.
+// The result agrees with the layer-by-layer path to rounding (tested).
 
 extension Sequential {
-  /// Runs the layers for inference, fusing Conv2D → [BatchNorm2D] → [ReLU] → [MaxPool2D]
-  /// runs.
+  /// Runs the layers for inference, fusing Conv2D → [BatchNorm2D] → [ReLU | HardSwish] →
+  /// [MaxPool2D] and DepthwiseConv2D → [ReLU | HardSwish] runs.
   func fusedInferenceForward(_ input: Tensor) -> Tensor {
     var x = input
     var i = 0
     while i < layers.count {
+      if let depthwise = layers[i] as? DepthwiseConv2D {
+        var epilogue = ConvolutionEpilogue()
+        i += 1
+        if i < layers.count { i += absorbActivation(at: i, into: &epilogue) ? 1 : 0 }
+        x = depthwise.forward(x, epilogue: epilogue)
+        continue
+      }
       guard let convolution = layers[i] as? Conv2D else {
         x = layers[i].forward(x, mode: .inference)
         i += 1
@@ -23,9 +31,12 @@ extension Sequential {
         epilogue = epilogue.followed(byScale: scale, shift: shift)
         i += 1
       }
-      if i < layers.count, layers[i] is ReLU {
-        epilogue.rectifies = true
-        i += 1
+      // The Winograd paths' epilogues know ReLU only (forward would leave them for the others).
+      let swishes =
+        !convolution.winogradApplies(toInput: x.shape)
+        && !convolution.winograd2x2Applies(toInput: x.shape, pooled: true)
+      if i < layers.count, layers[i] is ReLU || (swishes && layers[i] is HardSwish) {
+        i += absorbActivation(at: i, into: &epilogue) ? 1 : 0
       }
       if i < layers.count, let pool = layers[i] as? MaxPool2D, pool.kernelSize == 2,
         pool.stride == 2, convolution.poolingApplies(toInput: x.shape)
@@ -37,5 +48,16 @@ extension Sequential {
       x = convolution.forward(x, epilogue: epilogue)
     }
     return x
+  }
+
+  /// Sets `epilogue`'s activation from layer `index` when it is a ReLU or a HardSwish;
+  /// returns whether it was.
+  private func absorbActivation(at index: Int, into epilogue: inout ConvolutionEpilogue) -> Bool {
+    switch layers[index] {
+    case is ReLU: epilogue.rectifies = true
+    case is HardSwish: epilogue.hardSwishes = true
+    default: return false
+    }
+    return true
   }
 }

@@ -27,8 +27,12 @@ extension Tensor {
     precondition(shape == other.shape, "shapes differ: \(shape) vs \(other.shape)")
     withUnsafeMutableBufferPointer { target in
       other.withUnsafeBufferPointer { source in
+        // Plain pointers, not the captured buffers: through those the compiler reloads the
+        // base address on every element and cannot vectorise the loop.
+        let count = source.count
+        guard let target = target.baseAddress, let source = source.baseAddress else { return }
         // Big gradients (a U-Net's skip connections) are split between the workers.
-        ParallelPasses.forEachRange(source.count, elementsPerItem: 2, alignment: 64) { range in
+        ParallelPasses.forEachRange(count, elementsPerItem: 2, alignment: 64) { range in
           for i in range { target[i] += source[i] }
         }
       }

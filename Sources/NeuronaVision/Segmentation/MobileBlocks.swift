@@ -44,9 +44,14 @@ public final class ChannelGate: Layer {
   }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
-    let n = input.shape[0]
-    var x = pool.forward(input, mode: mode)  // [N, C]
-    x = reduce.forward(x.reshaped([n, x.shape[1], 1, 1]), mode: mode)  // [N, R, 1, 1]
+    factors(fromMeans: pool.forward(input, mode: mode), mode: mode)
+  }
+
+  /// The factors from channel means already taken, `[N, C] → [N, O]`: the decoder's gate sees
+  /// mean(skip + u) = mean(skip) + mean(u) at inference, without forming skip + u.
+  func factors(fromMeans means: Tensor, mode: Mode) -> Tensor {
+    let n = means.shape[0]
+    var x = reduce.forward(means.reshaped([n, means.shape[1], 1, 1]), mode: mode)  // [N, R, 1, 1]
     if let expand { x = expand.forward(hidden.forward(x, mode: mode), mode: mode) }
     x = squash.forward(x, mode: mode)
     return x.reshaped([n, x.shape[1]])  // [N, O]

@@ -22,6 +22,8 @@ public final class DecoderStage {
   private let fuseActivation = ReLU()
   let refine: DepthwiseConv2D
   private let refineActivation = ReLU()
+  /// The gate's channel means of skip and u apart (inference).
+  private let pool = GlobalAveragePool()
 
   private var skip = Tensor(zeros: [0])
   private var factors = Tensor(zeros: [0])
@@ -50,6 +52,7 @@ public final class DecoderStage {
     if resize.height != skip.shape[2] || resize.width != skip.shape[3] {
       resize = BilinearResize(height: skip.shape[2], width: skip.shape[3])
     }
+    if mode == .inference { return inferenceForward(input, skip: skip) }
     let upsampled = project.forward(resize.forward(input, mode: mode), mode: mode)
     var sum = skip
     sum.add(upsampled)
@@ -61,6 +64,27 @@ public final class DecoderStage {
     var output = refineActivation.forward(refine.forward(fused, mode: mode), mode: mode)
     output.add(fused)
     return output
+  }
+
+  /// The same stage in fewer passes, keeping nothing for backward:
+  ///
+  /// - project before resizing: a 1×1 convolution and a bilinear resampling (whose two weights
+  ///   sum to 1 along each axis) commute, so project(resize(x)) = resize(project(x)), and at
+  ///   the coarse size the product has a quarter of the columns and the resampling C → S
+  ///   channels;
+  /// - the gate pools skip and u apart (mean(skip + u) = mean(skip) + mean(u));
+  /// - skip·g + u is one pass, the ReLUs are epilogues, and the residual r is added as refine
+  ///   writes its rows.
+  private func inferenceForward(_ input: Tensor, skip: Tensor) -> Tensor {
+    let upsampled = resize.forward(project.forward(input, mode: .inference), mode: .inference)
+    var means = pool.forward(skip, mode: .inference)
+    means.add(pool.forward(upsampled, mode: .inference))
+    let factors = gate.factors(fromMeans: means, mode: .inference)
+    let blended = ChannelScale.forward(skip, factors, plus: upsampled)
+    var epilogue = fuse.biasEpilogue
+    epilogue.rectifies = true
+    let fused = fuse.forward(blended, epilogue: epilogue)
+    return refine.forward(fused, epilogue: ConvolutionEpilogue(rectifies: true), adding: fused)
   }
 
   /// The gradients with respect to the coarse input and to the skip.
