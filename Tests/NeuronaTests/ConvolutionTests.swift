@@ -204,3 +204,32 @@ private let pathTolerance: Float = 1e-4
   #expect(output.shape == [0, 3, 5, 5])
   #expect(layer.backward(output).shape == [0, 2, 5, 5])
 }
+
+/// A lone image through a pointwise convolution is cut into one band of rows per core (read
+/// in place, rows of B a plane apart): the same output as the whole image in one tile and as
+/// the definition, y[o, q] = max(0, t[o] + Σ_c w[o, c]·x[c, q]), for an odd height (unequal
+/// bands).
+@Test func pointwiseBandsMatchTheWholeImage() {
+  let (c, o, h, w) = (16, 24, 63, 64)
+  let weight = randomTensor([o, c, 1, 1], seed: 101)
+  let layer = Conv2D(weight: weight, bias: nil)
+  let input = randomTensor([1, c, h, w], seed: 103)
+  let shifts = (0..<o).map { Float($0) * 0.1 - 1 }
+  let epilogue = ConvolutionEpilogue(shift: shifts, rectifies: true)
+  var definition = [Float](repeating: 0, count: o * h * w)
+  for out in 0..<o {
+    for q in 0..<(h * w) {
+      var sum = shifts[out]
+      for channel in 0..<c {
+        sum += weight.scalars[out * c + channel] * input.scalars[channel * h * w + q]
+      }
+      definition[out * h * w + q] = Swift.max(0, sum)
+    }
+  }
+  let reference = Tensor(shape: [1, o, h, w], scalars: definition)
+  let banded = layer.forward(input, epilogue: epilogue)
+  layer.parallelTiles = false
+  let whole = layer.forward(input, epilogue: epilogue)
+  #expect(isClose(banded, reference, tolerance: 1e-4), "\(banded.maxAbsDifference(reference))")
+  #expect(isClose(whole, reference, tolerance: 1e-4), "\(whole.maxAbsDifference(reference))")
+}

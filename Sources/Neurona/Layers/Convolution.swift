@@ -182,7 +182,9 @@ public final class Conv2D: Layer {
       return winograd2x2Forward(input, g, epilogue: epilogue, pooled: false)
     }
     if directApplies(to: g) { return directForward(input, g, epilogue: epilogue) }
-    let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
+    let tiles =
+      pointwiseBands(batch: n, g)
+      ?? self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
     let packed = packedWeightsForKernels(depth: g.patchSize)
@@ -197,6 +199,24 @@ public final class Conv2D: Layer {
             }
           }
         }
+      }
+    }
+  }
+
+  /// For a pointwise convolution of fewer images than workers, on the packed kernel (which,
+  /// unlike sgemm, does not share one product between the cores), each image cut into one band
+  /// of output rows per worker, when there is enough work (P·(C + O) ≥ 64K floats); else nil.
+  /// Forward only: backward's products take whole images.
+  private func pointwiseBands(batch n: Int, _ g: ConvolutionGeometry) -> [ConvolutionTile]? {
+    let workers = ComputeThreads.workers
+    guard isPointwise(g), CPUFeatures.hasAVX2AndFMA, parallelTiles, workers > 1, n < workers,
+      g.outputHeight >= workers, g.outputArea * (g.channels + outputChannels) >= 1 << 16
+    else { return nil }
+    return (0..<n).flatMap { image in
+      (0..<workers).map { band in
+        ConvolutionTile(
+          first: image, count: 1,
+          rows: (band * g.outputHeight / workers)..<((band + 1) * g.outputHeight / workers))
       }
     }
   }
@@ -223,16 +243,23 @@ public final class Conv2D: Layer {
   ) {
     let (o, p, width) = (outputChannels, g.outputArea, tile.width(g))
     let columns = isPointwise(g) ? nil : space.columns.reserve(g.patchSize * width)
-    let b = unfoldTile(x + tile.first * g.channels * g.imageArea, tile, g, into: columns)
+    let images = x + tile.first * g.channels * g.imageArea
+    // A pointwise band reads its rows of the image in place, rows of B one plane apart.
+    let (b, rowStrideB) =
+      columns == nil && tile.count == 1
+      ? (images + tile.rows.lowerBound * g.width, g.imageArea)
+      : (unfoldTile(images, tile, g, into: columns), width)
     let target = y + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
     // [O, K] × [K, width] into `c`, rows `rowStride` apart.
     func product(into c: UnsafeMutablePointer<Float>, rowStride: Int) {
       if let packed {
         PackedProduct.multiply(
-          packed: packed, rows: o, depth: g.patchSize, b, rowStrideB: width, columns: width,
-          into: c, rowStrideC: rowStride)
+          packed: packed, rows: o, depth: g.patchSize, b, rowStrideB: rowStrideB,
+          columns: width, into: c, rowStrideC: rowStride)
       } else {
-        GEMM.multiply(w, b, into: c, m: o, n: width, k: g.patchSize, rowStrideC: rowStride)
+        GEMM.multiply(
+          w, b, into: c, m: o, n: width, k: g.patchSize, rowStrideB: rowStrideB,
+          rowStrideC: rowStride)
       }
     }
     if tile.count > 1 {
