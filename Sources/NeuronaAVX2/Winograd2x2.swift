@@ -111,10 +111,11 @@ public enum Winograd2x2 {
             k: c, u + (xi * stride + panel * 6 * c), row: { pv + $0 &* 16 }, into: m + xi * 96,
             rowStrideC: 16)
         }
+        let channels = (6 * panel)..<Swift.min(o, 6 * panel + 6)
         for half in 0..<2 where 2 * strip + half < units {
           transformOutput(
-            m + 8 * half, unit: 2 * strip + half, layout, channels: (6 * panel)..<Swift.min(o, 6 * panel + 6),
-            outputs: o, epilogue, pooled: pooled, into: y)
+            m + 8 * half, unit: 2 * strip + half, layout, channels: channels, outputs: o,
+            epilogue, pooled: pooled, into: y)
         }
       }
     }
@@ -141,7 +142,8 @@ public enum Winograd2x2 {
       // Row r of the eight patches, columns 0...3 of each — the even and odd columns of the
       // 16 floats at the run's first column and of the 16 two further on — times Bᵀ along
       // the row: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
-      @inline(__always) func row(_ r: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+      @inline(__always)
+      func row(_ r: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
         let start = base + r &* wp
         let near = UnsafeRawPointer(start).loadUnaligned(as: SIMD16<Float>.self)
         let far = UnsafeRawPointer(start + 2).loadUnaligned(as: SIMD16<Float>.self)

@@ -50,7 +50,8 @@ enum MaxPoolPlane {
     into y: UnsafeMutablePointer<Float>
   ) {
     for i in 0..<outH {
-      pool2x2Row(x + 2 * i * rowStride, width: rowStride, outW, into: y + i * outW, indices: nil, start: 0)
+      pool2x2Row(
+        x + 2 * i * rowStride, width: rowStride, outW, into: y + i * outW, indices: nil, start: 0)
     }
   }
 
