@@ -50,14 +50,19 @@ import Testing
 }
 
 // Big tensors are copied image by image on the workers; empty parts are allowed.
-@Test func bigAndEmptyConcatenationsRoundTrip() {
+/// Big batches (images shared between the workers) and a big lone image (its floats shared in
+/// ranges that straddle the two parts), with either part empty too.
+@Test(arguments: [5, 1])
+func bigAndEmptyConcatenationsRoundTrip(images n: Int) {
   for (channelsA, channelsB) in [(5, 7), (0, 6), (6, 0)] {
-    let a = randomTensor([5, channelsA, 60, 61], seed: 1)
-    let b = randomTensor([5, channelsB, 60, 61], seed: 2)
+    let a = randomTensor([n, channelsA, 60, 61], seed: 1)
+    let b = randomTensor([n, channelsB, 60, 61], seed: 2)
     let joined = Concat.concatenateChannels(a, b)
-    #expect(joined.shape == [5, channelsA + channelsB, 60, 61])
-    if channelsA > 0 { #expect(joined[4, channelsA - 1, 59, 60] == a[4, channelsA - 1, 59, 60]) }
-    if channelsB > 0 { #expect(joined[3, channelsA, 1, 2] == b[3, 0, 1, 2]) }
+    #expect(joined.shape == [n, channelsA + channelsB, 60, 61])
+    if channelsA > 0 {
+      #expect(joined[n - 1, channelsA - 1, 59, 60] == a[n - 1, channelsA - 1, 59, 60])
+    }
+    if channelsB > 0 { #expect(joined[n - 1, channelsA, 1, 2] == b[n - 1, 0, 1, 2]) }
     let (first, second) = Concat.splitChannels(joined, at: channelsA)
     #expect(first == a && second == b)
   }

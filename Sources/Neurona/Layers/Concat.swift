@@ -29,13 +29,28 @@ public enum Concat {
     return Tensor(uninitializedShape: shape) { y in
       a.withUnsafeBufferPointer { x in
         b.withUnsafeBufferPointer { z in
-          // Images shared between the workers when the copy is big.
-          ParallelPasses.forEachRange(n, elementsPerItem: partA + partB) { images in
-            for image in images {
-              let row = y.baseAddress! + image * (partA + partB)
-              Concat.copy(x.baseAddress.map { $0 + image * partA }, into: row, partA)
-              Concat.copy(z.baseAddress.map { $0 + image * partB }, into: row + partA, partB)
+          guard n == 1 else {
+            // Images shared between the workers when the copy is big.
+            ParallelPasses.forEachRange(n, elementsPerItem: partA + partB) { images in
+              for image in images {
+                let row = y.baseAddress! + image * (partA + partB)
+                Concat.copy(x.baseAddress.map { $0 + image * partA }, into: row, partA)
+                Concat.copy(z.baseAddress.map { $0 + image * partB }, into: row + partA, partB)
+              }
             }
+            return
+          }
+          // A lone image (a U-Net at batch 1): its floats shared, in ranges of whole blocks.
+          ParallelPasses.forEachRange(partA + partB, elementsPerItem: 1, alignment: 1024) {
+            range in
+            let fromA = range.clamped(to: 0..<partA)
+            let fromB = range.clamped(to: partA..<(partA + partB))
+            Concat.copy(
+              x.baseAddress.map { $0 + fromA.lowerBound }, into: y.baseAddress! + fromA.lowerBound,
+              fromA.count)
+            Concat.copy(
+              z.baseAddress.map { $0 + (fromB.lowerBound - partA) },
+              into: y.baseAddress! + fromB.lowerBound, fromB.count)
           }
         }
       }

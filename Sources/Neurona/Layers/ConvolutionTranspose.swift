@@ -105,13 +105,14 @@ public final class ConvTranspose2D: Layer {
     let g = geometry(forInput: input.shape)
     let (n, c, q, k) = (input.shape[0], inputChannels, g.outputArea, g.patchSize)
     if mode == .training { self.input = input }
-    var output = Tensor(zeros: [n, outputChannels, g.height, g.width])
-    guard n > 0 else { return output }
+    let shape = [n, outputChannels, g.height, g.width]
+    guard n > 0 else { return Tensor(zeros: shape) }
     let (groups, workers) = plan(batch: n, area: q)
     let spaces = workspaces(workers)
-    input.withUnsafeBufferPointer { x in
-      weight.value.withUnsafeBufferPointer { w in
-        output.withUnsafeMutableBufferPointer { y in
+    // Every output value is written (the bias, then the patches added): no zeroing pass.
+    return Tensor(uninitializedShape: shape) { y in
+      input.withUnsafeBufferPointer { x in
+        weight.value.withUnsafeBufferPointer { w in
           let (x, w, y) = (x.baseAddress!, w.baseAddress!, y.baseAddress!)
           ComputeThreads.parallel(workers) { worker in
             let share = groups.count / workers
@@ -133,7 +134,6 @@ public final class ConvTranspose2D: Layer {
         }
       }
     }
-    return output
   }
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
