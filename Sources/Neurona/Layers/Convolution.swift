@@ -54,24 +54,20 @@ public final class Conv2D: Layer {
   private var input = Tensor(zeros: [0])
   /// One set of scratch buffers per worker.
   var workspaces: [TileWorkspace] = []
-  /// The Winograd path's: per worker; the transformed filters for forward, kept while the
-  /// weight's `version` is `winogradWeightsVersion`; and those for ∂x.
+  /// The Winograd path's scratch, per worker; its transformed filters for forward (kept
+  /// while the weights stay the same) and for ∂x.
   var winogradSpaces: [WinogradWorkspace] = []
-  let winogradWeights = Workspace()
-  var winogradWeightsVersion = -1
+  let winogradWeights = DerivedWeights()
   let winogradGradientWeights = Workspace()
   /// The filters turned by 180° with their channels swapped, `[C, O, kH, kW]`: ∂x of a
   /// stride-1 convolution is the convolution of ∂y with them (the Winograd paths).
   let turnedWeights = Workspace()
-  /// The F(2×2) path's transformed filters, kept while the weight's `version` is
-  /// `winograd2x2WeightsVersion`, and those for ∂x (ConvolutionWinograd2x2.swift).
-  let winograd2x2Weights = Workspace()
-  var winograd2x2WeightsVersion = -1
+  /// The F(2×2) path's transformed filters for forward (kept while the weights stay the same)
+  /// and for ∂x (ConvolutionWinograd2x2.swift).
+  let winograd2x2Weights = DerivedWeights()
   let winograd2x2GradientWeights = Workspace()
-  /// The weights laid out for NeuronaAVX2's PackedProduct, kept while the weight's `version`
-  /// is `packedWeightsVersion`.
-  private let packedWeights = Workspace()
-  private var packedWeightsVersion = -1
+  /// The weights laid out for NeuronaAVX2's PackedProduct, kept while they stay the same.
+  private let packedWeights = DerivedWeights()
 
   /// A worker's scratch memory, allocated once and reused.
   final class TileWorkspace {
@@ -226,12 +222,11 @@ public final class Conv2D: Layer {
   /// or nil on a CPU without AVX2/FMA, where the products go to sgemm.
   func packedWeightsForKernels(depth k: Int) -> UnsafePointer<Float>? {
     guard CPUFeatures.hasAVX2AndFMA else { return nil }
-    let packed = packedWeights.reserve(PackedProduct.packedCount(rows: outputChannels, depth: k))
-    if packedWeightsVersion != weight.version {
+    let count = PackedProduct.packedCount(rows: outputChannels, depth: k)
+    let packed = packedWeights.get(count, from: weight) { packed in
       weight.value.withUnsafeBufferPointer { w in
         PackedProduct.pack(w.baseAddress!, rows: outputChannels, depth: k, into: packed)
       }
-      packedWeightsVersion = weight.version
     }
     return UnsafePointer(packed)
   }

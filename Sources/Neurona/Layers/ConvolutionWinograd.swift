@@ -51,12 +51,11 @@ extension Conv2D {
   ) -> Tensor {
     // At inference the weights stay put from call to call: transform them once.
     let (o, c) = (outputChannels, inputChannels)
-    let u = winogradWeights.reserve(Winograd.weightCount(outputs: o, channels: c))
-    if winogradWeightsVersion != weight.version {
+    let count = Winograd.weightCount(outputs: o, channels: c)
+    let u = winogradWeights.get(count, from: weight) { u in
       weight.value.withUnsafeBufferPointer { w in
         Winograd.transformWeights(w.baseAddress!, outputs: o, channels: c, into: u)
       }
-      winogradWeightsVersion = weight.version
     }
     return winogradConvolve(input, g, outputs: o, u: u, epilogue: epilogue)
   }

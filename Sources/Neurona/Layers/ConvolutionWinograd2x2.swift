@@ -41,12 +41,11 @@ extension Conv2D {
     _ input: Tensor, _ g: ConvolutionGeometry, epilogue: ConvolutionEpilogue, pooled: Bool
   ) -> Tensor {
     let (o, c) = (outputChannels, inputChannels)
-    let u = winograd2x2Weights.reserve(Winograd2x2.weightCount(outputs: o, channels: c))
-    if winograd2x2WeightsVersion != weight.version {
+    let count = Winograd2x2.weightCount(outputs: o, channels: c)
+    let u = winograd2x2Weights.get(count, from: weight) { u in
       weight.value.withUnsafeBufferPointer { w in
         Winograd2x2.transformWeights(w.baseAddress!, outputs: o, channels: c, into: u)
       }
-      winograd2x2WeightsVersion = weight.version
     }
     return winograd2x2Convolve(input, g, outputs: o, u: u, epilogue: epilogue, pooled: pooled)
   }
