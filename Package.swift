@@ -28,7 +28,7 @@ let package = Package(
     // MARK: - Libraries
     .target(name: "Neurona", dependencies: ["CBLAS", "CZlib", "CMalloc", "NeuronaAVX2"]),
     // Kernels compiled for AVX2 and FMA (x86-64 from Haswell and Zen on). Neurona calls them
-    // only after finding both in the CPU's flags (Kernels/CPUFeatures.swift).
+    // only after finding both in the CPU's flags (Runtime/CPUFeatures.swift).
     .target(name: "NeuronaAVX2", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
     .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
     .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
