@@ -11,11 +11,16 @@ build: deps
 	$(RELEASE)
 
 # Tests run in release mode: gradient checks and small training runs are slow in debug.
-# The suite twice: as this CPU runs it, then on the baseline x86-64 paths a CPU without
-# AVX2/FMA would take (NEURONA_NO_AVX2: im2col instead of the Winograd kernels).
+# The suite once per instruction-set level this CPU has (NEURONA_ISA=avx512, avx2, baseline:
+# the kernels, and OpenBLAS's, that a CPU of that level runs), each fast path being tested
+# against the straightforward one in every pass.
+ISA_LEVELS = $(shell scripts/isa-levels.sh)
 test: deps
-	$(SWIFT) test -c release
-	NEURONA_NO_AVX2=1 $(SWIFT) test -c release --skip-build
+	$(SWIFT) build -c release --build-tests
+	for level in $(ISA_LEVELS); do \
+	  echo "== tests at NEURONA_ISA=$$level"; \
+	  NEURONA_ISA=$$level $(SWIFT) test -c release --skip-build || exit 1; \
+	done
 
 # The whole suite under AddressSanitizer / ThreadSanitizer, in their own build folders (the
 # instrumented binaries the command tests run are the sanitized ones too). Leaks inside the

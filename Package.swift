@@ -1,6 +1,17 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 // Neurona: image classification and segmentation on its own neural-network core.
 import PackageDescription
+
+/// Compiles a kernel module for `cpu` on x86-64. Elsewhere (arm64) the module is compiled for
+/// the portable target and never called: CPUFeatures reports the baseline there. The flag is
+/// "unsafe" to SwiftPM, which since tools-version 6.2 accepts it in a versioned dependency.
+func targetCPU(_ cpu: String) -> [SwiftSetting] {
+  #if arch(x86_64)
+    return [.unsafeFlags(["-target-cpu", cpu])]
+  #else
+    return []
+  #endif
+}
 
 let package = Package(
   name: "Neurona",
@@ -26,10 +37,13 @@ let package = Package(
     .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
 
     // MARK: - Libraries
-    .target(name: "Neurona", dependencies: ["CBLAS", "CZlib", "CMalloc", "NeuronaAVX2"]),
+    .target(
+      name: "Neurona", dependencies: ["CBLAS", "CZlib", "CMalloc", "CCPUID", "NeuronaAVX2"]),
+    // cpuid and xgetbv: which instruction sets the processor (and its OS) can run.
+    .target(name: "CCPUID"),
     // Kernels compiled for AVX2 and FMA (x86-64 from Haswell and Zen on). Neurona calls them
     // only after finding both in the CPU's flags (Runtime/CPUFeatures.swift).
-    .target(name: "NeuronaAVX2", swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
+    .target(name: "NeuronaAVX2", swiftSettings: targetCPU("haswell")),
     .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
     .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
     .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),

@@ -13,6 +13,8 @@ let benchmarks: [(name: String, usage: String, run: ([String]) throws -> Void)] 
    { try ModelsBenchmark.run(arguments: $0) }),
   ("layers", "layers [fashionnet|unet|person] [--batch N] [--threads N]  inference time per layer",
    { try LayersBenchmark.run(arguments: $0) }),
+  ("blas", "blas [--threads N]  OpenBLAS's kernel for this CPU and its sgemm GFLOP/s",
+   { BLASBenchmark.run(arguments: $0) }),
   ("relu", "relu            the ReLU fast path vs the generic element-wise path",
    { ActivationBenchmark.run(arguments: $0) }),
   ("person", "person [MODEL]  person segmenter frames/s at 256×256 (run from the repo root)",

@@ -1,5 +1,6 @@
 import Neurona
 import NeuronaTestSupport
+import Foundation
 import Testing
 
 /// The textbook triple loop, the reference the BLAS wrapper must agree with.
@@ -70,6 +71,13 @@ func gemmWritesIntoABlockOfAWiderMatrix(m: Int, n: Int, k: Int) {
   }
 }
 
-@Test func blasReportsItsKernel() {
-  #expect(!ComputeThreads.blasCoreName.isEmpty)
+@Test func blasRunsTheKernelItsLevelCalls() {
+  // After preparing, OpenBLAS runs a kernel the choice would keep: the switch took effect.
+  // (A user's OPENBLAS_CORETYPE wins over the choice, so the check is off then.)
+  guard getenv("OPENBLAS_CORETYPE") == nil else { return }
+  let name = ComputeThreads.blasCoreName
+  #expect(
+    BLASKernel.choice(
+      current: name, for: CPUFeatures.active, isAMD: CPUFeatures.detected.isAMD != 0) == nil,
+    "OpenBLAS runs \(name) at \(CPUFeatures.active)")
 }

@@ -2,7 +2,7 @@
 // OpenBLAS is kept single-threaded and the parallel work is ours (WorkerPool.swift): a
 // convolution shares its tiles, a big product its column blocks (GEMM.swift). Letting
 // OpenBLAS thread its products as well made its idle threads spin-yield against ours.
-// This is also where OpenBLAS's kernel choice is corrected on AMD Zen 4 (see `prepareBLAS`).
+// This is also where OpenBLAS's kernel is chosen from the CPU's features (BLASKernel.swift).
 import CBLAS
 import Foundation
 
@@ -47,29 +47,28 @@ public enum ComputeThreads {
     return String(cString: name)
   }
 
-  /// Makes OpenBLAS single-threaded and, on AMD Zen 4, picks its AVX2 kernel; done once,
+  /// Makes OpenBLAS single-threaded and picks its kernel from the CPU's features; done once,
   /// before the first product.
   static func prepareBLAS() { _ = blasPrepared }
 
   private static let blasPrepared: Bool = {
     openblas_set_num_threads(1)
-    preferAVX2KernelOnAMD()
+    chooseBLASKernel()
     return true
   }()
 
-  /// OpenBLAS 0.3.21 gives a Zen 4 (AVX-512 in two 256-bit halves) its Intel AVX-512 kernel,
-  /// which is about 35 % slower on convolution-shaped products than its AVX2 one
-  /// (../shared/bench/RESULTS.md); a user's OPENBLAS_CORETYPE is left alone. The library
-  /// reads OPENBLAS_CORETYPE only when it loads, so the choice is redone through its
-  /// exported `gotoblas_dynamic_quit`/`_init` (looked up, as a BLAS without them is fine too).
-  private static func preferAVX2KernelOnAMD() {
-    guard getenv("OPENBLAS_CORETYPE") == nil,
-      let name = openblas_get_corename().map({ String(cString: $0).lowercased() }),
-      ["skylakex", "cooperlake", "sapphirerapids"].contains(name),
-      (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains("AuthenticAMD")
-        == true
-    else { return }
-    switchBLASKernel(to: "Haswell")
+  /// Moves OpenBLAS to the kernel `BLASKernel.choice` names for this CPU and `NEURONA_ISA`,
+  /// unless the user set OPENBLAS_CORETYPE. The library reads OPENBLAS_CORETYPE only when it
+  /// loads, so the choice is redone through its exported `gotoblas_dynamic_quit`/`_init`
+  /// (looked up, as a BLAS without them is fine too).
+  private static func chooseBLASKernel() {
+    guard getenv("OPENBLAS_CORETYPE") == nil, let name = openblas_get_corename() else { return }
+    let f = CPUFeatures.detected
+    if let wanted = BLASKernel.choice(
+      current: String(cString: name), for: CPUFeatures.active, isAMD: f.isAMD != 0)
+    {
+      switchBLASKernel(to: wanted)
+    }
   }
 
   /// Makes OpenBLAS (a DYNAMIC_ARCH build) use the kernel `coreType`; no BLAS call may run
