@@ -38,12 +38,23 @@ let package = Package(
 
     // MARK: - Libraries
     .target(
-      name: "Neurona", dependencies: ["CBLAS", "CZlib", "CMalloc", "CCPUID", "NeuronaAVX2"]),
+      name: "Neurona", dependencies: [
+        "CBLAS", "CZlib", "CMalloc", "CCPUID", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512",
+      ]),
     // cpuid and xgetbv: which instruction sets the processor (and its OS) can run.
     .target(name: "CCPUID"),
     // Kernels compiled for AVX2 and FMA (x86-64 from Haswell and Zen on). Neurona calls them
     // only after finding both in the CPU's flags (Runtime/CPUFeatures.swift).
-    .target(name: "NeuronaAVX2", swiftSettings: targetCPU("haswell")),
+    .target(
+      name: "NeuronaAVX2", dependencies: ["NeuronaKernels"], swiftSettings: targetCPU("haswell")),
+    // The same kernels (NeuronaKernels, generic over the vector) compiled for AVX-512 F, BW, VL
+    // and DQ (Skylake-X, Ice Lake, Sapphire Rapids, Zen 4); called only after a CPU check too.
+    .target(
+      name: "NeuronaAVX512", dependencies: ["NeuronaKernels"],
+      swiftSettings: targetCPU("skylake-avx512")),
+    // Kernels written once, generic over the SIMD vector and @inlinable: compiled into the
+    // modules above for each instruction set, never run from here.
+    .target(name: "NeuronaKernels"),
     .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
     .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
     .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),
@@ -57,12 +68,17 @@ let package = Package(
     .executableTarget(name: "classify", dependencies: ["Neurona", "NeuronaCommands"]),
     .executableTarget(name: "segment", dependencies: ["Neurona", "NeuronaCommands"]),
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
-    .executableTarget(name: "neurona-bench", dependencies: ["Neurona", "NeuronaImage", "NeuronaVision"]),
+    .executableTarget(
+      name: "neurona-bench",
+      dependencies: ["Neurona", "NeuronaAVX2", "NeuronaAVX512", "NeuronaImage", "NeuronaVision"]),
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
     .testTarget(
-      name: "NeuronaTests", dependencies: ["Neurona", "NeuronaAVX2", "NeuronaTestSupport", "CZlib"]),
+      name: "NeuronaTests",
+      dependencies: [
+        "Neurona", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512", "NeuronaTestSupport", "CZlib",
+      ]),
     .testTarget(
       name: "NeuronaImageTests", dependencies: ["NeuronaImage"], exclude: ["Fixtures"]),
     .testTarget(

@@ -5,6 +5,7 @@
 // every tap, and C = W·cols runs on the 6×16 kernel with B's rows read in place at those
 // offsets; im2col's matrix (K times the image, 226 KB per Fashion-MNIST image at K = 288)
 // is never built. The Wp − W' columns past each output row are computed and dropped.
+import NeuronaKernels
 
 /// Stride-1 convolutions from a padded input (see the file header).
 public enum DirectConvolution {

@@ -4,6 +4,7 @@
 // `[36][C][T]` with T a multiple of 16. Against sgemm on the same shapes this drops the
 // per-call packing of U and the pass that zeroes M, which on thin products (C = 16 or 32 at
 // the U-Net's top level) cost as much as the arithmetic.
+import NeuronaKernels
 
 /// The products M[ξ] = U[ξ]·V[ξ] (see the file header).
 enum Products {
@@ -17,16 +18,14 @@ enum Products {
   static func pointStride(outputs: Int, channels: Int) -> Int { rows(outputs) * channels }
 
   /// M `[36][rows(O)][T]` = U `[36][O/6][C][6]` · V `[36][C][T]`, T = `tiles` (a multiple
-  /// of 16).
+  /// of 16), each by `product` (this module's 8-float one, or NeuronaAVX512's).
   static func multiply(
     _ u: UnsafePointer<Float>, _ v: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
-    outputs: Int, channels c: Int, tiles t: Int
+    outputs: Int, channels c: Int, tiles t: Int, product: PackedMultiply
   ) {
     let stride = pointStride(outputs: outputs, channels: c)
     for xi in 0..<Winograd.points {
-      PackedProduct.multiply(
-        packed: u + xi * stride, rows: outputs, depth: c, v + xi * c * t, rowStrideB: t,
-        columns: t, into: m + xi * rows(outputs) * t, rowStrideC: t)
+      product(u + xi * stride, outputs, c, v + xi * c * t, t, t, m + xi * rows(outputs) * t, t)
     }
   }
 }

@@ -1,5 +1,5 @@
-// Unaligned 8-float loads and stores, whole or partial (a row's last vector), the lane-wise
-// maximum, and the integer rounding the kernels' layouts use.
+// Unaligned 8-float loads and stores, whole or partial (a row's last vector), and the
+// lane-wise maximum. (The integer rounding the layouts use is NeuronaKernels'.)
 
 @inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
   UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
@@ -28,12 +28,6 @@
   if lanes == 8 { return store8(value, p) }
   for lane in 0..<lanes { p[lane] = value[lane] }
 }
-
-/// ⌈a / b⌉ for positive b.
-func ceilDivide(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
-
-/// a rounded up to a multiple of m.
-func roundUp(_ a: Int, _ m: Int) -> Int { ceilDivide(a, m) * m }
 
 /// The lane-wise larger of `a` and `b` (`a` on a tie): a compare and a blend, inlined — the
 /// standard library's generic `pointwiseMax` stays a call per vector here.

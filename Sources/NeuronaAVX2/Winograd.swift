@@ -20,6 +20,7 @@
 //
 // This module is compiled for AVX2 and FMA (Package.swift): Neurona calls it only once it
 // has seen both in the CPU's flags, and computes the convolution by im2col otherwise.
+import NeuronaKernels
 
 /// The Winograd F(4×4, 3×3) convolution (see the file header).
 public enum Winograd {
@@ -155,12 +156,13 @@ public enum Winograd {
 
   /// Computes tiles `block` of the batch's convolution — V, the 36 products, Y through
   /// `epilogue` — from the input `x` `[N, C, H, W]` and the transformed filters `u` into `y`
-  /// `[N, O, H', W']`, with the scratch memory `scratch` asks for.
+  /// `[N, O, H', W']`, with the scratch memory `scratch` asks for; the 36 products by
+  /// `multiply` (this module's `PackedProduct.product` or a wider one).
   public static func computeBlock(
     _ block: Range<Int>, _ g: Geometry, outputs: Int, x: UnsafePointer<Float>,
     u: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue,
     input v: UnsafeMutablePointer<Float>, product m: UnsafeMutablePointer<Float>,
-    rows: UnsafeMutablePointer<Float>
+    rows: UnsafeMutablePointer<Float>, multiply: PackedMultiply = PackedProduct.product
   ) {
     let segments = segments(of: block, Tiling(g))
     // Rows of V and M hold `stride` tiles; M has `Products.rows(O)` rows per point.
@@ -168,7 +170,8 @@ public enum Winograd {
     for segment in segments {
       transformInput(segment, g, x, tiles: stride, rows: rows, into: v)
     }
-    Products.multiply(u, v, into: m, outputs: outputs, channels: g.channels, tiles: stride)
+    Products.multiply(
+      u, v, into: m, outputs: outputs, channels: g.channels, tiles: stride, product: multiply)
     for segment in segments {
       transformOutput(
         segment, g, outputs: outputs, m, tiles: stride, epilogue, into: y, scratch: rows)

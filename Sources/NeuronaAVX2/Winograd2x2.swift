@@ -17,6 +17,7 @@
 // garbage lanes that are never stored.
 //
 // Called only on CPUs with AVX2 and FMA (this module is compiled for them).
+import NeuronaKernels
 
 /// The F(2×2, 3×3) convolution, pooled or not (see the file header).
 public enum Winograd2x2 {

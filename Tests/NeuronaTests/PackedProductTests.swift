@@ -1,24 +1,36 @@
 import Neurona
 import NeuronaAVX2
+import NeuronaAVX512
+import NeuronaKernels
 import NeuronaTestSupport
 import Testing
 
-/// The AVX2 product with laid-out filters gives the plain triple loop's result, whatever the
-/// rows left over after panels of six, the columns after blocks of sixteen, and the strides;
-/// it writes nothing outside C's columns.
+/// The product with laid-out filters, in 8-float (AVX2) and 16-float (AVX-512) vectors, gives
+/// the plain triple loop's result, whatever the rows left over after panels of six, the
+/// columns after blocks of two vectors and of one, and the strides; it writes nothing outside
+/// C's columns.
 @Test(
   .enabled(if: CPUFeatures.hasAVX2AndFMA, "the kernels need AVX2 and FMA"),
-  arguments: [(6, 9, 16), (13, 7, 37), (64, 288, 200), (1, 3, 5), (32, 16, 15)])
+  arguments: [(6, 9, 16), (13, 7, 37), (64, 288, 200), (1, 3, 5), (32, 16, 15), (7, 40, 56)])
 func packedProductMatchesTheTripleLoop(m: Int, k: Int, n: Int) {
+  checkPackedProduct(m: m, k: k, n: n, PackedProduct.product)
+}
+
+@Test(
+  .enabled(if: CPUFeatures.hasAVX512, "the kernels need AVX-512"),
+  arguments: [(6, 9, 32), (13, 7, 37), (64, 288, 200), (1, 3, 5), (32, 16, 15), (7, 40, 56)])
+func wideProductMatchesTheTripleLoop(m: Int, k: Int, n: Int) {
+  checkPackedProduct(m: m, k: k, n: n, PackedProduct512.product)
+}
+
+private func checkPackedProduct(m: Int, k: Int, n: Int, _ product: PackedMultiply) {
   let (strideB, strideC) = (n + 3, n + 5)
   let a = randomTensor([m, k], seed: 41).scalars
   let b = randomTensor([k, strideB], seed: 42).scalars
   var packed = [Float](repeating: .nan, count: PackedProduct.packedCount(rows: m, depth: k))
   PackedProduct.pack(a, rows: m, depth: k, into: &packed)
   var c = [Float](repeating: -7, count: m * strideC)
-  PackedProduct.multiply(
-    packed: packed, rows: m, depth: k, b, rowStrideB: strideB, columns: n, into: &c,
-    rowStrideC: strideC)
+  product(packed, m, k, b, strideB, n, &c, strideC)
   var worst: Float = 0
   for i in 0..<m {
     for j in 0..<strideC {

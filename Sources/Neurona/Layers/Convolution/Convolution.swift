@@ -12,6 +12,8 @@
 // forward's products go to NeuronaAVX2's PackedProduct, on filters laid out once per change
 // of the weights, instead of sgemm.
 import NeuronaAVX2
+import NeuronaAVX512
+import NeuronaKernels
 
 /// A 2-D convolution layer with an optional bias.
 ///
@@ -218,6 +220,12 @@ public final class Conv2D: Layer {
     }
   }
 
+  /// The product of weights laid out by `packedWeightsForKernels` with an input, in the
+  /// widest vectors the process runs (NeuronaAVX512's on AVX-512, else NeuronaAVX2's).
+  static var packedProduct: PackedMultiply {
+    CPUFeatures.hasAVX512 ? PackedProduct512.product : PackedProduct.product
+  }
+
   /// The weights laid out for NeuronaAVX2's PackedProduct (once per change of the weights),
   /// or nil on a CPU without AVX2/FMA, where the products go to sgemm.
   func packedWeightsForKernels(depth k: Int) -> UnsafePointer<Float>? {
@@ -249,9 +257,7 @@ public final class Conv2D: Layer {
     // [O, K] × [K, width] into `c`, rows `rowStride` apart.
     func product(into c: UnsafeMutablePointer<Float>, rowStride: Int) {
       if let packed {
-        PackedProduct.multiply(
-          packed: packed, rows: o, depth: g.patchSize, b, rowStrideB: rowStrideB,
-          columns: width, into: c, rowStrideC: rowStride)
+        Conv2D.packedProduct(packed, o, g.patchSize, b, rowStrideB, width, c, rowStride)
       } else {
         GEMM.multiply(
           w, b, into: c, m: o, n: width, k: g.patchSize, rowStrideB: rowStrideB,

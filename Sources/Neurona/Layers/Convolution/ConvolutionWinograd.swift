@@ -100,12 +100,13 @@ extension Conv2D {
     return Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
       input.withUnsafeBufferPointer { x in
         let (x, y) = (x.baseAddress!, y.baseAddress!)
+        let packedProduct = Conv2D.packedProduct
         ComputeThreads.parallel(Swift.min(workers, blocks.count)) { worker in
           let (v, m, rows) = spaces[worker]
           for block in Swift.stride(from: worker, to: blocks.count, by: workers) {
             Winograd.computeBlock(
               blocks[block], geometry, outputs: o, x: x, u: u, y: y, epilogue: last,
-              input: v, product: m, rows: rows)
+              input: v, product: m, rows: rows, multiply: packedProduct)
           }
         }
       }

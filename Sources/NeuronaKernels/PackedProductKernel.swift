@@ -1,0 +1,87 @@
+// C = A·B with A laid out once for the kernel (PackedProduct.pack in each ISA module: panels
+// of six rows, `[M/6][K][6]`, zero rows past M, 8 spare floats): the product of a
+// convolution's filters with its unfolded input. B is copied block by block into strips two
+// vectors wide that stay in cache while every panel of A sweeps them, and C is written once:
+// no per-call packing of A and no pass that zeroes C, which sgemm spends on every call.
+
+/// A packed product of one instruction set, for callers that take either (Winograd's
+/// products): `(packed A, M, K, B, rowStrideB, N, C, rowStrideC)` as `packedMultiply`.
+public typealias PackedMultiply = (
+  _ packed: UnsafePointer<Float>, _ rows: Int, _ depth: Int, _ b: UnsafePointer<Float>,
+  _ rowStrideB: Int, _ columns: Int, _ c: UnsafeMutablePointer<Float>, _ rowStrideC: Int
+) -> Void
+
+/// C `[M, N]` (rows `rowStrideC` apart) = A (packed) · B `[K, N]` (rows `rowStrideB` apart),
+/// computed with vectors `V`. B is read only inside its N columns.
+@inlinable
+public func packedMultiply<V: SIMD>(
+  _: V.Type, packed a: UnsafePointer<Float>, rows m: Int, depth k: Int, _ b: UnsafePointer<Float>,
+  rowStrideB: Int, columns n: Int, into c: UnsafeMutablePointer<Float>, rowStrideC: Int
+) where V.Scalar == Float {
+  let lanes = V.scalarCount
+  let width = 2 * lanes
+  // Columns in whole vectors: strips of two vectors, the last maybe of one.
+  let whole = n - n % lanes
+  // Blocks of columns whose K rows of B, copied into contiguous strips (at most 128 KB, in
+  // L2; one strip in L1), every panel of A then sweeps.
+  let blockWidth = Swift.max(width, (1 << 15) / Swift.max(k, 1) / width * width)
+  let capacity = k * Swift.min(blockWidth, roundUp(whole, width)) + 1
+  withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { strips in
+    let strips = strips.baseAddress!
+    for first in Swift.stride(from: 0, to: whole, by: blockWidth) {
+      let last = Swift.min(whole, first + blockWidth)
+      for (index, column) in Swift.stride(from: first, to: last, by: width).enumerated() {
+        let span = Swift.min(width, last - column)
+        let strip = strips + index * k * width
+        for step in 0..<k {
+          (strip + step * span).update(from: b + (step * rowStrideB + column), count: span)
+        }
+      }
+      for panel in 0..<ceilDivide(m, 6) {
+        let rows = Swift.min(6, m - panel * 6)
+        let (pa, pc) = (a + panel * 6 * k, c + panel * 6 * rowStrideC)
+        for (index, column) in Swift.stride(from: first, to: last, by: width).enumerated() {
+          let span = Swift.min(width, last - column)
+          let strip = UnsafePointer(strips + index * k * width)
+          // One block of six rows and `span` columns into `target`, rows `stride` apart.
+          func block(into target: UnsafeMutablePointer<Float>, stride: Int) {
+            if span == width {
+              block6x2(
+                V.self, k: k, pa, row: { strip + $0 &* width }, into: target, rowStrideC: stride)
+            } else {
+              block6x1(
+                V.self, k: k, pa, row: { strip + $0 &* lanes }, into: target, rowStrideC: stride)
+            }
+          }
+          if rows == 6 {
+            block(into: pc + column, stride: rowStrideC)
+          } else {
+            // Fewer than six rows left: the block goes through the stack.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6 * width) { scratch in
+              let scratch = scratch.baseAddress!
+              block(into: scratch, stride: width)
+              for row in 0..<rows {
+                (pc + (row * rowStrideC + column)).update(from: scratch + row * width, count: span)
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  for panel in 0..<ceilDivide(m, 6) {
+    let rows = Swift.min(6, m - panel * 6)
+    let (pa, pc) = (a + panel * 6 * k, c + panel * 6 * rowStrideC)
+    // The last columns one at a time, the panel's six rows in one 8-float vector (the packed
+    // A's spare floats make its last read whole).
+    for column in whole..<n {
+      var sum = SIMD8<Float>()
+      for step in 0..<k {
+        sum.addProduct(
+          loadVector(pa + 6 * step, as: SIMD8<Float>.self),
+          SIMD8(repeating: b[step * rowStrideB + column]))
+      }
+      for row in 0..<rows { pc[row * rowStrideC + column] = sum[row] }
+    }
+  }
+}
