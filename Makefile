@@ -13,7 +13,8 @@ build: deps
 # Tests run in release mode: gradient checks and small training runs are slow in debug.
 # The suite once per instruction-set level this CPU has (NEURONA_ISA=avx512, avx2, baseline:
 # the kernels, and OpenBLAS's, that a CPU of that level runs), each fast path being tested
-# against the straightforward one in every pass.
+# against the straightforward one in every pass. Then a package that depends on this one by
+# URL and version builds and runs a shipped model (scripts/check-consumer.sh).
 ISA_LEVELS = $(shell scripts/isa-levels.sh)
 test: deps
 	$(SWIFT) build -c release --build-tests
@@ -21,6 +22,7 @@ test: deps
 	  echo "== tests at NEURONA_ISA=$$level"; \
 	  NEURONA_ISA=$$level $(SWIFT) test -c release --skip-build || exit 1; \
 	done
+	scripts/check-consumer.sh
 
 # The whole suite under AddressSanitizer / ThreadSanitizer, in their own build folders (the
 # instrumented binaries the command tests run are the sanitized ones too). Leaks inside the
