@@ -70,7 +70,9 @@ let package = Package(
     .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
     .executableTarget(
       name: "neurona-bench",
-      dependencies: ["Neurona", "NeuronaAVX2", "NeuronaAVX512", "NeuronaImage", "NeuronaVision"]),
+      dependencies: [
+        "Neurona", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512", "NeuronaImage", "NeuronaVision",
+      ]),
 
     // MARK: - Tests
     .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),

@@ -6,24 +6,8 @@
 // vectors (NeuronaAVX512 instantiates it with 16).
 import NeuronaKernels
 
-/// Products with a pre-laid-out left operand (see the file header).
-public enum PackedProduct {
-  /// Floats of A `[M, K]` laid out in panels, and 8 spare: the column tail reads whole
-  /// vectors and uses their first six lanes (the spare floats are read, never used).
-  public static func packedCount(rows m: Int, depth k: Int) -> Int { roundUp(m, 6) * k + 8 }
-
-  /// Lays A `[M, K]` (rows `k` apart) out in panels of six rows into `packed`.
-  public static func pack(
-    _ a: UnsafePointer<Float>, rows m: Int, depth k: Int, into packed: UnsafeMutablePointer<Float>
-  ) {
-    packed.update(repeating: 0, count: roundUp(m, 6) * k)
-    for row in 0..<m {
-      let (panel, lane) = row.quotientAndRemainder(dividingBy: 6)
-      let target = packed + panel * 6 * k + lane
-      for column in 0..<k { target[column * 6] = a[row * k + column] }
-    }
-  }
-
+/// The product in 8-float vectors (the layout, `pack`, is NeuronaKernels').
+extension PackedProduct {
   /// C `[M, N]` (rows `rowStrideC` apart) = A (packed) · B `[K, N]` (rows `rowStrideB`
   /// apart), in 8-float vectors. B is read only inside its N columns.
   public static func multiply(

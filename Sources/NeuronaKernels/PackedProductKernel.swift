@@ -1,8 +1,30 @@
-// C = A·B with A laid out once for the kernel (PackedProduct.pack in each ISA module: panels
-// of six rows, `[M/6][K][6]`, zero rows past M, 8 spare floats): the product of a
-// convolution's filters with its unfolded input. B is copied block by block into strips two
+// C = A·B with A laid out once for the kernel (`PackedProduct.pack`, below: panels of six
+// rows, `[M/6][K][6]`, zero rows past M, 8 spare floats): the product of a convolution's
+// filters with its unfolded input. B is copied block by block into strips two
 // vectors wide that stay in cache while every panel of A sweeps them, and C is written once:
 // no per-call packing of A and no pass that zeroes C, which sgemm spends on every call.
+
+/// Products with a pre-laid-out left operand (see the file header).
+public enum PackedProduct {
+  // The products themselves are each instruction set's: `multiply` in NeuronaAVX2 (8 floats
+  // a vector), `PackedProduct512.multiply` in NeuronaAVX512.
+
+  /// Floats of A `[M, K]` laid out in panels, and 8 spare: the column tail reads whole
+  /// vectors and uses their first six lanes (the spare floats are read, never used).
+  public static func packedCount(rows m: Int, depth k: Int) -> Int { roundUp(m, 6) * k + 8 }
+
+  /// Lays A `[M, K]` (rows `k` apart) out in panels of six rows into `packed`.
+  public static func pack(
+    _ a: UnsafePointer<Float>, rows m: Int, depth k: Int, into packed: UnsafeMutablePointer<Float>
+  ) {
+    packed.update(repeating: 0, count: roundUp(m, 6) * k)
+    for row in 0..<m {
+      let (panel, lane) = row.quotientAndRemainder(dividingBy: 6)
+      let target = packed + panel * 6 * k + lane
+      for column in 0..<k { target[column * 6] = a[row * k + column] }
+    }
+  }
+}
 
 /// A packed product of one instruction set, for callers that take either (Winograd's
 /// products): `(packed A, M, K, B, rowStrideB, N, C, rowStrideC)` as `packedMultiply`.

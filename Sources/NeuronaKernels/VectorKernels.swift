@@ -18,6 +18,87 @@ where V.Scalar == Float {
   UnsafeMutableRawPointer(p).storeBytes(of: value, as: V.self)
 }
 
+/// The first `lanes` floats at `p` (the rest 0): a row's last, partial vector.
+@inlinable @inline(__always)
+public func loadVector<V: SIMD>(_ p: UnsafePointer<Float>, lanes: Int) -> V
+where V.Scalar == Float {
+  if lanes == V.scalarCount { return loadVector(p) }
+  var value = V()
+  for lane in 0..<lanes { value[lane] = p[lane] }
+  return value
+}
+
+/// Stores the first `lanes` lanes of `value` at `p`.
+@inlinable @inline(__always)
+public func storeVector<V: SIMD>(_ value: V, _ p: UnsafeMutablePointer<Float>, lanes: Int)
+where V.Scalar == Float {
+  if lanes == V.scalarCount { return storeVector(value, p) }
+  for lane in 0..<lanes { p[lane] = value[lane] }
+}
+
+/// A vector the Winograd transforms can take: one that can split four vectors' worth of
+/// consecutive floats by index mod 4 (an image row into its four column phases), put them
+/// back together (four output columns into a row), and clamp from below. These are the
+/// operations the standard library's generic SIMD code builds lane by lane (a 5× slowdown
+/// of the transforms, measured): each conformance implements them on its concrete type,
+/// where they compile to shuffles and compare-and-blend.
+public protocol WinogradVector: SIMD where Scalar == Float {
+  /// The lane-wise larger of `self` and `floor` (`self` on a tie).
+  func atLeast(_ floor: Self) -> Self
+  /// (p[4i], p[4i + 1], p[4i + 2], p[4i + 3]) for every lane i.
+  static func deinterleave4(_ p: UnsafePointer<Float>) -> (Self, Self, Self, Self)
+  /// Stores a[i], b[i], c[i], d[i] at p[4i], p[4i + 1], p[4i + 2], p[4i + 3].
+  static func interleave4(_ a: Self, _ b: Self, _ c: Self, _ d: Self, to p: UnsafeMutablePointer<Float>)
+}
+
+extension SIMD8: WinogradVector where Scalar == Float {
+  @inlinable @inline(__always)
+  public func atLeast(_ floor: Self) -> Self { replacing(with: floor, where: self .< floor) }
+
+  @inlinable @inline(__always)
+  public static func deinterleave4(_ p: UnsafePointer<Float>) -> (Self, Self, Self, Self) {
+    let quad = UnsafeRawPointer(p).loadUnaligned(as: SIMD32<Float>.self)
+    let (even, odd) = (quad.evenHalf, quad.oddHalf)
+    return (even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf)
+  }
+
+  @inlinable @inline(__always)
+  public static func interleave4(
+    _ a: Self, _ b: Self, _ c: Self, _ d: Self, to p: UnsafeMutablePointer<Float>
+  ) {
+    var (quad, pair) = (SIMD32<Float>(), SIMD16<Float>())
+    (pair.evenHalf, pair.oddHalf) = (a, c)
+    quad.evenHalf = pair
+    (pair.evenHalf, pair.oddHalf) = (b, d)
+    quad.oddHalf = pair
+    UnsafeMutableRawPointer(p).storeBytes(of: quad, as: SIMD32<Float>.self)
+  }
+}
+
+extension SIMD16: WinogradVector where Scalar == Float {
+  @inlinable @inline(__always)
+  public func atLeast(_ floor: Self) -> Self { replacing(with: floor, where: self .< floor) }
+
+  /// Two 8-lane splits joined: SIMD64's own halves are built lane by lane.
+  @inlinable @inline(__always)
+  public static func deinterleave4(_ p: UnsafePointer<Float>) -> (Self, Self, Self, Self) {
+    let (a0, a1, a2, a3) = SIMD8<Float>.deinterleave4(p)
+    let (b0, b1, b2, b3) = SIMD8<Float>.deinterleave4(p + 32)
+    return (
+      Self(lowHalf: a0, highHalf: b0), Self(lowHalf: a1, highHalf: b1),
+      Self(lowHalf: a2, highHalf: b2), Self(lowHalf: a3, highHalf: b3)
+    )
+  }
+
+  @inlinable @inline(__always)
+  public static func interleave4(
+    _ a: Self, _ b: Self, _ c: Self, _ d: Self, to p: UnsafeMutablePointer<Float>
+  ) {
+    SIMD8<Float>.interleave4(a.lowHalf, b.lowHalf, c.lowHalf, d.lowHalf, to: p)
+    SIMD8<Float>.interleave4(a.highHalf, b.highHalf, c.highHalf, d.highHalf, to: p + 32)
+  }
+}
+
 /// ⌈a / b⌉ for positive b.
 @inlinable public func ceilDivide(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
 

@@ -8,6 +8,7 @@ import Foundation
 import Neurona
 import NeuronaAVX2
 import NeuronaAVX512
+import NeuronaKernels
 
 enum BLASBenchmark {
   static let shapes: [(m: Int, k: Int, n: Int)] = [

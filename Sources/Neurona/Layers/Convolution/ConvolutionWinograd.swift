@@ -5,6 +5,8 @@
 // and the input and output channels swapped — which saves backward's column-gradient product
 // and col2im. On a processor without AVX2 and FMA the layer uses im2col throughout.
 import NeuronaAVX2
+import NeuronaAVX512
+import NeuronaKernels
 
 extension Conv2D {
   /// Whether forward computes an input of this shape by Winograd's method.
@@ -100,13 +102,12 @@ extension Conv2D {
     return Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
       input.withUnsafeBufferPointer { x in
         let (x, y) = (x.baseAddress!, y.baseAddress!)
-        let packedProduct = Conv2D.packedProduct
+        let computeBlock =
+          CPUFeatures.hasAVX512 ? Winograd.computeBlockAVX512 : Winograd.computeBlockAVX2
         ComputeThreads.parallel(Swift.min(workers, blocks.count)) { worker in
           let (v, m, rows) = spaces[worker]
           for block in Swift.stride(from: worker, to: blocks.count, by: workers) {
-            Winograd.computeBlock(
-              blocks[block], geometry, outputs: o, x: x, u: u, y: y, epilogue: last,
-              input: v, product: m, rows: rows, multiply: packedProduct)
+            computeBlock(blocks[block], geometry, o, x, u, y, last, v, m, rows)
           }
         }
       }

@@ -4,6 +4,7 @@
 // filters' convolution of ∂y, as on the F(4×4) path). The batch goes in groups of images,
 // each worker padding its group into its own buffer.
 import NeuronaAVX2
+import NeuronaKernels
 
 extension Conv2D {
   /// Whether an input of this shape is convolved by F(2×2, 3×3): `pooled` (then floor sizes

@@ -18,16 +18,21 @@
 // column), so one block can span images or be part of one; the caller sizes blocks so V and
 // M stay in the core's cache, and shares them between its threads.
 //
-// This module is compiled for AVX2 and FMA (Package.swift): Neurona calls it only once it
-// has seen both in the CPU's flags, and computes the convolution by im2col otherwise.
-import NeuronaKernels
+// The transforms are written once, generic over the vector `V` (8 tiles at a time in
+// SIMD8<Float>, 16 in SIMD16<Float>) and @inlinable: NeuronaAVX2 and NeuronaAVX512 each
+// instantiate `computeBlock` for their instruction set (WinogradBlock.swift there), and
+// Neurona calls one of them once CPUFeatures has seen it is safe; im2col otherwise. The
+// filter transform and the layouts run at the baseline, once per change of the weights.
 
 /// The Winograd F(4×4, 3×3) convolution (see the file header).
 public enum Winograd {
   /// Output pixels per tile side, and input pixels per tile side (tile + 2).
-  public static let tile = 4, patch = 6
+  public static var tile: Int { 4 }
+  public static var patch: Int { 6 }
   /// Products per tile: one per point of the 6×6 transformed patch.
-  public static let points = 36
+  public static var points: Int { 36 }
+  /// The widest vector a kernel instantiates (floats): scratch sizes allow for it.
+  public static var widestVector: Int { 16 }
 
   /// A 3×3 stride-1 convolution: the input's C, H, W, its zero rows above and columns to
   /// the left, and the output's H', W'.
@@ -104,6 +109,7 @@ public enum Winograd {
     public let columns: Int
     public var perImage: Int { rows * columns }
 
+    @inlinable
     public init(_ g: Geometry) {
       rows = ceilDivide(g.outputHeight, Winograd.tile)
       columns = ceilDivide(g.outputWidth, Winograd.tile)
@@ -112,14 +118,21 @@ public enum Winograd {
 
   /// A run of tiles within one tile row: image `image`, tile row `row`, columns `columns`,
   /// at `offset` in the block.
+  @usableFromInline
   struct Segment {
-    var image: Int
-    var row: Int
-    var columns: Range<Int>
-    var offset: Int
+    @usableFromInline var image: Int
+    @usableFromInline var row: Int
+    @usableFromInline var columns: Range<Int>
+    @usableFromInline var offset: Int
+
+    @inlinable
+    init(image: Int, row: Int, columns: Range<Int>, offset: Int) {
+      (self.image, self.row, self.columns, self.offset) = (image, row, columns, offset)
+    }
   }
 
   /// The tile-row runs that make up tiles `block` of the batch.
+  @inlinable
   static func segments(of block: Range<Int>, _ tiling: Tiling) -> [Segment] {
     var segments: [Segment] = []
     var t = block.lowerBound
@@ -134,47 +147,50 @@ public enum Winograd {
     return segments
   }
 
-  /// The floats of scratch memory a worker needs for a block of `tiles` tiles: V, M (with
-  /// 8 spare floats: the output transform reads whole vectors of 8 tiles), and rows — the
-  /// input transform's six combined rows, a row of zeros and one row split by phase; or the
-  /// output transform's 40 vectors between its passes.
+  /// The floats of scratch memory a worker needs for a block of `tiles` tiles, at any vector
+  /// width: V, M (with a vector of spare floats: the output transform reads whole vectors of
+  /// tiles), and rows — the input transform's six combined rows, a row of zeros and one row
+  /// split by phase; or the output transform's 40 vectors between its passes.
   public static func scratch(_ g: Geometry, outputs: Int, tiles: Int) -> (
     input: Int, product: Int, rows: Int
   ) {
     let stride = Products.columns(tiles)
     return (
-      points * g.channels * stride, points * Products.rows(outputs) * stride + 8,
-      Swift.max(8 * rowSpan(tiles: Tiling(g).columns), 40 * 8)
+      points * g.channels * stride, points * Products.rows(outputs) * stride + widestVector,
+      Swift.max(8 * rowSpan(tiles: Tiling(g).columns, lanes: widestVector), 40 * widestVector)
     )
   }
   /// Floats of one column phase of an input row for `tiles` tiles (tile j reads phases 0
-  /// and 1 at j + 1 too), in whole vectors.
-  private static func phaseLength(tiles: Int) -> Int { roundUp(tiles + 1, 8) }
+  /// and 1 at j + 1 too), in whole vectors of `lanes`.
+  @inlinable
+  static func phaseLength(tiles: Int, lanes: Int) -> Int { roundUp(tiles + 1, lanes) }
 
   /// Floats of an input row for `tiles` tiles: its four phases.
-  private static func rowSpan(tiles: Int) -> Int { 4 * phaseLength(tiles: tiles) }
+  @inlinable
+  static func rowSpan(tiles: Int, lanes: Int) -> Int { 4 * phaseLength(tiles: tiles, lanes: lanes) }
 
   /// Computes tiles `block` of the batch's convolution — V, the 36 products, Y through
   /// `epilogue` — from the input `x` `[N, C, H, W]` and the transformed filters `u` into `y`
   /// `[N, O, H', W']`, with the scratch memory `scratch` asks for; the 36 products by
-  /// `multiply` (this module's `PackedProduct.product` or a wider one).
-  public static func computeBlock(
-    _ block: Range<Int>, _ g: Geometry, outputs: Int, x: UnsafePointer<Float>,
+  /// `multiply` (the packed product of the same instruction set), in vectors `V`.
+  @inlinable
+  public static func computeBlock<V: WinogradVector>(
+    _: V.Type, _ block: Range<Int>, _ g: Geometry, outputs: Int, x: UnsafePointer<Float>,
     u: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue,
     input v: UnsafeMutablePointer<Float>, product m: UnsafeMutablePointer<Float>,
-    rows: UnsafeMutablePointer<Float>, multiply: PackedMultiply = PackedProduct.product
+    rows: UnsafeMutablePointer<Float>, multiply: PackedMultiply
   ) {
     let segments = segments(of: block, Tiling(g))
     // Rows of V and M hold `stride` tiles; M has `Products.rows(O)` rows per point.
     let stride = Products.columns(block.count)
     for segment in segments {
-      transformInput(segment, g, x, tiles: stride, rows: rows, into: v)
+      transformInput(V.self, segment, g, x, tiles: stride, rows: rows, into: v)
     }
     Products.multiply(
       u, v, into: m, outputs: outputs, channels: g.channels, tiles: stride, product: multiply)
     for segment in segments {
       transformOutput(
-        segment, g, outputs: outputs, m, tiles: stride, epilogue, into: y, scratch: rows)
+        V.self, segment, g, outputs: outputs, m, tiles: stride, epilogue, into: y, scratch: rows)
     }
   }
 
@@ -183,13 +199,15 @@ public enum Winograd {
   /// Bᵀ first combines the tile row's six input rows, straight from the image, into six
   /// rows; then B runs along each combined row, eight tiles at a time, every step a
   /// contiguous vectorised sweep.
-  private static func transformInput(
-    _ segment: Segment, _ g: Geometry, _ x: UnsafePointer<Float>, tiles: Int,
+  @inlinable
+  static func transformInput<V: WinogradVector>(
+    _: V.Type, _ segment: Segment, _ g: Geometry, _ x: UnsafePointer<Float>, tiles: Int,
     rows: UnsafeMutablePointer<Float>, into v: UnsafeMutablePointer<Float>
   ) {
     let (c, h, w) = (g.channels, g.height, g.width)
     let count = segment.columns.count
-    let (phase, span) = (phaseLength(tiles: count), rowSpan(tiles: count))
+    let lanes = V.scalarCount
+    let (phase, span) = (phaseLength(tiles: count, lanes: lanes), rowSpan(tiles: count, lanes: lanes))
     let (combined, zeros, phases) = (rows, rows + patch * span, rows + (patch + 1) * span)
     // Column q of a combined row is image column `left + q`; those inside are `inside`.
     let left = tile * segment.columns.lowerBound - g.padLeft
@@ -212,19 +230,17 @@ public enum Winograd {
       }
       let (i0, i1, i2, i3, i4, i5) = (input(0), input(1), input(2), input(3), input(4), input(5))
       var q = inside.lowerBound
-      while q &+ 8 <= inside.upperBound {
-        let values = inputTransform(
-          load8(i0 + q), load8(i1 + q), load8(i2 + q), load8(i3 + q), load8(i4 + q),
-          load8(i5 + q))
+      @inline(__always) func at(_ p: UnsafePointer<Float>, _ q: Int) -> V { loadVector(p + q) }
+      while q &+ lanes <= inside.upperBound {
+        let values = inputTransform(at(i0, q), at(i1, q), at(i2, q), at(i3, q), at(i4, q), at(i5, q))
         store(values, combined + q, stride: span)
-        q &+= 8
+        q &+= lanes
       }
       if q < inside.upperBound {
-        let lanes = inside.upperBound - q
-        let values = inputTransform(
-          load8(i0 + q, lanes: lanes), load8(i1 + q, lanes: lanes), load8(i2 + q, lanes: lanes),
-          load8(i3 + q, lanes: lanes), load8(i4 + q, lanes: lanes), load8(i5 + q, lanes: lanes))
-        store(values, combined + q, stride: span, lanes: lanes)
+        let n = inside.upperBound - q
+        @inline(__always) func part(_ p: UnsafePointer<Float>) -> V { loadVector(p + q, lanes: n) }
+        let values = inputTransform(part(i0), part(i1), part(i2), part(i3), part(i4), part(i5))
+        store(values, combined + q, stride: span, lanes: n)
       }
       // ·B along each combined row: split it by column phase (mod 4), then tile j's six
       // columns are phases 0–3 at j and phases 0–1 at j + 1, all plain vector loads.
@@ -233,64 +249,61 @@ public enum Winograd {
         let row = combined + r * span
         var j = 0
         while j < phase {
-          let quad = UnsafeRawPointer(row + 4 &* j).loadUnaligned(as: SIMD32<Float>.self)
-          let (even, odd) = (quad.evenHalf, quad.oddHalf)
-          store8(even.evenHalf, phases + j)
-          store8(odd.evenHalf, phases + (phase &+ j))
-          store8(even.oddHalf, phases + (2 &* phase &+ j))
-          store8(odd.oddHalf, phases + (3 &* phase &+ j))
-          j &+= 8
+          let (c0, c1, c2, c3) = V.deinterleave4(row + 4 &* j)
+          storeVector(c0, phases + j)
+          storeVector(c1, phases + (phase &+ j))
+          storeVector(c2, phases + (2 &* phase &+ j))
+          storeVector(c3, phases + (3 &* phase &+ j))
+          j &+= lanes
         }
         let target = out + r * patch * plane
         let (p0, p1, p2, p3) = (phases, phases + phase, phases + 2 * phase, phases + 3 * phase)
         j = 0
         while j < count {
           let values = inputTransform(
-            load8(p0 + j), load8(p1 + j), load8(p2 + j), load8(p3 + j), load8(p0 + (j &+ 1)),
-            load8(p1 + (j &+ 1)))
-          if j &+ 8 <= count {
+            at(p0, j), at(p1, j), at(p2, j), at(p3, j), at(p0, j &+ 1), at(p1, j &+ 1))
+          if j &+ lanes <= count {
             store(values, target + j, stride: plane)
           } else {
             store(values, target + j, stride: plane, lanes: count - j)
           }
-          j &+= 8
+          j &+= lanes
         }
       }
     }
   }
 
   /// Stores six vectors `stride` apart from `p`.
-  @inline(__always)
-  private static func store(
-    _ values: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
-    _ p: UnsafeMutablePointer<Float>, stride: Int
+  @inlinable @inline(__always)
+  static func store<V: WinogradVector>(
+    _ values: (V, V, V, V, V, V), _ p: UnsafeMutablePointer<Float>, stride: Int
   ) {
-    store8(values.0, p)
-    store8(values.1, p + stride)
-    store8(values.2, p + 2 &* stride)
-    store8(values.3, p + 3 &* stride)
-    store8(values.4, p + 4 &* stride)
-    store8(values.5, p + 5 &* stride)
+    storeVector(values.0, p)
+    storeVector(values.1, p + stride)
+    storeVector(values.2, p + 2 &* stride)
+    storeVector(values.3, p + 3 &* stride)
+    storeVector(values.4, p + 4 &* stride)
+    storeVector(values.5, p + 5 &* stride)
   }
 
   /// Stores the first `lanes` lanes of six vectors `stride` apart from `p`.
-  @inline(never)
-  private static func store(
-    _ values: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
-    _ p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int
+  @inlinable @inline(never)
+  static func store<V: WinogradVector>(
+    _ values: (V, V, V, V, V, V), _ p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int
   ) {
-    store8(values.0, p, lanes: lanes)
-    store8(values.1, p + stride, lanes: lanes)
-    store8(values.2, p + 2 &* stride, lanes: lanes)
-    store8(values.3, p + 3 &* stride, lanes: lanes)
-    store8(values.4, p + 4 &* stride, lanes: lanes)
-    store8(values.5, p + 5 &* stride, lanes: lanes)
+    storeVector(values.0, p, lanes: lanes)
+    storeVector(values.1, p + stride, lanes: lanes)
+    storeVector(values.2, p + 2 &* stride, lanes: lanes)
+    storeVector(values.3, p + 3 &* stride, lanes: lanes)
+    storeVector(values.4, p + 4 &* stride, lanes: lanes)
+    storeVector(values.5, p + 5 &* stride, lanes: lanes)
   }
 
   /// Y = Aᵀ·M·A for the tiles of `segment`, every output channel, through `epilogue`, into
   /// `y` `[N, O, H', W']` (tiles past the edge write only their inside part).
-  private static func transformOutput(
-    _ segment: Segment, _ g: Geometry, outputs o: Int, _ m: UnsafePointer<Float>,
+  @inlinable
+  static func transformOutput<V: WinogradVector>(
+    _: V.Type, _ segment: Segment, _ g: Geometry, outputs o: Int, _ m: UnsafePointer<Float>,
     tiles: Int, _ epilogue: Epilogue, into y: UnsafeMutablePointer<Float>,
     scratch along: UnsafeMutablePointer<Float>
   ) {
@@ -300,79 +313,75 @@ public enum Winograd {
     let count = segment.columns.count
     // The tile row's output columns and rows inside the image.
     let (width, height) = (Swift.min(tile * count, outW - left), Swift.min(tile, outH - top))
+    let lanes = V.scalarCount
+    // Offsets in `along`: z (6 rows × 4 vectors), then y (4 rows × 4 vectors).
+    let (zRow, yStart) = (4 &* lanes, 24 &* lanes)
     for channel in 0..<o {
-      let scale = SIMD8<Float>(repeating: epilogue.scale?[channel] ?? 1)
-      let shift = SIMD8<Float>(repeating: epilogue.shift?[channel] ?? 0)
-      let floor = SIMD8<Float>(repeating: epilogue.rectifies ? 0 : -.infinity)
+      let scale = V(repeating: epilogue.scale?[channel] ?? 1)
+      let shift = V(repeating: epilogue.shift?[channel] ?? 0)
+      let floor = V(repeating: epilogue.rectifies ? 0 : -.infinity)
       let source = m + channel * tiles + segment.offset
       let output = y + (segment.image * o + channel) * outH * outW + top * outW + left
-      @inline(__always) func finish(_ value: SIMD8<Float>) -> SIMD8<Float> {
-        let affine = value * scale + shift
-        return affine.replacing(with: floor, where: affine .< floor)
+      @inline(__always) func finish(_ value: V) -> V {
+        (value * scale + shift).atLeast(floor)
       }
       var j = 0
       while j < count {
-        // Eight tiles at a time; the last group overlaps the one before (or is padded by
-        // the block's spare columns: M has T ≥ 8 columns past `offset` only when T allows).
-        let at = Swift.min(j, Swift.max(0, count - 8))
-        let lanes = Swift.min(8, count)
+        // A vector of tiles at a time; the last group overlaps the one before (or is padded
+        // by the block's spare columns: M has T ≥ lanes columns past `offset` only when T
+        // allows).
+        let at = Swift.min(j, Swift.max(0, count - lanes))
+        let used = Swift.min(lanes, count)
         // z[r][q] = (Aᵀ · row r of M)[q], kept in `along` as vector 4r + q.
         for r in 0..<patch {
-          @inline(__always) func s(_ column: Int) -> SIMD8<Float> {
-            load8(source + ((r &* patch &+ column) &* plane &+ at))
+          @inline(__always) func s(_ column: Int) -> V {
+            loadVector(source + ((r &* patch &+ column) &* plane &+ at))
           }
           let (z0, z1, z2, z3) = outputTransform(s(0), s(1), s(2), s(3), s(4), s(5))
-          store8(z0, along + 32 &* r)
-          store8(z1, along + (32 &* r &+ 8))
-          store8(z2, along + (32 &* r &+ 16))
-          store8(z3, along + (32 &* r &+ 24))
+          storeVector(z0, along + zRow &* r)
+          storeVector(z1, along + (zRow &* r &+ lanes))
+          storeVector(z2, along + (zRow &* r &+ 2 &* lanes))
+          storeVector(z3, along + (zRow &* r &+ 3 &* lanes))
         }
         // y[i][q] = (Aᵀ · column q of z)[i], kept after z as vector 24 + 4i + q.
         for q in 0..<tile {
-          @inline(__always) func z(_ r: Int) -> SIMD8<Float> { load8(along + (32 &* r &+ 8 &* q)) }
+          @inline(__always) func z(_ r: Int) -> V {
+            loadVector(along + (zRow &* r &+ lanes &* q))
+          }
           let values = outputTransform(z(0), z(1), z(2), z(3), z(4), z(5))
-          store8(finish(values.0), along + (192 &+ 8 &* q))
-          store8(finish(values.1), along + (224 &+ 8 &* q))
-          store8(finish(values.2), along + (256 &+ 8 &* q))
-          store8(finish(values.3), along + (288 &+ 8 &* q))
+          storeVector(finish(values.0), along + (yStart &+ lanes &* q))
+          storeVector(finish(values.1), along + (yStart &+ zRow &+ lanes &* q))
+          storeVector(finish(values.2), along + (yStart &+ 2 &* zRow &+ lanes &* q))
+          storeVector(finish(values.3), along + (yStart &+ 3 &* zRow &+ lanes &* q))
         }
-        // Output row i of the eight tiles: their four columns each, interleaved.
-        let whole = lanes == 8 && tile * (at + 8) <= width
+        // Output row i of the tiles: their four columns each, interleaved.
+        let whole = used == lanes && tile * (at + lanes) <= width
         for i in 0..<height {
-          @inline(__always) func column(_ q: Int) -> SIMD8<Float> {
-            load8(along + (192 &+ 32 &* i &+ 8 &* q))
+          @inline(__always) func column(_ q: Int) -> V {
+            loadVector(along + (yStart &+ zRow &* i &+ lanes &* q))
           }
           let target = output + i * outW + tile * at
           if whole {
-            var quad = SIMD32<Float>()
-            var pair = SIMD16<Float>()
-            pair.evenHalf = column(0)
-            pair.oddHalf = column(2)
-            quad.evenHalf = pair
-            pair.evenHalf = column(1)
-            pair.oddHalf = column(3)
-            quad.oddHalf = pair
-            UnsafeMutableRawPointer(target).storeBytes(of: quad, as: SIMD32<Float>.self)
+            V.interleave4(column(0), column(1), column(2), column(3), to: target)
           } else {
             for q in 0..<tile {
               let values = column(q)
-              for l in 0..<lanes where tile * (at + l) + q < width {
+              for l in 0..<used where tile * (at + l) + q < width {
                 target[tile * l + q] = values[l]
               }
             }
           }
         }
-        j = at + 8
+        j = at + lanes
       }
     }
   }
 
   /// Bᵀ·(d0 … d5): a tile side's six transformed values from its six inputs.
-  @inline(__always)
-  private static func inputTransform(
-    _ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>, _ d3: SIMD8<Float>,
-    _ d4: SIMD8<Float>, _ d5: SIMD8<Float>
-  ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+  @inlinable @inline(__always)
+  static func inputTransform<V: WinogradVector>(
+    _ d0: V, _ d1: V, _ d2: V, _ d3: V, _ d4: V, _ d5: V
+  ) -> (V, V, V, V, V, V) {
     let (q, e) = (d3 - d1, d4 - d2)
     return (
       d0 + (e - d2) + 1.5 * q, d4 + d1 - 2.5 * d2 + 0.5 * d3, d4 - d1 + 0.5 * d2 + 2.5 * d3,
@@ -381,11 +390,10 @@ public enum Winograd {
   }
 
   /// Aᵀ·(m0 … m5): the four outputs of a tile side from its six transformed values.
-  @inline(__always)
-  private static func outputTransform(
-    _ m0: SIMD8<Float>, _ m1: SIMD8<Float>, _ m2: SIMD8<Float>, _ m3: SIMD8<Float>,
-    _ m4: SIMD8<Float>, _ m5: SIMD8<Float>
-  ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+  @inlinable @inline(__always)
+  static func outputTransform<V: WinogradVector>(
+    _ m0: V, _ m1: V, _ m2: V, _ m3: V, _ m4: V, _ m5: V
+  ) -> (V, V, V, V) {
     let (sum, difference) = (m1 + m2, m2 - m1)
     return (
       m0 + sum + m3 + m4, difference + 0.5 * m3 - 2 * m4, sum + 0.25 * m3 + 4 * m4,

@@ -4,21 +4,24 @@
 // `[36][C][T]` with T a multiple of 16. Against sgemm on the same shapes this drops the
 // per-call packing of U and the pass that zeroes M, which on thin products (C = 16 or 32 at
 // the U-Net's top level) cost as much as the arithmetic.
-import NeuronaKernels
-
 /// The products M[ξ] = U[ξ]·V[ξ] (see the file header).
+@usableFromInline
 enum Products {
   /// Rows of M per point: O rounded up to whole panels of 6.
+  @inlinable
   static func rows(_ outputs: Int) -> Int { roundUp(outputs, 6) }
 
   /// Columns of V and M per row: T rounded up to whole blocks of 16 tiles.
+  @inlinable
   static func columns(_ tiles: Int) -> Int { roundUp(tiles, 16) }
 
   /// Floats between two points' laid-out matrices in U: O rounded up to panels, times C.
+  @inlinable
   static func pointStride(outputs: Int, channels: Int) -> Int { rows(outputs) * channels }
 
   /// M `[36][rows(O)][T]` = U `[36][O/6][C][6]` · V `[36][C][T]`, T = `tiles` (a multiple
-  /// of 16), each by `product` (this module's 8-float one, or NeuronaAVX512's).
+  /// of 16), each by `product` (the packed product of the caller's instruction set).
+  @inlinable
   static func multiply(
     _ u: UnsafePointer<Float>, _ v: UnsafePointer<Float>, into m: UnsafeMutablePointer<Float>,
     outputs: Int, channels c: Int, tiles t: Int, product: PackedMultiply
