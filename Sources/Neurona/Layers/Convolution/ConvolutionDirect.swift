@@ -1,10 +1,12 @@
-// Conv2D's direct path (NeuronaAVX2/DirectConvolution.swift) for the stride-1 convolutions
+// Conv2D's direct path (NeuronaKernels/DirectConvolution.swift) for the stride-1 convolutions
 // Winograd does not take — Fashion-MNIST's 28×28 and 14×14 layers, a network's first layer:
 // each tile (a band of output rows of one image) copies its input rows into a zero-padded
 // buffer, the kernel reads them in place, and the epilogue lands the rows in the output.
 // Against im2col + product this skips building the K × P column matrix and copying it again
 // into the product's strips. On a processor without AVX2 and FMA the layer uses im2col.
 import NeuronaAVX2
+import NeuronaAVX512
+import NeuronaKernels
 
 extension Conv2D {
   /// Whether forward computes an input of this shape directly (no Winograd path takes it).
@@ -61,16 +63,18 @@ extension Conv2D {
     return Tensor(uninitializedShape: [n, o, outH, outW]) { y in
       input.withUnsafeBufferPointer { x in
         let (x, y) = (x.baseAddress!, y.baseAddress!)
+        let compute =
+          CPUFeatures.hasAVX512
+          ? DirectConvolution.computeAVX512 : DirectConvolution.computeAVX2
         ComputeThreads.parallel(Swift.min(workers, tiles.count)) { worker in
           let (padded, staging) = spaces[worker]
           for index in Swift.stride(from: worker, to: tiles.count, by: workers) {
             let tile = tiles[index]
             let plane = (tile.rows.count + g.kernelHeight - 1) * wp
             padBand(x + tile.first * g.channels * g.imageArea, tile.rows, g, into: padded)
-            DirectConvolution.compute(
-              packed: packed, outputs: o, channels: g.channels, kernelHeight: g.kernelHeight,
-              kernelWidth: g.kernelWidth, input: padded, planeStride: plane, paddedWidth: wp,
-              rows: tile.rows.count, into: staging, rowStride: columns)
+            compute(
+              packed, o, g.channels, g.kernelHeight, g.kernelWidth, padded, plane, wp,
+              tile.rows.count, staging, columns)
             let image = y + tile.first * o * outH * outW
             if pooled {
               poolBand(staging, rowStride: columns, tile.rows, g, epilogue, into: image)

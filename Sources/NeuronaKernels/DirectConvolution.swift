@@ -1,21 +1,27 @@
 // A stride-1 convolution computed straight from a zero-padded input: no unfolded columns.
 // With the input's rows padded to width Wp (≥ W' + kW − 1), output pixel (y, x) has the flat
 // index q = y·Wp + x, and the input it reads at tap (c, i, j) sits at q + c·plane + i·Wp + j:
-// one fixed offset per tap. So sixteen consecutive outputs read sixteen consecutive inputs at
-// every tap, and C = W·cols runs on the 6×16 kernel with B's rows read in place at those
-// offsets; im2col's matrix (K times the image, 226 KB per Fashion-MNIST image at K = 288)
-// is never built. The Wp − W' columns past each output row are computed and dropped.
-import NeuronaKernels
+// one fixed offset per tap. So two vectors of consecutive outputs read two vectors of
+// consecutive inputs at every tap, and C = W·cols runs on the 6 × 2-vector kernel with B's
+// rows read in place at those offsets; im2col's matrix (K times the image, 226 KB per
+// Fashion-MNIST image at K = 288) is never built. The Wp − W' columns past each output row
+// are computed and dropped. Generic over the vector; NeuronaAVX2 and NeuronaAVX512
+// instantiate it (KernelInstances.swift there).
 
 /// Stride-1 convolutions from a padded input (see the file header).
 public enum DirectConvolution {
   /// Floats the last block may read past the padded input's last plane (their values only
   /// reach dropped columns).
-  public static func slack(kernelWidth: Int) -> Int { 16 + kernelWidth }
+  public static func slack(kernelWidth: Int) -> Int { blockWidth + kernelWidth }
 
   /// Floats per row of the output `[O', columns]` for `rows` output rows of width `wp`
-  /// (whole blocks of 16).
-  public static func columns(rows: Int, paddedWidth wp: Int) -> Int { roundUp(rows * wp, 16) }
+  /// (whole blocks of the widest kernel's 32 columns, so any width divides them).
+  public static func columns(rows: Int, paddedWidth wp: Int) -> Int {
+    roundUp(rows * wp, blockWidth)
+  }
+
+  /// The widest block of columns a kernel computes (6 × 32 in 16-float vectors).
+  public static var blockWidth: Int { 32 }
 
   /// Rows of the output: O rounded up to whole panels of 6 (the extra rows are scratch).
   public static func outputRows(_ outputs: Int) -> Int { roundUp(outputs, 6) }
@@ -25,11 +31,13 @@ public enum DirectConvolution {
   /// `wp`, already padded, followed by `slack` readable floats — with the weights
   /// `[O, C, kH, kW]` laid out by `PackedProduct.pack` (depth C·kH·kW). Column y·wp + x is
   /// output pixel (y, x); columns x ≥ wp − kW + 1 are garbage.
-  public static func compute(
-    packed a: UnsafePointer<Float>, outputs o: Int, channels c: Int, kernelHeight kh: Int,
+  @inlinable
+  public static func compute<V: SIMD>(
+    _: V.Type, packed a: UnsafePointer<Float>, outputs o: Int, channels c: Int, kernelHeight kh: Int,
     kernelWidth kw: Int, input x: UnsafePointer<Float>, planeStride: Int, paddedWidth wp: Int,
     rows: Int, into y: UnsafeMutablePointer<Float>, rowStride: Int
-  ) {
+  ) where V.Scalar == Float {
+    let width = 2 * V.scalarCount
     let k = c * kh * kw
     withUnsafeTemporaryAllocation(of: Int.self, capacity: k) { offsets in
       let offsets = offsets.baseAddress!
@@ -42,13 +50,13 @@ public enum DirectConvolution {
           }
         }
       }
-      // Block by block of sixteen outputs, every panel of six filters: the block's input
-      // rows stay in L1 while the panels stream from L2.
-      for column in Swift.stride(from: 0, to: columns(rows: rows, paddedWidth: wp), by: 16) {
+      // Block by block of two vectors of outputs, every panel of six filters: the block's
+      // input rows stay in L1 while the panels stream from L2.
+      for column in Swift.stride(from: 0, to: columns(rows: rows, paddedWidth: wp), by: width) {
         let b = x + column
         for panel in 0..<ceilDivide(o, 6) {
-          block6x16(
-            k: k, a + panel * 6 * k, row: { b + offsets[$0] },
+          block6x2(
+            V.self, k: k, a + panel * 6 * k, row: { b + offsets[$0] },
             into: y + (panel * 6 * rowStride + column), rowStrideC: rowStride)
         }
       }
