@@ -88,7 +88,8 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(
       name: "CommandTests",
-      dependencies: ["classify", "segment", "NeuronaImage", "NeuronaTestSupport"]),
+      dependencies: ["classify", "segment", "NeuronaImage", "NeuronaTestSupport"],
+      exclude: ["Fixtures"]),
   ],
   swiftLanguageModes: [.v5]
 )

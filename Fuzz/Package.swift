@@ -1,28 +1,31 @@
-// swift-tools-version:6.0
-// libFuzzer targets for Neurona's loaders (`make fuzz`; see Fuzz/README.md). Not part of the
-// main package's build: the libraries come in through symlinks to ../Sources, so this package
-// needs no dependency resolution, and `make fuzz` compiles everything with
-// -sanitize=fuzzer,address so the loaders' own code is coverage-instrumented.
+// swift-tools-version:6.2
+// libFuzzer targets for Neurona's loaders (`make fuzz`; see Fuzz/README.md). A package of its
+// own that depends on the main one by path, so it always builds what the main package builds;
+// `make fuzz` compiles everything with -sanitize=fuzzer,address, so the loaders' own code is
+// coverage-instrumented too.
+import Foundation
 import PackageDescription
 
-let fuzzers = ["FuzzPNG", "FuzzJPEG", "FuzzImage", "FuzzModelFile", "FuzzIDX"]
+let fuzzers = ["FuzzPNG", "FuzzJPEG", "FuzzImage", "FuzzModelFile", "FuzzIDX", "FuzzTFLite"]
+
+/// The main package's identity: the name of the folder it is in (whatever a clone calls it).
+let neurona = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().lastPathComponent.lowercased()
 
 let package = Package(
   name: "NeuronaFuzz",
+  dependencies: [.package(path: "..")],
   targets: [
-    .systemLibrary(name: "CBLAS", pkgConfig: "openblas"),
-    .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
-    .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
-    .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg"),
-    .target(name: "Neurona", dependencies: ["CBLAS", "CZlib"]),
-    .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
-    .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
-    .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),
-    .target(name: "FuzzSupport", dependencies: [], path: "Targets/FuzzSupport"),
+    .target(name: "FuzzSupport", dependencies: [], path: "Targets/FuzzSupport")
   ]
     + fuzzers.map {
       .executableTarget(
-        name: $0, dependencies: ["Neurona", "NeuronaImage", "NeuronaVision", "FuzzSupport"],
+        name: $0,
+        dependencies: [
+          .product(name: "Neurona", package: neurona),
+          .product(name: "NeuronaImage", package: neurona),
+          .product(name: "NeuronaVision", package: neurona), "FuzzSupport",
+        ],
         path: "Targets/\($0)")
     },
   swiftLanguageModes: [.v5]

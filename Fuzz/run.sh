@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target of Fuzz/ for a while at the lowest priority (the machine's cores
 # are shared): Fuzz/run.sh TARGET [SECONDS] [extra libFuzzer flags…]. TARGET is png, jpeg,
-# image, model or idx. The working corpus lives in .build/fuzz/corpus/TARGET (seeded from the
-# repository's fixtures on first use and kept between runs); crashers go to
+# image, model, idx or tflite. The working corpus lives in .build/fuzz/corpus/TARGET (seeded
+# from the repository's fixtures on first use and kept between runs); crashers go to
 # .build/fuzz/artifacts/TARGET/. Build first with `make fuzz`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: Fuzz/run.sh png|jpeg|image|model|idx [seconds]}
+target=${1:?usage: Fuzz/run.sh png|jpeg|image|model|idx|tflite [seconds]}
 seconds=${2:-600}
 shift $(( $# < 2 ? $# : 2 ))
 fixtures=Tests/NeuronaImageTests/Fixtures
@@ -16,6 +16,7 @@ case "$target" in
   image) binary=FuzzImage; seeds=("$fixtures"/pngsuite/*.png "$fixtures"/generated/* "$fixtures"/jpeg/*.jpg) ;;
   model) binary=FuzzModelFile; seeds=(Fuzz/Seeds/model/*) ;;
   idx) binary=FuzzIDX; seeds=(Fuzz/Seeds/idx/*) ;;
+  tflite) binary=FuzzTFLite; seeds=(Tests/CommandTests/Fixtures/*.tflite) ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 corpus=.build/fuzz/corpus/$target

@@ -10,8 +10,8 @@ import Testing
 private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent()
 private let fixtures = root.appendingPathComponent("Tests/NeuronaVisionTests/Fixtures/person")
-/// MediaPipe's model file, where the shared data of this machine keeps it (optional).
-private let tflite = "/work/shared/data/models/selfie_segmentation.tflite"
+/// MediaPipe's model file (Apache-2.0; Tests/CommandTests/Fixtures/README.md).
+private let tflite = root.appendingPathComponent("Tests/CommandTests/Fixtures/selfie_segmentation.tflite").path
 
 /// Intersection over union of two 8-bit masks (non-zero = foreground).
 private func iou(_ a: Image, _ b: Image) -> Double {
@@ -34,8 +34,7 @@ private func iou(_ a: Image, _ b: Image) -> Double {
   #expect(overlap >= 0.98)
 }
 
-@Test(.enabled(if: FileManager.default.fileExists(atPath: tflite)))
-func segmentImportReproducesTheShippedModel() throws {
+@Test func segmentImportReproducesTheShippedModel() throws {
   let folder = try makeTemporaryFolder("person-import")
   let output = "\(folder)/person.safetensors"
   let result = try runProduct("segment", ["import", tflite, "-o", output])
