@@ -97,6 +97,13 @@ public final class ReLU: ElementwiseActivation {
     return output
   }
 
+  /// Takes `output` as this layer's training output, computed elsewhere (a convolution that
+  /// rectified its own output: TrainingFusion.swift).
+  func keep(output: Tensor) { self.output = output }
+
+  /// The output of the last training forward (what backward masks by).
+  var trainingOutput: Tensor { output }
+
   public override func backward(_ outputGradient: Tensor) -> Tensor {
     precondition(outputGradient.shape == output.shape, "ReLU backward: gradient shape")
     let count = output.count

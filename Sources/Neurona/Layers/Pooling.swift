@@ -65,6 +65,15 @@ public final class MaxPool2D: Layer {
   /// Each input gradient is the sum of the output gradients its input won (one at most
   /// when windows do not overlap), plane by plane, planes shared between the workers.
   public func backward(_ outputGradient: Tensor) -> Tensor {
+    backward(outputGradient, rectifiedBy: nil)
+  }
+
+  /// Backward through a ReLU before the pool as well (TrainingFusion.swift): a winner's
+  /// gradient is kept where the ReLU's output `rectified` there is positive. The same as
+  /// the ReLU's backward after this one's (every input that is not a winner gets 0 either
+  /// way), without its pass over the whole input.
+  func backward(_ outputGradient: Tensor, rectifiedBy rectified: Tensor?) -> Tensor {
+    precondition(rectified.map { $0.shape == inputShape } ?? true, "MaxPool2D backward: ReLU")
     precondition(
       inputShape.count == 4 && outputGradient.count == maxIndices.count
         && outputGradient.rank == 4 && outputGradient.shape[0] == inputShape[0]
@@ -74,15 +83,28 @@ public final class MaxPool2D: Layer {
     let planeSize = inputShape[2] * inputShape[3]
     let outputPlane = outputGradient.shape[2] * outputGradient.shape[3]
     guard planes > 0 else { return Tensor(zeros: inputShape) }
+    let rectifiedScalars = rectified?.scalars ?? []
     return Tensor(uninitializedShape: inputShape) { dx in
       outputGradient.withUnsafeBufferPointer { dy in
         maxIndices.withUnsafeBufferPointer { indices in
-          let (target, source, winners) = (dx.baseAddress!, dy.baseAddress!, indices.baseAddress!)
-          ParallelPasses.forEachRange(planes, elementsPerItem: planeSize) { range in
-            for plane in range {
-              let (into, from) = (target + plane * planeSize, plane * outputPlane)
-              into.initialize(repeating: 0, count: planeSize)
-              for q in from..<(from + outputPlane) { into[Int(winners[q])] += source[q] }
+          rectifiedScalars.withUnsafeBufferPointer { rectified in
+            let (target, source) = (dx.baseAddress!, dy.baseAddress!)
+            let winners = indices.baseAddress!
+            let relu = rectifiedScalars.isEmpty ? nil : rectified.baseAddress
+            ParallelPasses.forEachRange(planes, elementsPerItem: planeSize) { range in
+              for plane in range {
+                let (into, from) = (target + plane * planeSize, plane * outputPlane)
+                into.initialize(repeating: 0, count: planeSize)
+                guard let relu else {
+                  for q in from..<(from + outputPlane) { into[Int(winners[q])] += source[q] }
+                  continue
+                }
+                let output = relu + plane * planeSize
+                for q in from..<(from + outputPlane) {
+                  let winner = Int(winners[q])
+                  into[winner] += output[winner] > 0 ? source[q] : 0
+                }
+              }
             }
           }
         }

@@ -53,6 +53,8 @@ public final class Sequential: Layer, GeneratorOwner {
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     // At inference, convolutions absorb the normalisation and ReLU after them.
     if mode == .inference && fusesForInference { return fusedInferenceForward(input) }
+    // In training, a convolution rectifies its own output when a ReLU follows.
+    if mode == .training && fusesForTraining { return fusedTrainingForward(input) }
     return layers.reduce(input) { $1.forward($0, mode: mode) }
   }
 
@@ -60,8 +62,13 @@ public final class Sequential: Layer, GeneratorOwner {
   /// every layer runs on its own (the reference the fused path is tested against).
   public var fusesForInference = true
 
+  /// Whether training fuses Conv2D → ReLU pairs (TrainingFusion.swift); off, every layer runs
+  /// on its own (the reference the fused path is tested against).
+  public var fusesForTraining = true
+
   public func backward(_ outputGradient: Tensor) -> Tensor {
-    layers.reversed().reduce(outputGradient) { $1.backward($0) }
+    if fusesForTraining { return fusedBackward(outputGradient) }
+    return layers.reversed().reduce(outputGradient) { $1.backward($0) }
   }
 }
 

@@ -160,6 +160,13 @@ public final class Conv2D: Layer {
     return forward(input, epilogue: biasEpilogue)
   }
 
+  /// Forward for training with `epilogue` (the bias and a ReLU: TrainingFusion.swift),
+  /// keeping the input for backward.
+  func trainingForward(_ input: Tensor, epilogue: ConvolutionEpilogue) -> Tensor {
+    self.input = input
+    return forward(input, epilogue: epilogue)
+  }
+
   /// The epilogue that adds the bias (none without one).
   public var biasEpilogue: ConvolutionEpilogue {
     ConvolutionEpilogue(shift: bias?.value.scalars)
