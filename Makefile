@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE = $(SWIFT) build -c release
 
-.PHONY: deps build test demo bench bench-peers examples format asan tsan fuzz
+.PHONY: deps build test demo bench bench-peers examples format lint asan tsan fuzz
 
 deps:
 	scripts/install-deps.sh
@@ -14,15 +14,18 @@ build: deps
 # The suite once per instruction-set level this CPU has (NEURONA_ISA=avx512, avx2, baseline:
 # the kernels, and OpenBLAS's, that a CPU of that level runs), each fast path being tested
 # against the straightforward one in every pass. Then a package that depends on this one by
-# URL and version builds and runs a shipped model (scripts/check-consumer.sh).
+# URL and version builds and runs a shipped model (scripts/check-consumer.sh), and every fuzz
+# target is built and run for 20 s (Fuzz/smoke.sh).
 ISA_LEVELS = $(shell scripts/isa-levels.sh)
-test: deps
+test: deps lint
 	$(SWIFT) build -c release --build-tests
 	for level in $(ISA_LEVELS); do \
 	  echo "== tests at NEURONA_ISA=$$level"; \
 	  NEURONA_ISA=$$level $(SWIFT) test -c release --skip-build || exit 1; \
 	done
 	scripts/check-consumer.sh
+	$(MAKE) fuzz
+	Fuzz/smoke.sh 20
 
 # The whole suite under AddressSanitizer / ThreadSanitizer, in their own build folders (the
 # instrumented binaries the command tests run are the sanitized ones too). Leaks inside the
@@ -40,7 +43,7 @@ tsan: deps
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
 	  -Xcc -fsanitize=fuzzer-no-link,address
-	@echo "run one with: Fuzz/run.sh png|jpeg|image|model|idx SECONDS"
+	@echo "run one with: Fuzz/run.sh png|jpeg|image|model|idx|tflite SECONDS"
 
 # Whole-model throughput beside the peer figures of ../shared/bench (release; not in CI).
 bench: build
@@ -68,6 +71,12 @@ demo: build
 	.build/release/classify SampleImages/fashion --top-k 2
 	@echo "written: $$(ls demo-output | tr '\n' ' ')"
 
+# The style (.swift-format: 2 spaces, 100 columns, /// doc comments), applied then checked;
+# `make test` runs the check (lint).
+FORMATTED = Sources Tests Package.swift Fuzz/Package.swift Fuzz/Targets scripts/consumer
 format:
-	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
-	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	$(SWIFT) format format --in-place --recursive $(FORMATTED)
+	$(MAKE) lint
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMATTED)

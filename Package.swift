@@ -38,7 +38,8 @@ let package = Package(
 
     // MARK: - Libraries
     .target(
-      name: "Neurona", dependencies: [
+      name: "Neurona",
+      dependencies: [
         "CBLAS", "CZlib", "CMalloc", "CCPUID", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512",
       ]),
     // cpuid and xgetbv: which instruction sets the processor (and its OS) can run.
@@ -71,11 +72,13 @@ let package = Package(
     .executableTarget(
       name: "neurona-bench",
       dependencies: [
-        "Neurona", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512", "NeuronaImage", "NeuronaVision",
+        "Neurona", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512", "NeuronaImage",
+        "NeuronaVision",
       ]),
 
     // MARK: - Tests
-    .target(name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
+    .target(
+      name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
     .testTarget(
       name: "NeuronaTests",
       dependencies: [

@@ -26,5 +26,7 @@ mkdir -p "$corpus" "$artifacts"
 for seed in "${seeds[@]}" Fuzz/Crashers/"$target"/*; do
   [[ -f "$seed" ]] && cp -n "$seed" "$corpus/" 2>/dev/null || true
 done
+# libFuzzer reports crashes itself; Swift's backtracer would take over its signal handlers.
+export SWIFT_BACKTRACE=enable=no
 exec nice -n 19 Fuzz/.build/release/"$binary" "$corpus" -max_total_time="$seconds" \
   -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$artifacts/" -print_final_stats=1 "$@"

@@ -100,7 +100,9 @@ enum JPEGCodec {
     let rgb = [UInt8](unsafeUninitializedCapacity: count * 3) { out, initialized in
       cmyk.withUnsafeBufferPointer { src in
         for i in 0..<count {
-          var c = Int(src[4 * i]), m = Int(src[4 * i + 1]), y = Int(src[4 * i + 2])
+          var c = Int(src[4 * i])
+          var m = Int(src[4 * i + 1])
+          var y = Int(src[4 * i + 2])
           var k = Int(src[4 * i + 3])
           if inverted { (c, m, y, k) = (255 - c, 255 - m, 255 - y, 255 - k) }
           let nk = 255 - k

@@ -15,15 +15,23 @@ extension Image {
     case (4, 1): return map(to: 1) { s, d in d[0] = luma(s[0], s[1], s[2]) }
     case (1, 3):
       return map(to: 3) { s, d in
-        d[0] = s[0]; d[1] = s[0]; d[2] = s[0]
+        d[0] = s[0]
+        d[1] = s[0]
+        d[2] = s[0]
       }
     case (1, 4):
       return map(to: 4) { s, d in
-        d[0] = s[0]; d[1] = s[0]; d[2] = s[0]; d[3] = 255
+        d[0] = s[0]
+        d[1] = s[0]
+        d[2] = s[0]
+        d[3] = 255
       }
     case (3, 4):
       return map(to: 4) { s, d in
-        d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = 255
+        d[0] = s[0]
+        d[1] = s[1]
+        d[2] = s[2]
+        d[3] = 255
       }
     default: return droppingAlpha()  // (4, 3)
     }
@@ -33,7 +41,9 @@ extension Image {
   public func droppingAlpha() -> Image {
     guard channels == 4 else { return self }
     return map(to: 3) { s, d in
-      d[0] = s[0]; d[1] = s[1]; d[2] = s[2]
+      d[0] = s[0]
+      d[1] = s[1]
+      d[2] = s[2]
     }
   }
 

@@ -33,7 +33,8 @@ public enum DirectConvolution {
   /// output pixel (y, x); columns x ≥ wp − kW + 1 are garbage.
   @inlinable
   public static func compute<V: SIMD>(
-    _: V.Type, packed a: UnsafePointer<Float>, outputs o: Int, channels c: Int, kernelHeight kh: Int,
+    _: V.Type, packed a: UnsafePointer<Float>, outputs o: Int, channels c: Int,
+    kernelHeight kh: Int,
     kernelWidth kw: Int, input x: UnsafePointer<Float>, planeStride: Int, paddedWidth wp: Int,
     rows: Int, into y: UnsafeMutablePointer<Float>, rowStride: Int
   ) where V.Scalar == Float {

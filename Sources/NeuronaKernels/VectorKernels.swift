@@ -48,7 +48,8 @@ public protocol WinogradVector: SIMD where Scalar == Float {
   /// (p[4i], p[4i + 1], p[4i + 2], p[4i + 3]) for every lane i.
   static func deinterleave4(_ p: UnsafePointer<Float>) -> (Self, Self, Self, Self)
   /// Stores a[i], b[i], c[i], d[i] at p[4i], p[4i + 1], p[4i + 2], p[4i + 3].
-  static func interleave4(_ a: Self, _ b: Self, _ c: Self, _ d: Self, to p: UnsafeMutablePointer<Float>)
+  static func interleave4(
+    _ a: Self, _ b: Self, _ c: Self, _ d: Self, to p: UnsafeMutablePointer<Float>)
 }
 
 extension SIMD8: WinogradVector where Scalar == Float {

@@ -207,7 +207,9 @@ public enum Winograd {
     let (c, h, w) = (g.channels, g.height, g.width)
     let count = segment.columns.count
     let lanes = V.scalarCount
-    let (phase, span) = (phaseLength(tiles: count, lanes: lanes), rowSpan(tiles: count, lanes: lanes))
+    let (phase, span) = (
+      phaseLength(tiles: count, lanes: lanes), rowSpan(tiles: count, lanes: lanes)
+    )
     let (combined, zeros, phases) = (rows, rows + patch * span, rows + (patch + 1) * span)
     // Column q of a combined row is image column `left + q`; those inside are `inside`.
     let left = tile * segment.columns.lowerBound - g.padLeft
@@ -232,7 +234,8 @@ public enum Winograd {
       var q = inside.lowerBound
       @inline(__always) func at(_ p: UnsafePointer<Float>, _ q: Int) -> V { loadVector(p + q) }
       while q &+ lanes <= inside.upperBound {
-        let values = inputTransform(at(i0, q), at(i1, q), at(i2, q), at(i3, q), at(i4, q), at(i5, q))
+        let values = inputTransform(
+          at(i0, q), at(i1, q), at(i2, q), at(i3, q), at(i4, q), at(i5, q))
         store(values, combined + q, stride: span)
         q &+= lanes
       }

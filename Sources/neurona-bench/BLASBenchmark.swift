@@ -34,7 +34,8 @@ enum BLASBenchmark {
         a.withUnsafeBufferPointer { pa in
           b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
-              GEMM.multiply(pa.baseAddress!, pb.baseAddress!, into: pc.baseAddress!, m: m, n: n, k: k)
+              GEMM.multiply(
+                pa.baseAddress!, pb.baseAddress!, into: pc.baseAddress!, m: m, n: n, k: k)
             }
           }
         }
@@ -61,7 +62,9 @@ enum BLASBenchmark {
     if CPUFeatures.hasAVX512 { kernels.append(("avx512", PackedProduct512.product)) }
     print("packed product, 1 thread (GFLOP/s): \(kernels.map(\.0).joined(separator: " / "))")
     var generator = SplitMix64(seed: 8)
-    for (m, k, n) in [(32, 32, 512), (64, 64, 512), (128, 128, 256), (256, 256, 96), (96, 24, 4096)] {
+    for (m, k, n) in [
+      (32, 32, 512), (64, 64, 512), (128, 128, 256), (256, 256, 96), (96, 24, 4096),
+    ] {
       let a = (0..<(m * k)).map { _ in generator.nextUnitFloat() - 0.5 }
       let b = (0..<(k * n)).map { _ in generator.nextUnitFloat() - 0.5 }
       var packed = [Float](repeating: 0, count: PackedProduct.packedCount(rows: m, depth: k))

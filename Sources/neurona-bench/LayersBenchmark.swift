@@ -42,13 +42,18 @@ enum LayersBenchmark {
       scalars: (0..<(batch * shape.reduce(1, *))).map { _ in generator.nextUnitFloat() })
     let whole = median(seconds: 0.5) { blackHole(network.forward(input, mode: .inference)) }
     for (name, seconds) in rows {
-      print(String(
-        format: "%9.1f µs  %5.1f %%  %@", seconds * 1e6, 100 * seconds / total, name as NSString))
+      print(
+        String(
+          format: "%9.1f µs  %5.1f %%  %@", seconds * 1e6, 100 * seconds / total, name as NSString))
     }
-    print(String(format: "%9.1f µs  sum, batch %d (%.1f items/s)", total * 1e6, batch,
-      Double(batch) / total))
-    print(String(format: "%9.1f µs  the whole model, fused as inference runs it (%.1f items/s)",
-      whole * 1e6, Double(batch) / whole))
+    print(
+      String(
+        format: "%9.1f µs  sum, batch %d (%.1f items/s)", total * 1e6, batch,
+        Double(batch) / total))
+    print(
+      String(
+        format: "%9.1f µs  the whole model, fused as inference runs it (%.1f items/s)",
+        whole * 1e6, Double(batch) / whole))
   }
 
   /// The median time of `body`, called for about `seconds` (at least five times).
@@ -67,7 +72,9 @@ enum LayersBenchmark {
     case unknownModel(String)
     var description: String { "unknown model '\(message)' (fashionnet, unet or person)" }
     private var message: String {
-      switch self { case .unknownModel(let name): name }
+      switch self {
+      case .unknownModel(let name): name
+      }
     }
   }
 }

@@ -37,21 +37,26 @@ enum ModelsBenchmark {
       } while Clock.now < deadline || rates.count < 3
       let median = rates.sorted()[rates.count / 2]
       results[workload.key] = median
-      var line = String(format: "%-24@ %10.1f /s  (%d runs)", workload.key as NSString, median, rates.count)
+      var line = String(
+        format: "%-24@ %10.1f /s  (%d runs)", workload.key as NSString, median, rates.count)
       if let peer = workload.peer {
-        line += String(format: "   %@ %.1f /s → ratio %.2f", peer.name, peer.rate, median / peer.rate)
+        line += String(
+          format: "   %@ %.1f /s → ratio %.2f", peer.name, peer.rate, median / peer.rate)
       }
       lines.append(line)
       if !json { print(line) }
     }
     if json {
-      let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
+      let data = try JSONSerialization.data(
+        withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
       print(String(decoding: data, as: UTF8.self))
     }
   }
 
   static func value(after flag: String, in arguments: [String]) -> String? {
-    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return nil }
+    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else {
+      return nil
+    }
     return arguments[index + 1]
   }
 
@@ -61,30 +66,39 @@ enum ModelsBenchmark {
     let unet = UNet(using: &generator)
     var list: [Workload] = []
     func inference(_ key: String, _ network: Layer, _ shape: [Int], peer: (String, Double)?) {
-      let input = Tensor(shape: shape, scalars: (0..<Tensor.count(of: shape)).map { _ in generator.nextUnitFloat() })
-      list.append(Workload(key: key, itemsPerCall: shape[0], peer: peer) {
-        blackHole(network.forward(input, mode: .inference))
-      })
+      let input = Tensor(
+        shape: shape, scalars: (0..<Tensor.count(of: shape)).map { _ in generator.nextUnitFloat() })
+      list.append(
+        Workload(key: key, itemsPerCall: shape[0], peer: peer) {
+          blackHole(network.forward(input, mode: .inference))
+        })
     }
-    func training(_ key: String, _ network: Layer, _ loss: Loss, _ input: [Int], _ target: Tensor, peer: (String, Double)?) {
-      let x = Tensor(shape: input, scalars: (0..<Tensor.count(of: input)).map { _ in generator.nextUnitFloat() })
+    func training(
+      _ key: String, _ network: Layer, _ loss: Loss, _ input: [Int], _ target: Tensor,
+      peer: (String, Double)?
+    ) {
+      let x = Tensor(
+        shape: input, scalars: (0..<Tensor.count(of: input)).map { _ in generator.nextUnitFloat() })
       let trainer = Trainer(model: network, loss: loss, optimizer: Adam())
-      list.append(Workload(key: key, itemsPerCall: input[0], peer: peer) {
-        blackHole(trainer.step(input: x, target: target).loss)
-      })
+      list.append(
+        Workload(key: key, itemsPerCall: input[0], peer: peer) {
+          blackHole(trainer.step(input: x, target: target).loss)
+        })
     }
     inference("unet_infer_bs1", unet, [1, 3, 256, 256], peer: ("onnxruntime", 32.7))
     inference("unet_infer_bs8", unet, [8, 3, 256, 256], peer: ("onnxruntime", 31.3))
     training(
       "unet_train_bs8", unet, BinaryCrossEntropy(), [8, 3, 256, 256],
-      Tensor(shape: [8, 1, 256, 256], scalars: (0..<(8 * 65536)).map { Float($0 % 3 == 0 ? 1 : 0) }),
+      Tensor(
+        shape: [8, 1, 256, 256], scalars: (0..<(8 * 65536)).map { Float($0 % 3 == 0 ? 1 : 0) }),
       peer: ("PyTorch", 4.9))
     inference("fashionnet_infer_bs1", fashion, [1, 1, 28, 28], peer: ("onnxruntime", 15_069))
     inference("fashionnet_infer_bs256", fashion, [256, 1, 28, 28], peer: ("onnxruntime", 21_952))
     training(
       "fashionnet_train_bs64", fashion, SoftmaxCrossEntropy(), [64, 1, 28, 28],
       Tensor(shape: [64], scalars: (0..<64).map { Float($0 % 10) }), peer: ("PyTorch", 2_607))
-    let personDescription = SegmenterDescription(architecture: .person, channels: 3, size: 256, layout: .resized)
+    let personDescription = SegmenterDescription(
+      architecture: .person, channels: 3, size: 256, layout: .resized)
     if let person = try? personDescription.makeNetwork(using: &generator) {
       inference("person_infer_bs1", person, [1, 3, 256, 256], peer: nil)
     }

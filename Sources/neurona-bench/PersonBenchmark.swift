@@ -49,9 +49,12 @@ enum PersonBenchmark {
     }
     print(
       "person segmenter 256×256, \(segmenter.network.parameterCount) parameters, "
-        + "\(ComputeThreads.cores) cores, OpenBLAS \(ComputeThreads.blasCoreName), \(ComputeThreads.workers) workers:")
+        + "\(ComputeThreads.cores) cores, OpenBLAS \(ComputeThreads.blasCoreName), \(ComputeThreads.workers) workers:"
+    )
     let one = framesPerSecond(1) { segmenter.network(single) }
-    print(String(format: "  batch 1:                       %6.1f frames/s (%.2f ms/frame)", one, 1000 / one))
+    print(
+      String(
+        format: "  batch 1:                       %6.1f frames/s (%.2f ms/frame)", one, 1000 / one))
     let eight = framesPerSecond(batch) { segmenter.network(input) }
     print(String(format: "  batch %d, one pass:             %6.1f frames/s", batch, eight))
     let split = framesPerSecond(batch) { twoThreads(segmenter, twin, input) }

@@ -7,18 +7,31 @@ Allocator.keepLargeBlocks()
 
 let benchmarks: [(name: String, usage: String, run: ([String]) throws -> Void)] = [
   ("decode", "decode PATH…   decode every PNG/JPEG under PATHs; throughput vs threads", runDecode),
-  ("conv", "conv [options]  convolution vs raw sgemm GFLOP/s on the reference shapes",
-   { ConvolutionBenchmark.run(arguments: $0) }),
-  ("models", "models [--format json] [--threads N] [--seconds S] [--only KEY]  whole models vs peers",
-   { try ModelsBenchmark.run(arguments: $0) }),
-  ("layers", "layers [fashionnet|unet|person] [--batch N] [--threads N]  inference time per layer",
-   { try LayersBenchmark.run(arguments: $0) }),
-  ("blas", "blas [--threads N]  OpenBLAS's kernel for this CPU and its sgemm GFLOP/s",
-   { BLASBenchmark.run(arguments: $0) }),
-  ("relu", "relu            the ReLU fast path vs the generic element-wise path",
-   { ActivationBenchmark.run(arguments: $0) }),
-  ("person", "person [MODEL]  person segmenter frames/s at 256×256 (run from the repo root)",
-   { try PersonBenchmark.run(arguments: $0) }),
+  (
+    "conv", "conv [options]  convolution vs raw sgemm GFLOP/s on the reference shapes",
+    { ConvolutionBenchmark.run(arguments: $0) }
+  ),
+  (
+    "models",
+    "models [--format json] [--threads N] [--seconds S] [--only KEY]  whole models vs peers",
+    { try ModelsBenchmark.run(arguments: $0) }
+  ),
+  (
+    "layers", "layers [fashionnet|unet|person] [--batch N] [--threads N]  inference time per layer",
+    { try LayersBenchmark.run(arguments: $0) }
+  ),
+  (
+    "blas", "blas [--threads N]  OpenBLAS's kernel for this CPU and its sgemm GFLOP/s",
+    { BLASBenchmark.run(arguments: $0) }
+  ),
+  (
+    "relu", "relu            the ReLU fast path vs the generic element-wise path",
+    { ActivationBenchmark.run(arguments: $0) }
+  ),
+  (
+    "person", "person [MODEL]  person segmenter frames/s at 256×256 (run from the repo root)",
+    { try PersonBenchmark.run(arguments: $0) }
+  ),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

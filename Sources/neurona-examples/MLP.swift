@@ -30,7 +30,8 @@ func runMLP(_ arguments: [String]) throws {
     Dense(256, 128, using: &generator), ReLU(), Dropout(rate: dropout, seed: seed &+ 2),
     Dense(128, 10, initializer: .glorotUniform, using: &generator),
   ])
-  print("MLP 784-256-128-10: \(model.parameterCount) parameters, \(epochs) epochs, batch \(batchSize)")
+  print(
+    "MLP 784-256-128-10: \(model.parameterCount) parameters, \(epochs) epochs, batch \(batchSize)")
   let trainer = Trainer(
     model: model, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: learningRate), l2: l2)
   let started = Clock.now
@@ -41,7 +42,8 @@ func runMLP(_ arguments: [String]) throws {
     print(
       "epoch \(report.epoch): loss \(String(format: "%.4f", report.trainLoss)) "
         + "(+ L2 \(String(format: "%.4f", report.l2Penalty))), train accuracy "
-        + String(format: "%.4f", report.trainAccuracy ?? 0) + ", \(String(format: "%.1f", report.seconds)) s")
+        + String(format: "%.4f", report.trainAccuracy ?? 0)
+        + ", \(String(format: "%.1f", report.seconds)) s")
     return true
   }
   let seconds = Clock.secondsSince(started)

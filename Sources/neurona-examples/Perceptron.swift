@@ -5,7 +5,9 @@ import Neurona
 
 func runPerceptron(_ arguments: [String]) throws {
   let inputs: [[Float]] = [[0, 0], [0, 1], [1, 0], [1, 1]]
-  let gates: [(String, [Float])] = [("AND", [0, 0, 0, 1]), ("OR", [0, 1, 1, 1]), ("XOR", [0, 1, 1, 0])]
+  let gates: [(String, [Float])] = [
+    ("AND", [0, 0, 0, 1]), ("OR", [0, 1, 1, 1]), ("XOR", [0, 1, 1, 0]),
+  ]
   for (name, targets) in gates {
     var unit = Perceptron(inputCount: 2)
     let converged = unit.train(inputs: inputs, targets: targets, maxEpochs: 100)

@@ -9,7 +9,9 @@ func printError(_ message: String) {
 }
 
 /// The value after `--name` in `arguments`, parsed, or `fallback`.
-func option<T: LosslessStringConvertible>(_ name: String, in arguments: [String], default fallback: T)
+func option<T: LosslessStringConvertible>(
+  _ name: String, in arguments: [String], default fallback: T
+)
   throws -> T
 {
   guard let index = arguments.firstIndex(of: "--\(name)") else { return fallback }

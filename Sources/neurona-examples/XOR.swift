@@ -12,9 +12,12 @@ func runXOR(_ arguments: [String]) throws {
   let data = TensorDataset(
     inputs: Tensor(shape: [4, 2], scalars: [0, 0, 0, 1, 1, 0, 1, 1]),
     targets: Tensor(shape: [4, 1], scalars: [0, 1, 1, 0]))
-  let trainer = Trainer(model: model, loss: BinaryCrossEntropy(), optimizer: Adam(learningRate: 0.05))
+  let trainer = Trainer(
+    model: model, loss: BinaryCrossEntropy(), optimizer: Adam(learningRate: 0.05))
   try trainer.fit(data, trainIndices: [0, 1, 2, 3], epochs: 300, batchSize: 4, using: &generator) {
-    if $0.epoch % 50 == 0 { print("epoch \($0.epoch): loss \(String(format: "%.4f", $0.trainLoss))") }
+    if $0.epoch % 50 == 0 {
+      print("epoch \($0.epoch): loss \(String(format: "%.4f", $0.trainLoss))")
+    }
     return true
   }
   let probabilities = model(data.inputs).scalars.map(sigmoid)

@@ -5,14 +5,19 @@ import Neurona
 Allocator.keepLargeBlocks()
 
 let examples: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
-  ("perceptron", "a TLU learns AND and OR with the perceptron rule, and fails on XOR", runPerceptron),
+  (
+    "perceptron", "a TLU learns AND and OR with the perceptron rule, and fails on XOR",
+    runPerceptron
+  ),
   ("xor", "a 2-4-1 MLP learns XOR by backpropagation", runXOR),
   ("mlp", "an MLP 784-256-128-10 (ReLU, dropout, Adam, L2) learns Fashion-MNIST", runMLP),
 ]
 
 func usage() -> String {
   "usage: neurona-examples <example> [options]\n\nexamples:\n"
-    + examples.map { "  \($0.name.padding(toLength: 12, withPad: " ", startingAt: 0))\($0.summary)" }
+    + examples.map {
+      "  \($0.name.padding(toLength: 12, withPad: " ", startingAt: 0))\($0.summary)"
+    }
     .joined(separator: "\n")
 }
 

@@ -36,17 +36,21 @@ func writeStripesFolder(_ root: String, perClass: Int, seed: UInt64) throws {
   try writeStripesFolder("\(root)/train", perClass: 24, seed: 1)
   try writeStripesFolder("\(root)/photos", perClass: 6, seed: 2)
   let model = "\(root)/stripes.safetensors"
-  let train = try runProduct("classify", [
-    "train", "\(root)/train", "--epochs", "12", "--batch-size", "8", "--lr", "0.003", "--size", "16",
-    "--seed", "3", "--validation-split", "0.25", "--output", model,
-  ])
+  let train = try runProduct(
+    "classify",
+    [
+      "train", "\(root)/train", "--epochs", "12", "--batch-size", "8", "--lr", "0.003", "--size",
+      "16",
+      "--seed", "3", "--validation-split", "0.25", "--output", model,
+    ])
   #expect(train.status == 0, "\(train.standardError)")
   #expect(train.standardOutput.contains("epoch 12/12"))
   #expect(FileManager.default.fileExists(atPath: model))
   #expect(!FileManager.default.fileExists(atPath: model + ".checkpoint"))
 
   // Training again onto the same file is refused without --force.
-  let again = try runProduct("classify", ["train", "\(root)/train", "--epochs", "1", "--output", model])
+  let again = try runProduct(
+    "classify", ["train", "\(root)/train", "--epochs", "1", "--output", model])
   #expect(again.status != 0)
   #expect(again.standardError.contains("already exists"))
 
@@ -61,13 +65,18 @@ func writeStripesFolder(_ root: String, perClass: Int, seed: UInt64) throws {
     #expect(fields[0].contains("/\(fields[1])/"), "\(row)")
   }
 
-  let json = try runProduct("classify", ["\(root)/photos/vertical/0.png", "--model", model, "--format", "json", "--top-k", "2"])
-  let records = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]]
+  let json = try runProduct(
+    "classify",
+    ["\(root)/photos/vertical/0.png", "--model", model, "--format", "json", "--top-k", "2"])
+  let records =
+    try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]]
   #expect(records?.first?["label"] as? String == "vertical")
   #expect((records?.first?["top_k"] as? [Any])?.count == 2)
 
-  let evaluation = try runProduct("classify", ["evaluate", "\(root)/photos", "--model", model, "--format", "json"])
-  let report = try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
+  let evaluation = try runProduct(
+    "classify", ["evaluate", "\(root)/photos", "--model", model, "--format", "json"])
+  let report =
+    try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
   #expect(report?["accuracy"] as? Double == 1)
   #expect(report?["confusion_matrix"] as? [[Int]] == [[6, 0], [0, 6]])
 }
@@ -76,11 +85,15 @@ func writeStripesFolder(_ root: String, perClass: Int, seed: UInt64) throws {
   let root = try makeTemporaryFolder("classify-bad")
   try writeStripesFolder("\(root)/train", perClass: 8, seed: 1)
   let model = "\(root)/m.safetensors"
-  let train = try runProduct("classify", [
-    "train", "\(root)/train", "--epochs", "1", "--size", "16", "--output", model, "--validation-split", "0",
-  ])
+  let train = try runProduct(
+    "classify",
+    [
+      "train", "\(root)/train", "--epochs", "1", "--size", "16", "--output", model,
+      "--validation-split", "0",
+    ])
   #expect(train.status == 0, "\(train.standardError)")
-  try Data("this is not a picture".utf8).write(to: URL(fileURLWithPath: "\(root)/train/vertical/broken.png"))
+  try Data("this is not a picture".utf8).write(
+    to: URL(fileURLWithPath: "\(root)/train/vertical/broken.png"))
   let labels = try runProduct("classify", ["\(root)/train", "--model", model, "--format", "csv"])
   #expect(labels.status != 0)
   #expect(labels.standardError.contains("broken.png"))
@@ -92,12 +105,14 @@ func writeStripesFolder(_ root: String, perClass: Int, seed: UInt64) throws {
   #expect(missing.standardError.contains("nowhere.png"))
 
   try Data("garbage".utf8).write(to: URL(fileURLWithPath: "\(root)/fake.safetensors"))
-  let badModel = try runProduct("classify", ["\(root)/train", "--model", "\(root)/fake.safetensors"])
+  let badModel = try runProduct(
+    "classify", ["\(root)/train", "--model", "\(root)/fake.safetensors"])
   #expect(badModel.status != 0)
   #expect(badModel.standardError.contains("fake.safetensors"))
 
   let empty = try makeTemporaryFolder("classify-empty")
-  let emptyTrain = try runProduct("classify", ["train", empty, "--output", "\(root)/x.safetensors"])
+  let emptyTrain = try runProduct(
+    "classify", ["train", empty, "--output", "\(root)/x.safetensors"])
   #expect(emptyTrain.status != 0)
   #expect(emptyTrain.standardError.contains("empty dataset"))
 }

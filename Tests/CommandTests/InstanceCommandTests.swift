@@ -7,7 +7,9 @@ import NeuronaTestSupport
 import Testing
 
 /// A disc picture with its 16-bit instance labels (one id per disc, 0 background).
-func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (image: Image, labels: Gray16Image) {
+func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (
+  image: Image, labels: Gray16Image
+) {
   let (image, mask) = try discPicture(width: width, height: height, seed: seed)
   var labels = [UInt16](repeating: 0, count: width * height)
   var next: UInt16 = 0
@@ -18,7 +20,8 @@ func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (image
     labels[start] = next
     while let i = stack.popLast() {
       let (x, y) = (i % width, i / width)
-      for (u, v) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)] where u >= 0 && v >= 0 && u < width && v < height {
+      for (u, v) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
+      where u >= 0 && v >= 0 && u < width && v < height {
         let j = v * width + u
         if mask.pixels[j] != 0 && labels[j] == 0 {
           labels[j] = next
@@ -33,7 +36,8 @@ func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (image
 @Test func segmentFindsInstancesWritesLabelMapsAndScoresThem() throws {
   let root = try makeTemporaryFolder("instances")
   for folder in ["images", "labels", "photos"] {
-    try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
   }
   for index in 0..<6 {
     let (image, labels) = try labelledDiscPicture(width: 32, height: 32, seed: UInt64(index + 1))
@@ -41,20 +45,25 @@ func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (image
     try labels.writePNG(to: "\(root)/labels/disc\(index).png")
   }
   let model = "\(root)/discs.safetensors"
-  let train = try runProduct("segment", [
-    "train", "--images", "\(root)/images", "--masks", "\(root)/labels", "--target", "boundary3",
-    "--epochs", "15", "--batch-size", "4", "--lr", "0.01", "--size", "32", "--width", "4",
-    "--depth", "2", "--steps-per-epoch", "8", "--seed", "1", "--validation-split", "0", "--output", model,
-  ])
+  let train = try runProduct(
+    "segment",
+    [
+      "train", "--images", "\(root)/images", "--masks", "\(root)/labels", "--target", "boundary3",
+      "--epochs", "15", "--batch-size", "4", "--lr", "0.01", "--size", "32", "--width", "4",
+      "--depth", "2", "--steps-per-epoch", "8", "--seed", "1", "--validation-split", "0",
+      "--output", model,
+    ])
   #expect(train.status == 0, "\(train.standardError)")
   #expect(train.standardError.contains("boundary3: interior"))
   #expect(train.standardOutput.contains("learning curves:\nepoch,train_loss"))
 
   let (photo, truth) = try labelledDiscPicture(width: 37, height: 23, seed: 99)
   try photo.writePNG(to: "\(root)/photos/odd.png")
-  let run = try runProduct("segment", [
-    "\(root)/photos/odd.png", "--model", model, "--instances", "--overlay", "--format", "json",
-  ])
+  let run = try runProduct(
+    "segment",
+    [
+      "\(root)/photos/odd.png", "--model", model, "--instances", "--overlay", "--format", "json",
+    ])
   #expect(run.status == 0, "\(run.standardError)")
   let labels = try Gray16Image.read(contentsOf: "\(root)/photos/odd.instances.png")
   #expect(labels.width == 37 && labels.height == 23)
@@ -73,13 +82,20 @@ func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (image
   #expect(try Image.read(contentsOf: "\(root)/photos/odd.overlay.png").channels == 3)
   #expect(!FileManager.default.fileExists(atPath: "\(root)/photos/odd.mask.png"))
 
-  let evaluation = try runProduct("segment", [
-    "evaluate", "--instances", "--images", "\(root)/images", "--masks", "\(root)/labels", "--model", model,
-    "--format", "json",
-  ])
+  let evaluation = try runProduct(
+    "segment",
+    [
+      "evaluate", "--instances", "--images", "\(root)/images", "--masks", "\(root)/labels",
+      "--model", model,
+      "--format", "json",
+    ])
   #expect(evaluation.status == 0, "\(evaluation.standardError)")
-  let report = try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
-  let (map, ap50, f150) = (report?["map"] as? Double ?? -1, report?["ap50"] as? Double ?? -1, report?["f150"] as? Double ?? -1)
+  let report =
+    try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
+  let (map, ap50, f150) = (
+    report?["map"] as? Double ?? -1, report?["ap50"] as? Double ?? -1,
+    report?["f150"] as? Double ?? -1
+  )
   #expect(map >= 0 && map <= ap50 && ap50 <= f150 && f150 <= 1)
   #expect(ap50 > 0.5, "AP@0.5 \(ap50)")
 }
@@ -89,29 +105,37 @@ func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (image
   try writeStripesFolder("\(root)/train", perClass: 24, seed: 1)
   try writeStripesFolder("\(root)/photos", perClass: 2, seed: 2)
   let model = "\(root)/stripes.safetensors"
-  let train = try runProduct("classify", [
-    "train", "\(root)/train", "--epochs", "4", "--batch-size", "8", "--lr", "0.003", "--size", "16",
-    "--seed", "3", "--validation-split", "0.25", "--output", model,
-  ])
+  let train = try runProduct(
+    "classify",
+    [
+      "train", "\(root)/train", "--epochs", "4", "--batch-size", "8", "--lr", "0.003", "--size",
+      "16",
+      "--seed", "3", "--validation-split", "0.25", "--output", model,
+    ])
   #expect(train.status == 0, "\(train.standardError)")
 
-  let explain = try runProduct("classify", ["\(root)/photos", "--model", model, "--explain", "-o", "\(root)/why"])
+  let explain = try runProduct(
+    "classify", ["\(root)/photos", "--model", model, "--explain", "-o", "\(root)/why"])
   #expect(explain.status == 0, "\(explain.standardError)")
   // Under -o, the folders below the one given are kept: horizontal/0.png, vertical/0.png.
   let picture = try Image.read(contentsOf: "\(root)/why/horizontal/0.explain.png")
   #expect(FileManager.default.fileExists(atPath: "\(root)/why/vertical/1.explain.png"))
   #expect(picture.width == 16 && picture.height == 16 && picture.channels == 3)
-  let again = try runProduct("classify", ["\(root)/photos", "--model", model, "--explain", "-o", "\(root)/why"])
+  let again = try runProduct(
+    "classify", ["\(root)/photos", "--model", model, "--explain", "-o", "\(root)/why"])
   #expect(again.status != 0 && again.standardError.contains("already exists"))
 
-  let csv = try runProduct("classify", ["\(root)/photos", "--model", model, "--features", "--format", "csv"])
+  let csv = try runProduct(
+    "classify", ["\(root)/photos", "--model", model, "--features", "--format", "csv"])
   #expect(csv.status == 0, "\(csv.standardError)")
   let rows = csv.standardOutput.split(separator: "\n")
   #expect(rows.count == 5)  // header + 4 pictures
   #expect(rows.first?.hasPrefix("path,f0,f1,") == true)
   #expect(rows.first?.split(separator: ",").count == 129)  // path + the 128 inputs of fc2
-  let json = try runProduct("classify", ["\(root)/photos", "--model", model, "--features", "--format", "json"])
-  let vectors = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]]
+  let json = try runProduct(
+    "classify", ["\(root)/photos", "--model", model, "--features", "--format", "json"])
+  let vectors =
+    try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]]
   #expect((vectors?.first?["features"] as? [Double])?.count == 128)
 }
 
@@ -119,16 +143,21 @@ func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (image
 private let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent().path
 
-@Test(.enabled(if: FileManager.default.fileExists(atPath: checkout + "/Models/nuclei-instances.safetensors")))
+@Test(
+  .enabled(
+    if: FileManager.default.fileExists(atPath: checkout + "/Models/nuclei-instances.safetensors")))
 func shippedInstanceModelKeepsItsHeldOutFigures() throws {
   // Models/nuclei-instances.md: strip mAP 0.606, AP@0.5 0.794, F1@0.5 0.885 (30 nuclei).
-  let evaluation = try runProduct("segment", [
-    "evaluate", "--instances", "--images", checkout + "/Datasets/nuclei/heldout-strip/images",
-    "--masks", checkout + "/Datasets/nuclei/heldout-strip/labels",
-    "--model", checkout + "/Models/nuclei-instances.safetensors", "--format", "json",
-  ])
+  let evaluation = try runProduct(
+    "segment",
+    [
+      "evaluate", "--instances", "--images", checkout + "/Datasets/nuclei/heldout-strip/images",
+      "--masks", checkout + "/Datasets/nuclei/heldout-strip/labels",
+      "--model", checkout + "/Models/nuclei-instances.safetensors", "--format", "json",
+    ])
   #expect(evaluation.status == 0, "\(evaluation.standardError)")
-  let report = try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
+  let report =
+    try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
   #expect((report?["ap50"] as? Double ?? 0) >= 0.70)
   #expect((report?["map"] as? Double ?? 0) >= 0.40)
   #expect(report?["true_objects"] as? Int == 30)

@@ -12,11 +12,14 @@ import Testing
 func tinySegmenter(_ root: String) throws -> String {
   try writeDiscPairs("\(root)/train", count: 2, size: 16)
   let model = "\(root)/tiny.safetensors"
-  let run = try runProduct("segment", [
-    "train", "--images", "\(root)/train/images", "--masks", "\(root)/train/masks", "--epochs", "1",
-    "--batch-size", "2", "--size", "16", "--width", "2", "--depth", "1", "--steps-per-epoch", "1",
-    "--validation-split", "0", "--output", model,
-  ])
+  let run = try runProduct(
+    "segment",
+    [
+      "train", "--images", "\(root)/train/images", "--masks", "\(root)/train/masks", "--epochs",
+      "1",
+      "--batch-size", "2", "--size", "16", "--width", "2", "--depth", "1", "--steps-per-epoch", "1",
+      "--validation-split", "0", "--output", model,
+    ])
   #expect(run.status == 0, "\(run.standardError)")
   return model
 }
@@ -83,7 +86,8 @@ func runWithFileSizeLimit(_ name: String, _ arguments: [String]) throws
   if dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__tsan_init") == nil {
     let out = "\(root)/out"
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-    let limited = try runWithFileSizeLimit("segment", [photo, "--model", model, "--overlay", "-o", out])
+    let limited = try runWithFileSizeLimit(
+      "segment", [photo, "--model", model, "--overlay", "-o", out])
     #expect(limited.status != 0)
     let lines = limited.standardError.split(separator: "\n")
     #expect(lines.count == 1, "\(limited.standardError)")
@@ -112,12 +116,17 @@ func runWithFileSizeLimit(_ name: String, _ arguments: [String]) throws
   try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
   guard let unmount = mountTmpfs(small, kilobytes: 16) else { return }
   defer { unmount() }
-  let run = try runProduct("classify", [
-    "train", "\(root)/stripes", "--epochs", "2", "--size", "16", "--width", "4",
-    "--output", "\(small)/m.safetensors",
-  ])
+  let run = try runProduct(
+    "classify",
+    [
+      "train", "\(root)/stripes", "--epochs", "2", "--size", "16", "--width", "4",
+      "--output", "\(small)/m.safetensors",
+    ])
   #expect(run.status != 0)
-  #expect(run.standardError.contains("m.safetensors: cannot write the model file (No space left on device)"), "\(run.standardError)")
+  #expect(
+    run.standardError.contains(
+      "m.safetensors: cannot write the model file (No space left on device)"),
+    "\(run.standardError)")
   #expect(try FileManager.default.contentsOfDirectory(atPath: small).isEmpty)
 }
 
@@ -142,19 +151,25 @@ func runWithFileSizeLimit(_ name: String, _ arguments: [String]) throws
     #expect(run.status != 0)
     #expect(run.standardError.split(separator: "\n").count == 1, "\(run.standardError)")
     #expect(run.standardError.contains("photo.mask.png: cannot write"))
-    let train = try runProduct("segment", [
-      "train", "--images", "\(root)/train/images", "--masks", "\(root)/train/masks", "--epochs", "1",
-      "--size", "16", "--width", "2", "--depth", "1", "--steps-per-epoch", "1",
-      "--validation-split", "0", "--output", "\(locked)/m.safetensors",
-    ])
+    let train = try runProduct(
+      "segment",
+      [
+        "train", "--images", "\(root)/train/images", "--masks", "\(root)/train/masks", "--epochs",
+        "1",
+        "--size", "16", "--width", "2", "--depth", "1", "--steps-per-epoch", "1",
+        "--validation-split", "0", "--output", "\(locked)/m.safetensors",
+      ])
     #expect(train.status != 0)
-    #expect(train.standardError.contains("m.safetensors: cannot write the model file"), "\(train.standardError)")
+    #expect(
+      train.standardError.contains("m.safetensors: cannot write the model file"),
+      "\(train.standardError)")
     #expect(try FileManager.default.contentsOfDirectory(atPath: locked).isEmpty)
   }
   unmount?()
 
   // An output path that is a directory: refused without --force, one line with it.
-  try FileManager.default.createDirectory(atPath: "\(root)/photo.mask.png", withIntermediateDirectories: true)
+  try FileManager.default.createDirectory(
+    atPath: "\(root)/photo.mask.png", withIntermediateDirectories: true)
   let exists = try runProduct("segment", [photo, "--model", model])
   #expect(exists.status != 0)
   #expect(exists.standardError.contains("already exists"))
@@ -162,10 +177,13 @@ func runWithFileSizeLimit(_ name: String, _ arguments: [String]) throws
   #expect(forced.status != 0)
   #expect(forced.standardError.split(separator: "\n").count == 1, "\(forced.standardError)")
   #expect(forced.standardError.contains("photo.mask.png: cannot write (Is a directory)"))
-  try FileManager.default.createDirectory(atPath: "\(root)/model-dir", withIntermediateDirectories: true)
-  let train = try runProduct("classify", [
-    "train", "\(root)/train", "--epochs", "1", "--output", "\(root)/model-dir", "--force",
-  ])
+  try FileManager.default.createDirectory(
+    atPath: "\(root)/model-dir", withIntermediateDirectories: true)
+  let train = try runProduct(
+    "classify",
+    [
+      "train", "\(root)/train", "--epochs", "1", "--output", "\(root)/model-dir", "--force",
+    ])
   #expect(train.status != 0)
   #expect(try hiddenFiles(root).isEmpty)
   #expect(try Data(contentsOf: URL(fileURLWithPath: photo)) == original)
@@ -176,9 +194,12 @@ func runWithFileSizeLimit(_ name: String, _ arguments: [String]) throws
   let model = try tinySegmenter(root)
   let photos = "\(root)/photos"
   try FileManager.default.createDirectory(atPath: photos, withIntermediateDirectories: true)
-  for index in 0..<12 { try noisyPhoto("\(photos)/p\(index).png", width: 80, height: 60, seed: UInt64(index)) }
+  for index in 0..<12 {
+    try noisyPhoto("\(photos)/p\(index).png", width: 80, height: 60, seed: UInt64(index))
+  }
   let reference = "\(root)/reference"
-  let alone = try runProduct("segment", [photos, "--model", model, "--overlay", "--soft", "-o", reference])
+  let alone = try runProduct(
+    "segment", [photos, "--model", model, "--overlay", "--soft", "-o", reference])
   #expect(alone.status == 0, "\(alone.standardError)")
 
   // Both with --force: every file is replaced whole, by one run or the other (same bytes).
@@ -202,7 +223,8 @@ func runWithFileSizeLimit(_ name: String, _ arguments: [String]) throws
     for kind in ["overlay", "soft"] {
       let name = "p\(index).\(kind).png"
       let expected = try Data(contentsOf: URL(fileURLWithPath: "\(reference)/\(name)"))
-      #expect(try Data(contentsOf: URL(fileURLWithPath: "\(shared)/\(name)")) == expected, "\(name)")
+      #expect(
+        try Data(contentsOf: URL(fileURLWithPath: "\(shared)/\(name)")) == expected, "\(name)")
     }
     let name = "p\(index).overlay.png"
     #expect(

@@ -18,7 +18,9 @@ func discPicture(width: Int, height: Int, seed: UInt64) throws -> (image: Image,
   var mask = [UInt8](repeating: 0, count: width * height)
   for y in 0..<height {
     for x in 0..<width {
-      let inside = discs.contains { ($0.x - x) * ($0.x - x) + ($0.y - y) * ($0.y - y) <= $0.r * $0.r }
+      let inside = discs.contains {
+        ($0.x - x) * ($0.x - x) + ($0.y - y) * ($0.y - y) <= $0.r * $0.r
+      }
       pixels[y * width + x] = UInt8((inside ? 190 : 40) + random(30))
       mask[y * width + x] = inside ? 255 : 0
     }
@@ -32,7 +34,8 @@ func discPicture(width: Int, height: Int, seed: UInt64) throws -> (image: Image,
 @Test func segmentTrainsATinyUNetAndWritesMasksAtTheInputSize() throws {
   let root = try makeTemporaryFolder("segment")
   for folder in ["images", "masks", "photos"] {
-    try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
   }
   for index in 0..<6 {
     let (image, mask) = try discPicture(width: 32, height: 32, seed: UInt64(index + 1))
@@ -40,11 +43,13 @@ func discPicture(width: Int, height: Int, seed: UInt64) throws -> (image: Image,
     try mask.writePNG(to: "\(root)/masks/disc\(index)_mask.png")
   }
   let model = "\(root)/discs.safetensors"
-  let train = try runProduct("segment", [
-    "train", "--images", "\(root)/images", "--masks", "\(root)/masks", "--epochs", "12",
-    "--batch-size", "4", "--lr", "0.01", "--size", "32", "--width", "4", "--depth", "2",
-    "--steps-per-epoch", "8", "--seed", "1", "--validation-split", "0.34", "--output", model,
-  ])
+  let train = try runProduct(
+    "segment",
+    [
+      "train", "--images", "\(root)/images", "--masks", "\(root)/masks", "--epochs", "12",
+      "--batch-size", "4", "--lr", "0.01", "--size", "32", "--width", "4", "--depth", "2",
+      "--steps-per-epoch", "8", "--seed", "1", "--validation-split", "0.34", "--output", model,
+    ])
   #expect(train.status == 0, "\(train.standardError)")
   #expect(train.standardOutput.contains("validation IoU"))
 
@@ -63,7 +68,8 @@ func discPicture(width: Int, height: Int, seed: UInt64) throws -> (image: Image,
   let again = try runProduct("segment", ["\(root)/photos/odd.png", "--model", model])
   #expect(again.status != 0)
   #expect(again.standardError.contains("already exists"))
-  let cutout = try runProduct("segment", ["\(root)/photos", "--model", model, "--cutout", "-o", "\(root)/out"])
+  let cutout = try runProduct(
+    "segment", ["\(root)/photos", "--model", model, "--cutout", "-o", "\(root)/out"])
   #expect(cutout.status == 0, "\(cutout.standardError)")
   #expect(try Image.read(contentsOf: "\(root)/out/odd.cutout.png").channels == 4)
 
@@ -71,17 +77,22 @@ func discPicture(width: Int, height: Int, seed: UInt64) throws -> (image: Image,
   let missing = try runProduct("segment", ["\(root)/photos/none.png", "--model", model])
   #expect(missing.status != 0)
   #expect(missing.standardError.contains("none.png"))
-  try Data([0x89, 0x50, 0x4E, 0x47, 0, 1, 2]).write(to: URL(fileURLWithPath: "\(root)/photos/bad.png"))
+  try Data([0x89, 0x50, 0x4E, 0x47, 0, 1, 2]).write(
+    to: URL(fileURLWithPath: "\(root)/photos/bad.png"))
   let corrupt = try runProduct("segment", ["\(root)/photos/bad.png", "--model", model])
   #expect(corrupt.status != 0)
   #expect(corrupt.standardError.split(separator: "\n").count == 1)
   #expect(!FileManager.default.fileExists(atPath: "\(root)/photos/bad.mask.png"))
 
-  let evaluation = try runProduct("segment", [
-    "evaluate", "--images", "\(root)/images", "--masks", "\(root)/masks", "--model", model, "--format", "json",
-  ])
+  let evaluation = try runProduct(
+    "segment",
+    [
+      "evaluate", "--images", "\(root)/images", "--masks", "\(root)/masks", "--model", model,
+      "--format", "json",
+    ])
   #expect(evaluation.status == 0, "\(evaluation.standardError)")
-  let report = try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
+  let report =
+    try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
   #expect((report?["iou"] as? Double ?? 0) > 0.5)
   #expect(report?["pixel_accuracy"] != nil && report?["dice"] != nil)
 }
@@ -89,22 +100,29 @@ func discPicture(width: Int, height: Int, seed: UInt64) throws -> (image: Image,
 @Test func segmentPairingErrorsNameTheFile() throws {
   let root = try makeTemporaryFolder("segment-pairs")
   for folder in ["images", "masks"] {
-    try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
   }
   let (image, mask) = try discPicture(width: 16, height: 16, seed: 1)
   try image.writePNG(to: "\(root)/images/a.png")
   try image.writePNG(to: "\(root)/images/b.png")
   try mask.writePNG(to: "\(root)/masks/a-mask.png")
-  let noMask = try runProduct("segment", [
-    "train", "--images", "\(root)/images", "--masks", "\(root)/masks", "--size", "16", "--output", "\(root)/m.safetensors",
-  ])
+  let noMask = try runProduct(
+    "segment",
+    [
+      "train", "--images", "\(root)/images", "--masks", "\(root)/masks", "--size", "16", "--output",
+      "\(root)/m.safetensors",
+    ])
   #expect(noMask.status != 0)
   #expect(noMask.standardError.contains("b.png: no mask found"))
   let (small, _) = try discPicture(width: 8, height: 8, seed: 2)
   try small.writePNG(to: "\(root)/masks/b.png")
-  let wrongSize = try runProduct("segment", [
-    "train", "--images", "\(root)/images", "--masks", "\(root)/masks", "--size", "16", "--output", "\(root)/m.safetensors",
-  ])
+  let wrongSize = try runProduct(
+    "segment",
+    [
+      "train", "--images", "\(root)/images", "--masks", "\(root)/masks", "--size", "16", "--output",
+      "\(root)/m.safetensors",
+    ])
   #expect(wrongSize.status != 0)
   #expect(wrongSize.standardError.contains("b.png: mask is 8×8 but its image is 16×16"))
 }

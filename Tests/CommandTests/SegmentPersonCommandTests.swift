@@ -11,7 +11,9 @@ private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent()
 private let fixtures = root.appendingPathComponent("Tests/NeuronaVisionTests/Fixtures/person")
 /// MediaPipe's model file (Apache-2.0; Tests/CommandTests/Fixtures/README.md).
-private let tflite = root.appendingPathComponent("Tests/CommandTests/Fixtures/selfie_segmentation.tflite").path
+private let tflite = root.appendingPathComponent(
+  "Tests/CommandTests/Fixtures/selfie_segmentation.tflite"
+).path
 
 /// Intersection over union of two 8-bit masks (non-zero = foreground).
 private func iou(_ a: Image, _ b: Image) -> Double {
@@ -24,10 +26,12 @@ private func iou(_ a: Image, _ b: Image) -> Double {
 @Test func segmentCutsTheAstronautOutAsMediaPipeDoes() throws {
   let folder = try makeTemporaryFolder("person")
   let result = try runProduct(
-    "segment", [root.appendingPathComponent("SampleImages/astronaut.png").path, "-o", folder, "--force"])
+    "segment",
+    [root.appendingPathComponent("SampleImages/astronaut.png").path, "-o", folder, "--force"])
   #expect(result.status == 0, "\(result.standardError)")
   let mask = try Image.read(contentsOf: "\(folder)/astronaut.mask.png")
-  let reference = try Image.read(contentsOf: fixtures.appendingPathComponent("astronaut_mediapipe_mask.png").path)
+  let reference = try Image.read(
+    contentsOf: fixtures.appendingPathComponent("astronaut_mediapipe_mask.png").path)
   #expect(mask.width == 512 && mask.height == 512 && mask.channels == 1)
   let overlap = iou(mask, reference)
   print("astronaut mask IoU vs MediaPipe: \(overlap)")
@@ -43,7 +47,9 @@ private func iou(_ a: Image, _ b: Image) -> Double {
   let shipped = try Data(contentsOf: root.appendingPathComponent("Models/person.safetensors"))
   #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == shipped)
   // Not a TFLite file: a one-line error, no crash.
-  let bad = try runProduct("segment", ["import", root.appendingPathComponent("NOTICE").path, "-o", "\(folder)/x.safetensors"])
+  let bad = try runProduct(
+    "segment",
+    ["import", root.appendingPathComponent("NOTICE").path, "-o", "\(folder)/x.safetensors"])
   #expect(bad.status != 0)
   #expect(bad.standardError.contains("not a TensorFlow Lite model"))
 }
@@ -51,27 +57,33 @@ private func iou(_ a: Image, _ b: Image) -> Double {
 @Test func segmentTrainFineTunesThePersonModel() throws {
   let folder = try makeTemporaryFolder("person-train")
   for sub in ["images", "masks"] {
-    try FileManager.default.createDirectory(atPath: "\(folder)/\(sub)", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: "\(folder)/\(sub)", withIntermediateDirectories: true)
   }
   // Two pairs: the astronaut with MediaPipe's mask, the cat with an empty one.
   try FileManager.default.copyItem(
-    atPath: fixtures.appendingPathComponent("astronaut_input256.png").path, toPath: "\(folder)/images/astronaut.png")
+    atPath: fixtures.appendingPathComponent("astronaut_input256.png").path,
+    toPath: "\(folder)/images/astronaut.png")
   try Image.read(contentsOf: fixtures.appendingPathComponent("astronaut_mediapipe_mask.png").path)
     .resized(width: 256, height: 256).writePNG(to: "\(folder)/masks/astronaut.png")
   try FileManager.default.copyItem(
-    atPath: fixtures.appendingPathComponent("chelsea_input256.png").path, toPath: "\(folder)/images/chelsea.png")
+    atPath: fixtures.appendingPathComponent("chelsea_input256.png").path,
+    toPath: "\(folder)/images/chelsea.png")
   try Image(width: 256, height: 256, channels: 1, pixels: [UInt8](repeating: 0, count: 256 * 256))
     .writePNG(to: "\(folder)/masks/chelsea.png")
   let model = "\(folder)/tuned.safetensors"
-  let train = try runProduct("segment", [
-    "train", "--from", "person", "--images", "\(folder)/images", "--masks", "\(folder)/masks",
-    "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "2", "--validation-split", "0",
-    "--seed", "1", "--output", model,
-  ])
+  let train = try runProduct(
+    "segment",
+    [
+      "train", "--from", "person", "--images", "\(folder)/images", "--masks", "\(folder)/masks",
+      "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "2", "--validation-split", "0",
+      "--seed", "1", "--output", model,
+    ])
   #expect(train.status == 0, "\(train.standardError)")
   #expect(train.standardError.contains("training person (106401 parameters, from person)"))
   #expect(FileManager.default.fileExists(atPath: model))
-  let segment = try runProduct("segment", ["\(folder)/images/chelsea.png", "--model", model, "-o", "\(folder)/out.png"])
+  let segment = try runProduct(
+    "segment", ["\(folder)/images/chelsea.png", "--model", model, "-o", "\(folder)/out.png"])
   #expect(segment.status == 0, "\(segment.standardError)")
   #expect(FileManager.default.fileExists(atPath: "\(folder)/out.png"))
 }

@@ -51,9 +51,10 @@ func runAndKill(_ name: String, _ arguments: [String], marker: String?, seconds:
 
 /// The per-epoch log lines without their timing and "(best, saved)" notes.
 func epochLines(_ output: String) -> Set<String> {
-  Set(output.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.map {
-    String($0).replacingOccurrences(of: #", [0-9.]+ s.*$"#, with: "", options: .regularExpression)
-  })
+  Set(
+    output.split(separator: "\n").filter { $0.hasPrefix("epoch ") }.map {
+      String($0).replacingOccurrences(of: #", [0-9.]+ s.*$"#, with: "", options: .regularExpression)
+    })
 }
 
 /// Files whose names start with a dot in `folder` (where temporary files would be).
@@ -64,7 +65,8 @@ func hiddenFiles(_ folder: String) throws -> [String] {
 /// Training images and masks of bright discs for `segment train`.
 func writeDiscPairs(_ root: String, count: Int, size: Int) throws {
   for folder in ["images", "masks"] {
-    try FileManager.default.createDirectory(atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: "\(root)/\(folder)", withIntermediateDirectories: true)
   }
   for index in 0..<count {
     let (image, mask) = try discPicture(width: size, height: size, seed: UInt64(index + 1))
@@ -79,15 +81,21 @@ func trainingCommands(_ root: String, epochs: Int) throws -> [(name: String, arg
   try writeStripesFolder("\(root)/stripes", perClass: 24, seed: 7)
   try writeDiscPairs(root, count: 4, size: 32)
   return [
-    ("classify", [
-      "train", "\(root)/stripes", "--epochs", "\(epochs)", "--batch-size", "8", "--size", "16",
-      "--width", "4", "--seed", "11", "--validation-split", "0.25", "--dropout", "0.5",
-    ]),
-    ("segment", [
-      "train", "--images", "\(root)/images", "--masks", "\(root)/masks", "--epochs", "\(epochs)",
-      "--batch-size", "2", "--size", "16", "--width", "4", "--depth", "2",
-      "--steps-per-epoch", "6", "--seed", "11", "--validation-split", "0.25",
-    ]),
+    (
+      "classify",
+      [
+        "train", "\(root)/stripes", "--epochs", "\(epochs)", "--batch-size", "8", "--size", "16",
+        "--width", "4", "--seed", "11", "--validation-split", "0.25", "--dropout", "0.5",
+      ]
+    ),
+    (
+      "segment",
+      [
+        "train", "--images", "\(root)/images", "--masks", "\(root)/masks", "--epochs", "\(epochs)",
+        "--batch-size", "2", "--size", "16", "--width", "4", "--depth", "2",
+        "--steps-per-epoch", "6", "--seed", "11", "--validation-split", "0.25",
+      ]
+    ),
   ]
 }
 
@@ -104,13 +112,17 @@ func trainingCommands(_ root: String, epochs: Int) throws -> [(name: String, arg
     let resumed = try runProduct(name, arguments + ["--output", interrupted, "--resume"])
     #expect(resumed.status == 0, "\(resumed.standardError)")
     if killed {
-      #expect(resumed.standardOutput.contains("resuming after epoch") || resumed.standardOutput.contains("starting from"))
+      #expect(
+        resumed.standardOutput.contains("resuming after epoch")
+          || resumed.standardOutput.contains("starting from"))
     }
     #expect(try tensorBytes(straight) == tensorBytes(interrupted), "\(name): resumed model differs")
     // Every epoch the resumed run trained has the losses and scores of the straight run's.
     let resumedEpochs = epochLines(resumed.standardOutput)
     #expect(!resumedEpochs.isEmpty)
-    #expect(resumedEpochs.isSubset(of: epochLines(run.standardOutput)), "\(name): \(resumed.standardOutput)")
+    #expect(
+      resumedEpochs.isSubset(of: epochLines(run.standardOutput)),
+      "\(name): \(resumed.standardOutput)")
     #expect(!FileManager.default.fileExists(atPath: interrupted + ".checkpoint"))
     #expect(try hiddenFiles(root).isEmpty)
   }
@@ -137,7 +149,9 @@ func trainingKilledAtRandomMomentsResumesToTheSameModel() throws {
     for round in 0..<25 {
       let delay = Double.random(in: 0.02...max(0.05, duration * 0.3), using: &generator)
       let resume = round == 0 ? [] : ["--resume"]
-      guard try runAndKill(name, arguments + ["--output", interrupted] + resume, marker: nil, seconds: delay)
+      guard
+        try runAndKill(
+          name, arguments + ["--output", interrupted] + resume, marker: nil, seconds: delay)
       else { break }
       kills += 1
     }
@@ -145,7 +159,9 @@ func trainingKilledAtRandomMomentsResumesToTheSameModel() throws {
     #expect(final.status == 0, "\(final.standardError)")
     #expect(kills > 0)
     print("\(name): killed \(kills) times at random moments, then finished")
-    #expect(try tensorBytes(straight) == tensorBytes(interrupted), "\(name): resumed model differs after \(kills) kills")
+    #expect(
+      try tensorBytes(straight) == tensorBytes(interrupted),
+      "\(name): resumed model differs after \(kills) kills")
     #expect(try hiddenFiles(root).isEmpty)
   }
 }
@@ -154,10 +170,13 @@ func trainingKilledAtRandomMomentsResumesToTheSameModel() throws {
   let root = try makeTemporaryFolder("diverge")
   try writeStripesFolder("\(root)/stripes", perClass: 8, seed: 1)
   let model = "\(root)/m.safetensors"
-  let run = try runProduct("classify", [
-    "train", "\(root)/stripes", "--epochs", "3", "--size", "16", "--width", "4", "--batch-size", "4",
-    "--optimizer", "sgd", "--lr", "1e30", "--output", model,
-  ])
+  let run = try runProduct(
+    "classify",
+    [
+      "train", "\(root)/stripes", "--epochs", "3", "--size", "16", "--width", "4", "--batch-size",
+      "4",
+      "--optimizer", "sgd", "--lr", "1e30", "--output", model,
+    ])
   #expect(run.status != 0)
   let message = run.standardError.split(separator: "\n").last.map(String.init) ?? ""
   #expect(message.contains("training diverged"), "\(run.standardError)")

@@ -11,7 +11,8 @@ public struct ProcessResult {
 /// The folder holding the built products (`.build/<configuration>`): the test runner
 /// (`NeuronaPackageTests.xctest`) is built there beside the executables.
 public func productsFolder() -> URL {
-  URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+  URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    .deletingLastPathComponent()
 }
 
 /// Runs a built executable (`classify`, `segment`, …) with `arguments` and waits for it.
@@ -26,7 +27,8 @@ public func runProduct(
   env.merge(environment) { $1 }
   process.environment = env
   if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-  let output = Pipe(), error = Pipe()
+  let output = Pipe()
+  let error = Pipe()
   process.standardOutput = output
   process.standardError = error
   try process.run()

@@ -23,8 +23,10 @@ public struct GradientTolerance {
   public var relative: Double
   /// Checks at most this many elements of each tensor (chosen evenly spread).
   public var samplesPerTensor: Int
-  public init(epsilon: Float = 1e-3, absolute: Double = 2e-3, relative: Double = 2e-2,
-              samplesPerTensor: Int = 60) {
+  public init(
+    epsilon: Float = 1e-3, absolute: Double = 2e-3, relative: Double = 2e-2,
+    samplesPerTensor: Int = 60
+  ) {
     self.epsilon = epsilon
     self.absolute = absolute
     self.relative = relative
@@ -49,7 +51,8 @@ public func checkGradients(
   var generator = SplitMix64(seed: seed)
   beforeForward()
   let output = layer.forward(input, mode: mode)
-  let projection = Tensor(shape: output.shape, scalars: (0..<output.count).map { _ in generator.nextGaussian() })
+  let projection = Tensor(
+    shape: output.shape, scalars: (0..<output.count).map { _ in generator.nextGaussian() })
   func objective(_ x: Tensor) -> Double {
     beforeForward()
     let y = layer.forward(x, mode: mode)
@@ -110,14 +113,17 @@ public func checkLossGradient(
   var mismatches: [GradientMismatch] = []
   let eps = tolerance.epsilon
   for i in sampleIndices(prediction.count, tolerance.samplesPerTensor) {
-    var plus = prediction, minus = prediction
+    var plus = prediction
+    var minus = prediction
     plus.scalars[i] += eps
     minus.scalars[i] -= eps
-    let numeric = (Double(loss.evaluate(plus, target).value) - Double(loss.evaluate(minus, target).value))
+    let numeric =
+      (Double(loss.evaluate(plus, target).value) - Double(loss.evaluate(minus, target).value))
       / (2 * Double(eps))
     let a = Double(analytic.scalars[i])
     if !(abs(a - numeric) <= tolerance.absolute + tolerance.relative * max(abs(a), abs(numeric))) {
-      mismatches.append(GradientMismatch(location: "prediction[\(i)]", analytic: a, numeric: numeric))
+      mismatches.append(
+        GradientMismatch(location: "prediction[\(i)]", analytic: a, numeric: numeric))
     }
   }
   return mismatches
@@ -130,13 +136,18 @@ func sampleIndices(_ count: Int, _ limit: Int) -> [Int] {
 }
 
 /// A tensor of `shape` with seeded values uniform in [low, high).
-public func randomTensor(_ shape: [Int], low: Float = -1, high: Float = 1, seed: UInt64 = 7) -> Tensor {
+public func randomTensor(_ shape: [Int], low: Float = -1, high: Float = 1, seed: UInt64 = 7)
+  -> Tensor
+{
   var generator = SplitMix64(seed: seed)
   let count = Tensor.count(of: shape)
-  return Tensor(shape: shape, scalars: (0..<count).map { _ in low + (high - low) * generator.nextUnitFloat() })
+  return Tensor(
+    shape: shape, scalars: (0..<count).map { _ in low + (high - low) * generator.nextUnitFloat() })
 }
 
 /// Like `randomTensor`, but every |value| ≥ `margin`: keeps ReLU-like kinks out of reach of ε.
-public func randomTensorAwayFromZero(_ shape: [Int], margin: Float = 0.05, seed: UInt64 = 7) -> Tensor {
+public func randomTensorAwayFromZero(_ shape: [Int], margin: Float = 0.05, seed: UInt64 = 7)
+  -> Tensor
+{
   randomTensor(shape, seed: seed).map { $0 >= 0 ? $0 + margin : $0 - margin }
 }

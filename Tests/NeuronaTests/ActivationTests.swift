@@ -7,9 +7,13 @@ import Testing
   #expect(Step()(x).scalars == [0, 0, 1, 1, 1])
   #expect(ReLU()(x).scalars == [0, 0, 0, 0.5, 2])
   // numpy: 1/(1+np.exp(-np.array([-2,-.5,0,.5,2]))) → [0.11920292 0.37754067 0.5 0.62245933 0.88079708]
-  #expect(isClose(Sigmoid()(x).scalars, [0.11920292, 0.37754067, 0.5, 0.62245933, 0.88079708], tolerance: 1e-6))
+  #expect(
+    isClose(
+      Sigmoid()(x).scalars, [0.11920292, 0.37754067, 0.5, 0.62245933, 0.88079708], tolerance: 1e-6))
   // numpy: np.tanh([-2,-.5,0,.5,2]) → [-0.96402758 -0.46211716 0. 0.46211716 0.96402758]
-  #expect(isClose(Tanh()(x).scalars, [-0.96402758, -0.46211716, 0, 0.46211716, 0.96402758], tolerance: 1e-6))
+  #expect(
+    isClose(
+      Tanh()(x).scalars, [-0.96402758, -0.46211716, 0, 0.46211716, 0.96402758], tolerance: 1e-6))
 }
 
 @Test func sigmoidDoesNotOverflowOnLargeInputs() {
@@ -42,7 +46,8 @@ import Testing
     #expect(abs(values.reduce(0, +) - 1) < 1e-6)
   }
   // numpy: e=np.exp([0,1,2]); e/e.sum() → [0.09003057 0.24472847 0.66524096]
-  #expect(isClose([y[0, 0], y[0, 1], y[0, 2]], [0.09003057, 0.24472847, 0.66524096], tolerance: 1e-6))
+  #expect(
+    isClose([y[0, 0], y[0, 1], y[0, 2]], [0.09003057, 0.24472847, 0.66524096], tolerance: 1e-6))
 }
 
 // Above 64K floats ReLU is split into ranges between the workers: nothing may change, the

@@ -2,9 +2,8 @@
 // the choice's header (an Intel Xeon with AVX-512 that OpenBLAS 0.3.21 calls Prescott, a
 // Zen 4 it calls Cooperlake), and the caps NEURONA_ISA puts on both.
 import Foundation
-import Testing
-
 import Neurona
+import Testing
 
 @Test func levelsParseAndOrder() {
   #expect(InstructionSet(name: "AVX512") == .avx512)

@@ -33,7 +33,10 @@ import Testing
     Dense(4, 4, using: &generator), Sigmoid(),
     Dense(4, 2, using: &generator),
   ])
-  #expect(model.namedParameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])
+  #expect(
+    model.namedParameters.map(\.name) == [
+      "0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias",
+    ])
   #expect(checkGradients(of: model, input: randomTensor([3, 3])).isEmpty)
 }
 

@@ -1,6 +1,6 @@
+import Foundation
 import Neurona
 import NeuronaTestSupport
-import Foundation
 import Testing
 
 /// The textbook triple loop, the reference the BLAS wrapper must agree with.
@@ -27,7 +27,8 @@ func gemmMatchesNaiveProductForEveryTransposeCase(transposeA: Bool, transposeB: 
   // One row or column (sgemv), small products, and products big enough to be shared
   // between the workers by columns (300×700) or by rows (900×30).
   let shapes = [
-    (1, 1, 1), (3, 5, 7), (17, 1, 33), (1, 40, 9), (1, 700, 300), (900, 1, 200), (64, 65, 3), (2, 129, 31), (300, 700, 20),
+    (1, 1, 1), (3, 5, 7), (17, 1, 33), (1, 40, 9), (1, 700, 300), (900, 1, 200), (64, 65, 3),
+    (2, 129, 31), (300, 700, 20),
     (900, 30, 40),
   ]
   for (m, n, k) in shapes {
@@ -50,7 +51,9 @@ func gemmMatchesNaiveProductForEveryTransposeCase(transposeA: Bool, transposeB: 
 
 /// Products into a block of a wider C (row strides), with β = 1, for every path: sgemv rows and
 /// columns, one sgemm, a shared sgemm.
-@Test(arguments: [(1, 50, 30), (50, 1, 30), (1, 600, 300), (700, 1, 200), (8, 9, 10), (200, 600, 40)])
+@Test(arguments: [
+  (1, 50, 30), (50, 1, 30), (1, 600, 300), (700, 1, 200), (8, 9, 10), (200, 600, 40),
+])
 func gemmWritesIntoABlockOfAWiderMatrix(m: Int, n: Int, k: Int) {
   let a = randomTensor([m, k], seed: 1)
   let bWide = randomTensor([k, n + 3], seed: 2)

@@ -39,7 +39,9 @@ private func writeGzip(_ bytes: [UInt8], to path: String) {
     FileManager.default.createFile(atPath: path, contents: Data(bytes))
     #expect(throws: ModelFileError.self) { try IDXFile.read(contentsOf: path) }
   }
-  #expect(throws: ModelFileError.self) { try IDXFile.read(contentsOf: "\(directory)/does-not-exist") }
+  #expect(throws: ModelFileError.self) {
+    try IDXFile.read(contentsOf: "\(directory)/does-not-exist")
+  }
 }
 
 @Test(.enabled(if: FashionMNIST.isDataset(FashionMNIST.defaultDirectory)))

@@ -9,7 +9,8 @@ import Neurona
 import Testing
 
 private func scratch(_ name: String) -> String {
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("neurona-mutation-\(getpid())")
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "neurona-mutation-\(getpid())")
   try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   return folder.appendingPathComponent(name).path
 }
@@ -24,7 +25,9 @@ private func gzip(_ bytes: [UInt8]) -> [UInt8] {
 }
 
 /// Applies 1–4 random edits: a flipped bit, a random byte, a run of 0xFF, a cut tail.
-private func mutate(_ original: [UInt8], within limit: Int? = nil, using rng: inout SplitMix64) -> [UInt8] {
+private func mutate(_ original: [UInt8], within limit: Int? = nil, using rng: inout SplitMix64)
+  -> [UInt8]
+{
   var bytes = original
   for _ in 0..<Int.random(in: 1...4, using: &rng) where !bytes.isEmpty {
     let at = Int.random(in: 0..<min(bytes.count, limit ?? bytes.count), using: &rng)
@@ -94,7 +97,8 @@ private func craftedSafetensors(shape: String, offsets: String, dataBytes: Int =
   for data in cases {
     #expect(throws: ModelFileError.self) { try SafeTensors.decode(data) }
   }
-  #expect(try SafeTensors.decode(craftedSafetensors(shape: "2", offsets: "0,8")).tensors["t"]?.count == 2)
+  #expect(
+    try SafeTensors.decode(craftedSafetensors(shape: "2", offsets: "0,8")).tensors["t"]?.count == 2)
 }
 
 @Test func safetensorsMutationLoopNeverCrashes() throws {

@@ -60,7 +60,11 @@ import Testing
   let z = Tensor(shape: [4], scalars: [2, -1, 0.5, -3])
   let g = Tensor(shape: [4], scalars: [1, 0, 1, 1])
   #expect(abs(SoftDiceLoss().evaluate(z, g).value - 0.29525262) < 1e-6)
-  #expect(checkLossGradient(SoftDiceLoss(), prediction: randomTensor([2, 1, 3, 3]), target: randomTensor([2, 1, 3, 3], low: 0, high: 1, seed: 3).map { $0 > 0.5 ? 1 : 0 }).isEmpty)
+  #expect(
+    checkLossGradient(
+      SoftDiceLoss(), prediction: randomTensor([2, 1, 3, 3]),
+      target: randomTensor([2, 1, 3, 3], low: 0, high: 1, seed: 3).map { $0 > 0.5 ? 1 : 0 }
+    ).isEmpty)
   let combined = CombinedLoss([(1, BinaryCrossEntropy()), (0.5, SoftDiceLoss())])
   #expect(checkLossGradient(combined, prediction: z, target: g).isEmpty)
 }

@@ -46,7 +46,8 @@ private let depthwiseBias = Tensor(shape: [2], scalars: [0.5, -0.25])
     0.8, 0.675, -0.15, -0.3, -0.45, 0, -0.075, -0.125, 0.625, 0.05, -0.75, -1.125, 0.075,
     -0.175, 0.075, -0.175, -0.125, -0.75, -1.2, -0.625, -0.375, -0.575, -0.75, -0.45,
   ]
-  let layer = DepthwiseConv2D(weight: depthwiseWeight, bias: depthwiseBias, stride: 1, padding: .same)
+  let layer = DepthwiseConv2D(
+    weight: depthwiseWeight, bias: depthwiseBias, stride: 1, padding: .same)
   let output = layer(depthwiseInput)
   #expect(output.shape == [2, 2, 5, 4])
   #expect(isClose(output.scalars, expected, tolerance: goldenTolerance))
@@ -58,7 +59,8 @@ private let depthwiseBias = Tensor(shape: [2], scalars: [0.5, -0.25])
     1.05, 0.55, -0.325, 0.525, 0.075, 1.125, 0.025, 0.375, 0.5, -0.225, -0.225, -0.2, 0.225,
     0.975, 0.6, 0.125, 0.675, -0.3, 0, -0.125, -0.175, -0.175, -0.575, -0.45,
   ]
-  let layer = DepthwiseConv2D(weight: depthwiseWeight, bias: depthwiseBias, stride: 2, padding: .same)
+  let layer = DepthwiseConv2D(
+    weight: depthwiseWeight, bias: depthwiseBias, stride: 2, padding: .same)
   let output = layer(depthwiseInput)
   #expect(output.shape == [2, 2, 3, 2])
   #expect(isClose(output.scalars, expected, tolerance: goldenTolerance))
@@ -109,7 +111,8 @@ func depthwiseGradients(kernel: Int, stride: Int) {
 ///         bot = x[:, :, y1][:, :, :, x0] * (1 - fx) + x[:, :, y1][:, :, :, x1] * fx
 ///         return top * (1 - fy) + bot * fy
 ///     r = (np.arange(12, dtype=F32) ** 2).reshape(1, 1, 3, 4) / 10
-private let resizeInput = Tensor(shape: [1, 1, 3, 4], scalars: (0..<12).map { Float($0 * $0) / 10 })
+private let resizeInput = Tensor(
+  shape: [1, 1, 3, 4], scalars: (0..<12).map { Float($0 * $0) / 10 })
 
 @Test func resizeWithHalfPixelCentersMatchesNumPy() {
   // resize(r, 5, 3, False, True).ravel(): 3×4 → 5×3, enlarging rows, shrinking columns.
@@ -124,7 +127,9 @@ private let resizeInput = Tensor(shape: [1, 1, 3, 4], scalars: (0..<12).map { Fl
 
 @Test func resizeWithAlignedCornersMatchesNumPy() {
   // resize(r, 5, 3, True, False).ravel()
-  let expected: [Float] = [0, 0.25, 0.9, 0.8, 1.65, 2.9, 1.6, 3.05, 4.9, 4, 6.05, 8.5, 6.4, 9.05, 12.1]
+  let expected: [Float] = [
+    0, 0.25, 0.9, 0.8, 1.65, 2.9, 1.6, 3.05, 4.9, 4, 6.05, 8.5, 6.4, 9.05, 12.1,
+  ]
   let layer = BilinearResize(height: 5, width: 3, alignCorners: true, halfPixelCenters: false)
   #expect(isClose(layer(resizeInput).scalars, expected, tolerance: goldenTolerance))
 }
@@ -171,7 +176,9 @@ func resizeByTwoMatchesTheDefinitionOnWideRows(width: Int) {
   #expect(output.scalars == expected.scalars)
 }
 
-@Test(arguments: [(7, 3, false, true), (8, 10, false, true), (5, 9, true, false), (6, 2, false, false)])
+@Test(arguments: [
+  (7, 3, false, true), (8, 10, false, true), (5, 9, true, false), (6, 2, false, false),
+])
 func resizeGradients(height: Int, width: Int, alignCorners: Bool, halfPixelCenters: Bool) {
   let layer = BilinearResize(
     height: height, width: width, alignCorners: alignCorners, halfPixelCenters: halfPixelCenters)
@@ -199,7 +206,9 @@ private final class ScaleByFirstPixel: Layer {
     var (inputGradient, factorGradient) = ChannelScale.backward(
       outputGradient, input: input, scale: factors)
     let area = input.shape[2] * input.shape[3]
-    for plane in 0..<factorGradient.count { inputGradient.scalars[plane * area] += factorGradient.scalars[plane] }
+    for plane in 0..<factorGradient.count {
+      inputGradient.scalars[plane * area] += factorGradient.scalars[plane]
+    }
     return inputGradient
   }
 }
@@ -212,7 +221,8 @@ private final class ScaleByFirstPixel: Layer {
 }
 
 @Test func channelScaleGradients() {
-  let mismatches = checkGradients(of: ScaleByFirstPixel(), input: randomTensor([2, 3, 3, 4], seed: 12))
+  let mismatches = checkGradients(
+    of: ScaleByFirstPixel(), input: randomTensor([2, 3, 3, 4], seed: 12))
   #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
 }
 
@@ -241,12 +251,19 @@ private final class ScaleByFirstPixel: Layer {
   ]
   // NHWC → NCHW input; OHWI → [C, O, kH, kW] weights, with no spatial flip.
   var input = Tensor(zeros: [1, 3, 2, 3])
-  for y in 0..<2 { for x in 0..<3 { for c in 0..<3 { input[0, c, y, x] = Float((y * 3 + x) * 3 + c - 8) / 8 } } }
+  for y in 0..<2 {
+    for x in 0..<3 { for c in 0..<3 { input[0, c, y, x] = Float((y * 3 + x) * 3 + c - 8) / 8 } }
+  }
   var weight = Tensor(zeros: [3, 2, 2, 2])
   for o in 0..<2 {
-    for i in 0..<2 { for j in 0..<2 { for c in 0..<3 { weight[c, o, i, j] = Float(((o * 2 + i) * 2 + j) * 3 + c - 11) / 12 } } }
+    for i in 0..<2 {
+      for j in 0..<2 {
+        for c in 0..<3 { weight[c, o, i, j] = Float(((o * 2 + i) * 2 + j) * 3 + c - 11) / 12 }
+      }
+    }
   }
-  let layer = ConvTranspose2D(weight: weight, bias: Tensor(shape: [2], scalars: [0.1, -0.2]), stride: 2)
+  let layer = ConvTranspose2D(
+    weight: weight, bias: Tensor(shape: [2], scalars: [0.1, -0.2]), stride: 2)
   let output = layer(input)
   #expect(output.shape == [1, 2, 4, 6])
   #expect(isClose(output.scalars, expected, tolerance: goldenTolerance))

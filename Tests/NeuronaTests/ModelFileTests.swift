@@ -4,7 +4,8 @@ import NeuronaTestSupport
 import Testing
 
 private func temporaryPath(_ name: String) -> String {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("neurona-tests-\(getpid())")
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "neurona-tests-\(getpid())")
   try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   return directory.appendingPathComponent(name).path
 }
@@ -55,7 +56,8 @@ private func smallModel(seed: UInt64) -> Sequential {
   for _ in 0..<2000 {
     var mutated = good
     for _ in 0..<Int.random(in: 1...8, using: &generator) {
-      mutated[Int.random(in: 0..<mutated.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+      mutated[Int.random(in: 0..<mutated.count, using: &generator)] = UInt8.random(
+        in: 0...255, using: &generator)
     }
     _ = try? SafeTensors.decode(Data(mutated))
   }
@@ -66,10 +68,17 @@ private func smallModel(seed: UInt64) -> Sequential {
   try ModelFile.save(smallModel(seed: 1), metadata: [:], to: path)
   var generator = SplitMix64(seed: 1)
   let wider = Sequential([Dense(3, 5, using: &generator), ReLU(), Dense(5, 2, using: &generator)])
-  let error = #expect(throws: ModelFileError.self) { try ModelFile.load(try ModelFile.read(path), into: wider) }
+  let error = #expect(throws: ModelFileError.self) {
+    try ModelFile.load(try ModelFile.read(path), into: wider)
+  }
   #expect(error?.description.contains("0.weight") == true)
-  let deeper = Sequential([Dense(3, 4, using: &generator), ReLU(), Dense(4, 2, using: &generator), Dense(2, 2, using: &generator)])
-  #expect(throws: ModelFileError.self) { try ModelFile.load(try ModelFile.read(path), into: deeper) }
+  let deeper = Sequential([
+    Dense(3, 4, using: &generator), ReLU(), Dense(4, 2, using: &generator),
+    Dense(2, 2, using: &generator),
+  ])
+  #expect(throws: ModelFileError.self) {
+    try ModelFile.load(try ModelFile.read(path), into: deeper)
+  }
 }
 
 @Test func aFileThatIsNotOursIsRefused() throws {
@@ -108,5 +117,7 @@ private func smallModel(seed: UInt64) -> Sequential {
   #expect(process.terminationStatus == 0)
   let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
   let model = smallModel(seed: 4)
-  #expect(Float(printed.trimmingCharacters(in: .whitespacesAndNewlines)) == model.layers[0].parameters[0].value[1, 2])
+  #expect(
+    Float(printed.trimmingCharacters(in: .whitespacesAndNewlines))
+      == model.layers[0].parameters[0].value[1, 2])
 }

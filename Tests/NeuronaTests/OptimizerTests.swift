@@ -69,7 +69,8 @@ private func parameter(_ values: [Float], gradient: [Float]) -> Parameter {
 }
 
 @Test func gradientClippingBoundsTheGlobalNorm() {
-  let a = parameter([0], gradient: [3]), b = parameter([0], gradient: [4])
+  let a = parameter([0], gradient: [3])
+  let b = parameter([0], gradient: [4])
   let norm = clipGradientNorm([a, b], maxNorm: 1)
   #expect(norm == 5)
   #expect(isClose(a.gradient.scalars + b.gradient.scalars, [0.6, 0.8], tolerance: 1e-6))
@@ -80,11 +81,14 @@ private func parameter(_ values: [Float], gradient: [Float]) -> Parameter {
   let he = Initializer.heNormal.make(shape: [200, 100], fanIn: 100, fanOut: 200, using: &generator)
   let heStd = (he.squaredNorm() / Double(he.count)).squareRoot()
   #expect(abs(heStd - (2.0 / 100).squareRoot()) < 0.005)
-  let glorot = Initializer.glorotUniform.make(shape: [50, 50], fanIn: 50, fanOut: 50, using: &generator)
+  let glorot = Initializer.glorotUniform.make(
+    shape: [50, 50], fanIn: 50, fanOut: 50, using: &generator)
   let bound = Float((6.0 / 100).squareRoot())
   #expect(glorot.scalars.allSatisfy { abs($0) <= bound })
   #expect(glorot.scalars.max()! > bound * 0.95)
-  #expect(Initializer.zeros.make(shape: [3], fanIn: 1, fanOut: 1, using: &generator).scalars == [0, 0, 0])
+  #expect(
+    Initializer.zeros.make(shape: [3], fanIn: 1, fanOut: 1, using: &generator).scalars == [0, 0, 0])
   var again = SplitMix64(seed: 11)
-  #expect(Initializer.heNormal.make(shape: [200, 100], fanIn: 100, fanOut: 200, using: &again) == he)
+  #expect(
+    Initializer.heNormal.make(shape: [200, 100], fanIn: 100, fanOut: 200, using: &again) == he)
 }

@@ -25,7 +25,8 @@ private let classes = Tensor(shape: [1, 1, 1, 2], scalars: [0, 2])
 @Test func pixelSoftmaxLossGradientsMatchFiniteDifferences() {
   let z = randomTensor([2, 3, 3, 3], low: -2, high: 2)
   let y = randomTensor([2, 1, 3, 3], low: 0, high: 2.999, seed: 11).map { $0.rounded(.down) }
-  #expect(checkLossGradient(PixelCrossEntropy(classWeights: [1, 1, 3]), prediction: z, target: y).isEmpty)
+  #expect(
+    checkLossGradient(PixelCrossEntropy(classWeights: [1, 1, 3]), prediction: z, target: y).isEmpty)
   #expect(checkLossGradient(PixelSoftmaxDice(), prediction: z, target: y).isEmpty)
   let combined = CombinedLoss([(1, PixelCrossEntropy()), (1, PixelSoftmaxDice())])
   #expect(checkLossGradient(combined, prediction: z, target: y).isEmpty)

@@ -1,3 +1,6 @@
+import Neurona
+import Testing
+
 // The vectorised exp, sigmoid and tanh against libm over the range a network meets, the
 // saturated ends and lengths that leave a partial group of eight.
 #if canImport(Glibc)
@@ -5,8 +8,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Neurona
-import Testing
 
 /// A few Float ulps of values of order 1 (the polynomial's error is about one).
 private let absoluteTolerance: Float = 3e-7

@@ -54,7 +54,9 @@ func winogradInputGradientMatchesIm2col(shape: [Int]) {
   layer.usesWinograd = false
   #expect(!layer.winogradAppliesToInputGradient(ofInput: shape))
   let (referenceInput, referenceWeight) = gradients()
-  #expect(isClose(fastInput, referenceInput, tolerance: 1e-4), "\(fastInput.maxAbsDifference(referenceInput))")
+  #expect(
+    isClose(fastInput, referenceInput, tolerance: 1e-4),
+    "\(fastInput.maxAbsDifference(referenceInput))")
   #expect(isClose(fastWeight, referenceWeight, tolerance: 1e-3))
 }
 
@@ -143,7 +145,8 @@ func winograd2x2MatchesIm2col(shape: [Int]) {
   let reference = results()
   for (name, (a, b)) in zip(["fused", "output", "∂x", "∂W"], zip(fast, reference)) {
     #expect(a.shape == b.shape, "\(name)")
-    #expect(isClose(a, b, tolerance: name == "∂W" ? 1e-3 : 1e-4), "\(name): \(a.maxAbsDifference(b))")
+    #expect(
+      isClose(a, b, tolerance: name == "∂W" ? 1e-3 : 1e-4), "\(name): \(a.maxAbsDifference(b))")
   }
 }
 

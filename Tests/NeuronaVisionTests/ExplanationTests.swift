@@ -18,11 +18,14 @@ private struct PatchPictures {
     var generator = SplitMix64(seed: seed)
     let (s, p) = (Self.size, Self.patch)
     var pixels = [Float](repeating: 0, count: count * s * s)
-    var labels = [Float](), origins: [(x: Int, y: Int)] = []
+    var labels = [Float]()
+    var origins: [(x: Int, y: Int)] = []
     for n in 0..<count {
       for i in 0..<(s * s) { pixels[n * s * s + i] = 0.3 * generator.nextUnitFloat() }
       let label = Int(generator.next() % 2)
-      let (x0, y0) = (Int(generator.next() % UInt64(s - p + 1)), Int(generator.next() % UInt64(s - p + 1)))
+      let (x0, y0) = (
+        Int(generator.next() % UInt64(s - p + 1)), Int(generator.next() % UInt64(s - p + 1))
+      )
       for dy in 0..<p {
         for dx in 0..<p {
           let bright = label == 0 ? dy % 2 == 0 : dx % 2 == 0
@@ -57,16 +60,20 @@ private func explainedFraction(
     TensorDataset(inputs: train.inputs, targets: train.labels), trainIndices: Array(0..<2000),
     epochs: epochs, batchSize: 32, using: &generator)
   let test = PatchPictures(count: 60, seed: 99)
-  var right = 0, onPatch = 0
+  var right = 0
+  var onPatch = 0
   var method: Explanation.Method?
   for n in 0..<60 {
     let input = test.inputs.slice(n..<(n + 1))
     let explanation = try classifier.explain(input)
     method = explanation.method
     if explanation.classIndex == Int(test.labels.scalars[n]) { right += 1 }
-    let (x, y) = explanation.peak, origin = test.patchOrigins[n]
+    let (x, y) = explanation.peak
+    let origin = test.patchOrigins[n]
     let p = PatchPictures.patch
-    if x >= origin.x - margin, x < origin.x + p + margin, y >= origin.y - margin, y < origin.y + p + margin {
+    if x >= origin.x - margin, x < origin.x + p + margin, y >= origin.y - margin,
+      y < origin.y + p + margin
+    {
       onPatch += 1
     }
   }

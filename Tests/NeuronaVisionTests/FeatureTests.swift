@@ -9,7 +9,8 @@ import Testing
 
 /// The shipped FashionNet when the checkout has it, else a small CNN trained here briefly.
 private func fashionClassifier() throws -> Classifier {
-  let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Models/fashionnet.safetensors").path
   if FileManager.default.fileExists(atPath: shipped) { return try Classifier.load(shipped) }
   var description = ClassifierDescription.fashionNet()
@@ -20,17 +21,21 @@ private func fashionClassifier() throws -> Classifier {
   let trainer = Trainer(
     model: classifier.network, loss: SoftmaxCrossEntropy(), optimizer: Adam(learningRate: 0.001))
   var generator = SplitMix64(seed: 2)
-  try trainer.fit(data.examples, trainIndices: Array(0..<30_000), epochs: 2, batchSize: 64, using: &generator)
+  try trainer.fit(
+    data.examples, trainIndices: Array(0..<30_000), epochs: 2, batchSize: 64, using: &generator)
   return classifier
 }
 
 /// The fraction of rows whose nearest other row (Euclidean) has the same label.
-private func nearestNeighbourAgreement(_ vectors: [Float], dimension d: Int, labels: [Int]) -> Double {
+private func nearestNeighbourAgreement(_ vectors: [Float], dimension d: Int, labels: [Int])
+  -> Double
+{
   let n = labels.count
   var agree = 0
   vectors.withUnsafeBufferPointer { v in
     for i in 0..<n {
-      var best = Float.infinity, bestIndex = -1
+      var best = Float.infinity
+      var bestIndex = -1
       for j in 0..<n where j != i {
         var distance: Float = 0
         for k in 0..<d {
@@ -57,8 +62,10 @@ func learnedFeaturesGroupClassesBetterThanPixels() throws {
   #expect(features.shape == [count, classifier.featureCount])
   let truth = labels.scalars.prefix(count).map { Int($0) }
   let raw = nearestNeighbourAgreement(pixels.scalars, dimension: 28 * 28, labels: truth)
-  let learned = nearestNeighbourAgreement(features.scalars, dimension: features.shape[1], labels: truth)
-  print(String(format: "nearest neighbour of the same class: pixels %.3f, features %.3f", raw, learned))
+  let learned = nearestNeighbourAgreement(
+    features.scalars, dimension: features.shape[1], labels: truth)
+  print(
+    String(format: "nearest neighbour of the same class: pixels %.3f, features %.3f", raw, learned))
   // Measured: pixels 0.736; features 0.840 (the small CNN trained here).
   #expect(raw > 0.65 && raw < 0.8)
   #expect(learned > 0.8)

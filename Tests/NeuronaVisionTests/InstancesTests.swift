@@ -11,7 +11,8 @@ private func touchingDiscs() -> (labels: [UInt16], width: Int, height: Int) {
   var labels = [UInt16](repeating: 0, count: width * height)
   for y in 0..<height {
     for x in 0..<width {
-      for (id, cx) in [(UInt16(1), 13), (2, 25)] where (x - cx) * (x - cx) + (y - 10) * (y - 10) <= 36 {
+      for (id, cx) in [(UInt16(1), 13), (2, 25)]
+      where (x - cx) * (x - cx) + (y - 10) * (y - 10) <= 36 {
         labels[y * width + x] = id
       }
     }
@@ -64,10 +65,13 @@ private func touchingDiscs() -> (labels: [UInt16], width: Int, height: Int) {
   extraction.minimumArea = 2
   let found = try extraction.instances(from: [try FloatMap(width: 12, height: 9, values: values)])
   #expect(found.objects.count == 2)
-  let first = try #require(found.objects.first), second = try #require(found.objects.last)
+  let first = try #require(found.objects.first)
+  let second = try #require(found.objects.last)
   #expect((first.id, first.x, first.y, first.width, first.height, first.area) == (1, 2, 1, 3, 2, 6))
   #expect(abs(first.meanProbability - 0.8) < 1e-6)
-  #expect((second.id, second.x, second.y, second.width, second.height, second.area) == (2, 6, 4, 4, 4, 16))
+  #expect(
+    (second.id, second.x, second.y, second.width, second.height, second.area) == (2, 6, 4, 4, 4, 16)
+  )
   #expect(found.labels[8 * 12] == 0)
 }
 
@@ -75,10 +79,14 @@ private func touchingDiscs() -> (labels: [UInt16], width: Int, height: Int) {
   // 400 separate 2×2 objects: ids up to 400 need 16 bits.
   let (width, height) = (60, 60)
   var values = [Float](repeating: 0, count: width * height)
-  for y in 0..<height where y % 3 != 2 { for x in 0..<width where x % 3 != 2 { values[y * width + x] = 1 } }
+  for y in 0..<height where y % 3 != 2 {
+    for x in 0..<width where x % 3 != 2 { values[y * width + x] = 1 }
+  }
   var extraction = InstanceExtraction()
   extraction.minimumArea = 1
-  let found = try extraction.instances(from: [try FloatMap(width: width, height: height, values: values)])
+  let found = try extraction.instances(from: [
+    try FloatMap(width: width, height: height, values: values)
+  ])
   #expect(found.objects.count == 400)
   let folder = try makeTemporaryFolder("labels")
   let path = folder + "/a.instances.png"
@@ -97,7 +105,8 @@ private func touchingDiscs() -> (labels: [UInt16], width: Int, height: Int) {
 }
 
 @Test func segmenterMetadataKeepsTheTargetAndOldFilesAreMasks() throws {
-  let instances = SegmenterDescription(channels: 3, size: 32, baseWidth: 4, depth: 2, target: .boundary3)
+  let instances = SegmenterDescription(
+    channels: 3, size: 32, baseWidth: 4, depth: 2, target: .boundary3)
   #expect(instances.metadata["outputs"] == "3" && instances.metadata["target"] == "boundary3")
   #expect(try SegmenterDescription(metadata: instances.metadata) == instances)
   // A mask model's metadata is what it was before targets existed, and reads back as a mask.
@@ -108,7 +117,8 @@ private func touchingDiscs() -> (labels: [UInt16], width: Int, height: Int) {
   wrong["outputs"] = "1"
   #expect(throws: (any Error).self) { try SegmenterDescription(metadata: wrong) }
   let segmenter = try Segmenter(description: instances, seed: 1)
-  let maps = try segmenter.classProbabilities(try Image(width: 20, height: 12, channels: 3, filledWith: [90]))
+  let maps = try segmenter.classProbabilities(
+    try Image(width: 20, height: 12, channels: 3, filledWith: [90]))
   #expect(maps.count == 3 && maps.allSatisfy { $0.width == 20 && $0.height == 12 })
   let total = zip(zip(maps[0].values, maps[1].values), maps[2].values).map { $0.0 + $0.1 + $1 }
   #expect(total.allSatisfy { abs($0 - 1) < 1e-5 })

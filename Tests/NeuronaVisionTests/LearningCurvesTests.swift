@@ -4,7 +4,9 @@ import Testing
 
 private func curves(validation: [Double], accuracy: [Double?], loss: [Double]) -> [EpochFigures] {
   validation.indices.map {
-    EpochFigures(epoch: $0 + 1, trainLoss: loss[$0], trainAccuracy: accuracy[$0], validationScore: validation[$0])
+    EpochFigures(
+      epoch: $0 + 1, trainLoss: loss[$0], trainAccuracy: accuracy[$0],
+      validationScore: validation[$0])
   }
 }
 
@@ -22,7 +24,8 @@ private func curves(validation: [Double], accuracy: [Double?], loss: [Double]) -
   #expect(LearningCurves.overfittingWarning(recovering) == nil)
   // Falling validation while training also gets worse is not overfitting (e.g. divergence).
   let diverging = curves(
-    validation: [0.85, 0.84, 0.83, 0.82], accuracy: [0.9, 0.89, 0.88, 0.87], loss: [0.3, 0.4, 0.5, 0.6])
+    validation: [0.85, 0.84, 0.83, 0.82], accuracy: [0.9, 0.89, 0.88, 0.87],
+    loss: [0.3, 0.4, 0.5, 0.6])
   #expect(LearningCurves.overfittingWarning(diverging) == nil)
 }
 
@@ -30,8 +33,10 @@ private func curves(validation: [Double], accuracy: [Double?], loss: [Double]) -
   let falling = curves(
     validation: [0.9, 0.89, 0.88, 0.87], accuracy: [nil, nil, nil, nil], loss: [0.5, 0.4, 0.3, 0.2])
   #expect(LearningCurves.overfittingWarning(falling)?.contains("training loss fell") == true)
-  let noValidation = [EpochFigures(epoch: 1, trainLoss: 1), EpochFigures(epoch: 2, trainLoss: 0.5),
-                      EpochFigures(epoch: 3, trainLoss: 0.4), EpochFigures(epoch: 4, trainLoss: 0.3)]
+  let noValidation = [
+    EpochFigures(epoch: 1, trainLoss: 1), EpochFigures(epoch: 2, trainLoss: 0.5),
+    EpochFigures(epoch: 3, trainLoss: 0.4), EpochFigures(epoch: 4, trainLoss: 0.3),
+  ]
   #expect(LearningCurves.overfittingWarning(noValidation) == nil)
 }
 

@@ -21,7 +21,8 @@ import Testing
 @Test func maskOverlapGivesIoUDiceAndPixelAccuracyByHand() {
   // predicted 1 1 0 0 1 0, truth 1 0 1 0 1 0: TP 2, FP 1, FN 1, TN 2.
   let overlap = MaskOverlap(
-    predicted: [true, true, false, false, true, false], truth: [true, false, true, false, true, false])
+    predicted: [true, true, false, false, true, false],
+    truth: [true, false, true, false, true, false])
   #expect(overlap.iou == 0.5)  // 2 / (2 + 1 + 1)
   #expect(abs(overlap.dice - 2.0 / 3.0) < 1e-12)  // 4 / (4 + 1 + 1)
   #expect(abs(overlap.pixelAccuracy - 4.0 / 6.0) < 1e-12)

@@ -8,7 +8,8 @@ import NeuronaVision
 import Testing
 
 private func scratch(_ name: String) -> String {
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("neurona-loader-\(getpid())")
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "neurona-loader-\(getpid())")
   try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   return folder.appendingPathComponent(name).path
 }
@@ -21,7 +22,8 @@ private func seedFiles() throws -> [[UInt8]] {
       std: [0.25], baseWidth: 2, depth: 1),
     seed: 1)
   let segmenter = try Segmenter(
-    description: SegmenterDescription(channels: 1, size: 16, baseWidth: 1, depth: 1, mean: [0], std: [1]),
+    description: SegmenterDescription(
+      channels: 1, size: 16, baseWidth: 1, depth: 1, mean: [0], std: [1]),
     seed: 1)
   let (a, b) = (scratch("seed-classifier"), scratch("seed-segmenter"))
   try classifier.save(to: a)
@@ -35,8 +37,11 @@ private func mutateHeader(_ original: [UInt8], using rng: inout SplitMix64) -> [
   var bytes = original
   let headerEnd = 8 + bytes.prefix(8).reversed().reduce(0) { $0 << 8 | Int($1) }
   let at = Int.random(in: 8..<headerEnd, using: &rng)
-  if Bool.random(using: &rng), let digit = bytes[at..<headerEnd].firstIndex(where: { (48...57).contains($0) }) {
-    let big = Array(["65535", "1024", "8", "4096", "0", "99999999999999999999"].randomElement(using: &rng)!.utf8)
+  if Bool.random(using: &rng),
+    let digit = bytes[at..<headerEnd].firstIndex(where: { (48...57).contains($0) })
+  {
+    let big = Array(
+      ["65535", "1024", "8", "4096", "0", "99999999999999999999"].randomElement(using: &rng)!.utf8)
     var end = digit
     while end < headerEnd, (48...57).contains(bytes[end]) { end += 1 }
     bytes.replaceSubrange(digit..<end, with: big)

@@ -124,7 +124,9 @@ final class DecoderHarness: Layer {
   for (i, parameter) in stage.namedParameters.enumerated() {
     parameter.parameter.value = randomTensor(parameter.parameter.value.shape, seed: UInt64(90 + i))
   }
-  let (input, skip) = (randomTensor([2, 24, 8, 12], seed: 3), randomTensor([2, 16, 16, 24], seed: 4))
+  let (input, skip) = (
+    randomTensor([2, 24, 8, 12], seed: 3), randomTensor([2, 16, 16, 24], seed: 4)
+  )
   let reference = stage.forward(input, skip: skip, mode: .training)
   let fast = stage.forward(input, skip: skip, mode: .inference)
   #expect(isClose(fast, reference, tolerance: 1e-4))
@@ -153,11 +155,18 @@ func checkGradientsSkippingKinks(
   func judge(_ location: String, _ analytic: Float, _ quotient: (Float) -> Double) {
     let (coarse, fine) = (quotient(epsilon), quotient(epsilon / 2))
     let scale = max(abs(coarse), abs(fine), Double(abs(analytic)), 1)
-    guard abs(coarse - fine) <= 0.01 * scale else { skipped += 1; return }
+    guard abs(coarse - fine) <= 0.01 * scale else {
+      skipped += 1
+      return
+    }
     reliable += 1
-    if abs(Double(analytic) - fine) > 0.03 * scale { mismatches.append("\(location): \(analytic) vs \(fine)") }
+    if abs(Double(analytic) - fine) > 0.03 * scale {
+      mismatches.append("\(location): \(analytic) vs \(fine)")
+    }
   }
-  let spread = { (count: Int) in (0..<min(count, samplesPerTensor)).map { $0 * count / min(count, samplesPerTensor) } }
+  let spread = { (count: Int) in
+    (0..<min(count, samplesPerTensor)).map { $0 * count / min(count, samplesPerTensor) }
+  }
   for i in spread(input.count) {
     judge("input[\(i)]", inputGradient.scalars[i]) { eps in
       var (plus, minus) = (input, input)
@@ -194,11 +203,13 @@ func checkGradientsSkippingKinks(
   // of the parts upstream of it. So each part (stem, block, context, decoder stage, head) must
   // have most of its judged samples right.
   let input = randomTensor([1, 3, 32, 32], low: 0, high: 1, seed: 10)
-  let result = checkGradientsSkippingKinks(of: network, input: input, epsilon: 2e-3, samplesPerTensor: 4)
+  let result = checkGradientsSkippingKinks(
+    of: network, input: input, epsilon: 2e-3, samplesPerTensor: 4)
   print(
     "person network gradients: \(result.reliable) judged, \(result.mismatches.count) off, "
       + "\(result.skipped) skipped (kinks)")
-  let parts = Set(network.namedParameters.map { $0.name.split(separator: ".").prefix(2).joined(separator: ".") })
+  let parts = Set(
+    network.namedParameters.map { $0.name.split(separator: ".").prefix(2).joined(separator: ".") })
   for part in parts.sorted() {
     let judged = network.namedParameters.filter { $0.name.hasPrefix(part + ".") }.count * 4
     let off = result.mismatches.filter { $0.hasPrefix(part + ".") }.count

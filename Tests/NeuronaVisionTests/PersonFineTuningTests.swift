@@ -12,9 +12,11 @@ import Testing
   let segmenter = try loadPersonSegmenter()
   // 64×64 versions keep the test fast; the network takes any multiple of 16.
   let size = 64
-  var pictures: [Float] = [], masks: [Float] = []
+  var pictures: [Float] = []
+  var masks: [Float] = []
   for (name, person) in [("chelsea", false), ("astronaut", true)] {
-    let image = try Image.read(contentsOf: personFixtures.appendingPathComponent("\(name)_input256.png").path)
+    let image = try Image.read(
+      contentsOf: personFixtures.appendingPathComponent("\(name)_input256.png").path)
     pictures += try image.resized(width: size, height: size).floatPlanes()
     if person {
       let mask = try Image.read(

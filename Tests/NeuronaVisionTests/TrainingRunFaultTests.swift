@@ -15,7 +15,9 @@ private final class PoisonedSource: BatchSource {
 
   init(poisonFrom: Int) {
     var generator = SplitMix64(seed: 1)
-    let inputs = (0..<64).flatMap { i in (0..<4).map { _ in generator.nextUnitFloat() + Float(i % 2) } }
+    let inputs = (0..<64).flatMap { i in
+      (0..<4).map { _ in generator.nextUnitFloat() + Float(i % 2) }
+    }
     data = TensorDataset(
       inputs: Tensor(shape: [16, 4], scalars: Array(inputs.prefix(64))),
       targets: Tensor(shape: [16], scalars: (0..<16).map { Float($0 % 2) }))
@@ -42,7 +44,9 @@ private func smallNetwork() -> Sequential {
 }
 
 @Test func divergenceInALaterEpochKeepsTheLastGoodModelAndCheckpoint() throws {
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("neurona-diverge-\(getpid())").path
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "neurona-diverge-\(getpid())"
+  ).path
   try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
   let output = "\(folder)/m.safetensors"
   let options = TrainingOptions(epochs: 4, batchSize: 4, learningRate: 0.01, outputPath: output)
@@ -66,9 +70,11 @@ private func smallNetwork() -> Sequential {
   // Resuming from the kept checkpoint with good data finishes the run.
   var resumed = options
   resumed.resume = true
-  let again = TrainingRun(model: smallNetwork(), loss: SoftmaxCrossEntropy(), options: resumed, metadata: [:])
+  let again = TrainingRun(
+    model: smallNetwork(), loss: SoftmaxCrossEntropy(), options: resumed, metadata: [:])
   let progress = try again.run(
-    PoisonedSource(poisonFrom: .max), trainIndices: Array(0..<16), score: { _ in nil }, log: { _ in })
+    PoisonedSource(poisonFrom: .max), trainIndices: Array(0..<16), score: { _ in nil },
+    log: { _ in })
   #expect(progress.epoch == 4)
   #expect(!FileManager.default.fileExists(atPath: options.checkpointPath))
 }

@@ -34,7 +34,8 @@ import Testing
   // it), so ε is small and points that straddle a kink are skipped. The absolute tolerance
   // covers float32 rounding in the objective (≈ 7e-3 at this ε; biases before a BatchNorm
   // have a true gradient of exactly 0).
-  let tolerance = GradientTolerance(epsilon: 3e-4, absolute: 1.5e-2, relative: 3e-2, samplesPerTensor: 12)
+  let tolerance = GradientTolerance(
+    epsilon: 3e-4, absolute: 1.5e-2, relative: 3e-2, samplesPerTensor: 12)
   let mismatches = checkGradients(
     of: unet, input: randomTensor([2, 2, 8, 8], seed: 5), tolerance: tolerance, skipKinks: true)
   #expect(mismatches.isEmpty, "\(mismatches.count): \(mismatches.prefix(8))")
@@ -57,7 +58,8 @@ import Testing
   let data = TensorDataset(inputs: image, targets: mask)
   let loss = CombinedLoss([(1, BinaryCrossEntropy()), (1, SoftDiceLoss())])
   let trainer = Trainer(model: unet, loss: loss, optimizer: Adam(learningRate: 0.01))
-  let reports = try trainer.fit(data, trainIndices: [0, 1], epochs: 60, batchSize: 2, using: &generator)
+  let reports = try trainer.fit(
+    data, trainIndices: [0, 1], epochs: 60, batchSize: 2, using: &generator)
   #expect(reports[0].trainLoss > 0.8)
   #expect(reports.last!.trainLoss < 0.15)
 }

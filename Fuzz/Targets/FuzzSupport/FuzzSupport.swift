@@ -5,7 +5,7 @@ import Foundation
 
 /// libFuzzer's entry point for programs that have their own `main` (SwiftPM executables do).
 @_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
+func llvmFuzzerRunDriver(
   _ argc: UnsafeMutablePointer<Int32>,
   _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
   _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
@@ -18,7 +18,7 @@ public typealias FuzzTarget = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int
 public func runFuzzer(_ target: FuzzTarget) -> Never {
   var argc = CommandLine.argc
   var argv = CommandLine.unsafeArgv
-  exit(LLVMFuzzerRunDriver(&argc, &argv, target))
+  exit(llvmFuzzerRunDriver(&argc, &argv, target))
 }
 
 /// The fuzzer's input as an array.
@@ -29,7 +29,8 @@ public func fuzzBytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
 
 /// Writes `bytes` to this process's scratch file and returns its path.
 public func scratchFile(_ bytes: [UInt8]) -> String {
-  let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+  let folder =
+    FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
   let path = "\(folder)/neurona-fuzz-\(getpid())"
   _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
   return path

@@ -25,10 +25,13 @@ public struct IDXFile {
       throw ModelFileError("\(path): not an IDX file (bad magic number)")
     }
     guard header[2] == 0x08 else {
-      throw ModelFileError("\(path): IDX element type 0x\(String(header[2], radix: 16)) is not unsigned bytes")
+      throw ModelFileError(
+        "\(path): IDX element type 0x\(String(header[2], radix: 16)) is not unsigned bytes")
     }
     let rank = Int(header[3])
-    guard (1...4).contains(rank) else { throw ModelFileError("\(path): IDX rank \(rank) unsupported") }
+    guard (1...4).contains(rank) else {
+      throw ModelFileError("\(path): IDX rank \(rank) unsupported")
+    }
     var dimensionBytes = [UInt8](repeating: 0, count: 4 * rank)
     guard gzread(file, &dimensionBytes, UInt32(4 * rank)) == Int32(4 * rank) else {
       throw ModelFileError("\(path): truncated IDX header")

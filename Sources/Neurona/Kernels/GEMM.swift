@@ -37,7 +37,8 @@ public enum GEMM {
       // Shared by output elements when the matrix is big: each worker then streams its own
       // part, which can stay in its core's cache from one call to the next.
       let length = Swift.max(m, n)
-      let workers = length * k >= minimumSharedMatrix && !ComputeThreads.isBusy
+      let workers =
+        length * k >= minimumSharedMatrix && !ComputeThreads.isBusy
         ? ComputeThreads.workers : 1
       share(length, between: workers) { lo, hi in
         if m == 1 {
@@ -151,4 +152,3 @@ public enum GEMM {
     return c
   }
 }
-

@@ -44,7 +44,8 @@ public final class BilinearResize: Layer {
     precondition(
       outputGradient.shape == [inputShape[0], inputShape[1], height, width],
       "BilinearResize backward: gradient \(outputGradient.shape) does not match the output")
-    return TwoTapResampling.backward(outputGradient, inputShape: inputShape, rows: rows, columns: columns)
+    return TwoTapResampling.backward(
+      outputGradient, inputShape: inputShape, rows: rows, columns: columns)
   }
 
   private func prepareTaps(for shape: [Int]) {
@@ -58,7 +59,8 @@ public final class BilinearResize: Layer {
   /// of the second, in float32 as TensorFlow Lite computes them.
   func taps(input: Int, output: Int) -> ResamplingTaps {
     let scale =
-      alignCorners && output > 1 ? Float(input - 1) / Float(output - 1) : Float(input) / Float(output)
+      alignCorners && output > 1
+      ? Float(input - 1) / Float(output - 1) : Float(input) / Float(output)
     return (0..<output).map { d in
       let u = halfPixelCenters ? (Float(d) + 0.5) * scale - 0.5 : Float(d) * scale
       let low = Swift.min(Swift.max(Int(u.rounded(.down)), 0), input - 1)

@@ -46,9 +46,12 @@ public final class Upsample: Layer {
 
   public func backward(_ outputGradient: Tensor) -> Tensor {
     precondition(
-      outputGradient.shape == [inputShape[0], inputShape[1], inputShape[2] * scale, inputShape[3] * scale],
+      outputGradient.shape == [
+        inputShape[0], inputShape[1], inputShape[2] * scale, inputShape[3] * scale,
+      ],
       "Upsample backward: gradient shape")
-    return TwoTapResampling.backward(outputGradient, inputShape: inputShape, rows: rows, columns: columns)
+    return TwoTapResampling.backward(
+      outputGradient, inputShape: inputShape, rows: rows, columns: columns)
   }
 
   /// For each of the s·extent outputs along an axis: the two inputs it blends and the

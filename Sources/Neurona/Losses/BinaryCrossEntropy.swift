@@ -13,7 +13,8 @@ public struct BinaryCrossEntropy: Loss {
   public init() {}
 
   public func evaluate(_ prediction: Tensor, _ target: Tensor) -> LossResult {
-    precondition(prediction.shape == target.shape, "BCE shapes: \(prediction.shape) vs \(target.shape)")
+    precondition(
+      prediction.shape == target.shape, "BCE shapes: \(prediction.shape) vs \(target.shape)")
     let count = Float(max(prediction.count, 1))
     var gradient = prediction
     var total: Double = 0

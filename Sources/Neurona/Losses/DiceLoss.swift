@@ -13,9 +13,11 @@ public struct SoftDiceLoss: Loss {
   /// With I = Σpg and U = Σp + Σg: L = 1 − (2I + s)/(U + s),
   /// ∂L/∂p = −(2g(U + s) − (2I + s)) / (U + s)², ∂p/∂z = p(1 − p).
   public func evaluate(_ prediction: Tensor, _ target: Tensor) -> LossResult {
-    precondition(prediction.shape == target.shape, "Dice shapes: \(prediction.shape) vs \(target.shape)")
+    precondition(
+      prediction.shape == target.shape, "Dice shapes: \(prediction.shape) vs \(target.shape)")
     let probabilities = prediction.map(sigmoid)
-    var intersection: Double = 0, union: Double = 0
+    var intersection: Double = 0
+    var union: Double = 0
     for (p, g) in zip(probabilities.scalars, target.scalars) {
       intersection += Double(p * g)
       union += Double(p + g)
@@ -28,7 +30,8 @@ public struct SoftDiceLoss: Loss {
       target.withUnsafeBufferPointer { g in
         for i in 0..<d.count {
           let p = Double(d[i])
-          let dp = -(2 * Double(g[i]) * denominator - (2 * intersection + s)) / (denominator * denominator)
+          let dp =
+            -(2 * Double(g[i]) * denominator - (2 * intersection + s)) / (denominator * denominator)
           d[i] = Float(dp * p * (1 - p))
         }
       }

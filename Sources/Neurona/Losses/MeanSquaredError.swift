@@ -5,7 +5,8 @@ public struct MeanSquaredError: Loss {
   public init() {}
 
   public func evaluate(_ prediction: Tensor, _ target: Tensor) -> LossResult {
-    precondition(prediction.shape == target.shape, "MSE shapes: \(prediction.shape) vs \(target.shape)")
+    precondition(
+      prediction.shape == target.shape, "MSE shapes: \(prediction.shape) vs \(target.shape)")
     let count = Float(max(prediction.count, 1))
     let difference = prediction - target
     let value = Float(difference.squaredNorm()) / count

@@ -50,7 +50,8 @@ public struct PixelCrossEntropy: Loss {
     precondition(classWeights.isEmpty || classWeights.count == k, "one class weight per class")
     let weights = classWeights.isEmpty ? [Float](repeating: 1, count: k) : classWeights
     var gradient = pixelSoftmax(prediction)
-    var total: Double = 0, weightSum: Double = 0
+    var total: Double = 0
+    var weightSum: Double = 0
     gradient.withUnsafeMutableBufferPointer { g in
       target.withUnsafeBufferPointer { y in
         for b in 0..<n {
@@ -72,7 +73,8 @@ public struct PixelCrossEntropy: Loss {
     gradient.withUnsafeMutableBufferPointer { g in
       for i in 0..<g.count { g[i] *= scale }
     }
-    return LossResult(value: Float(total / max(weightSum, .leastNormalMagnitude)), gradient: gradient)
+    return LossResult(
+      value: Float(total / max(weightSum, .leastNormalMagnitude)), gradient: gradient)
   }
 }
 
@@ -93,7 +95,8 @@ public struct PixelSoftmaxDice: Loss {
     let probabilities = pixelSoftmax(prediction)
     let s = Double(smoothing)
     // Per class: I = Σp·g, U = Σp + Σg.
-    var intersection = [Double](repeating: 0, count: k), union = [Double](repeating: 0, count: k)
+    var intersection = [Double](repeating: 0, count: k)
+    var union = [Double](repeating: 0, count: k)
     probabilities.withUnsafeBufferPointer { q in
       for b in 0..<n {
         for i in 0..<p {

@@ -17,7 +17,8 @@ public struct SoftmaxCrossEntropy: Loss {
   public func evaluate(_ prediction: Tensor, _ target: Tensor) -> LossResult {
     precondition(prediction.rank == 2, "cross-entropy needs logits [N, K], got \(prediction.shape)")
     let (n, k) = (prediction.shape[0], prediction.shape[1])
-    precondition(target.shape == [n], "cross-entropy needs class indices [\(n)], got \(target.shape)")
+    precondition(
+      target.shape == [n], "cross-entropy needs class indices [\(n)], got \(target.shape)")
     var gradient = prediction
     var total: Double = 0
     gradient.withUnsafeMutableBufferPointer { g in

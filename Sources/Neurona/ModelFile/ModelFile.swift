@@ -65,7 +65,8 @@ public enum ModelFile {
     }
     if let first = unexpected.sorted().first {
       throw ModelFileError(
-        "the model file has parameter \(first) that this architecture lacks: is it another architecture?")
+        "the model file has parameter \(first) that this architecture lacks: is it another architecture?"
+      )
     }
   }
 }

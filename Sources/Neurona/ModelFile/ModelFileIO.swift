@@ -15,7 +15,9 @@ enum ModelFileIO {
   /// - Throws: `ModelFileError` with the system's reason ("No space left on device", …).
   static func write(_ data: Data, to path: String) throws {
     var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    {
       throw ModelFileError("\(path): cannot write the model file (it is a directory)")
     }
     let url = URL(fileURLWithPath: path)

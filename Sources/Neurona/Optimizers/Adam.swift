@@ -40,7 +40,8 @@ public final class Adam: Optimizer {
     for parameter in prepare(parameters) {
       let key = ObjectIdentifier(parameter)
       let count = parameter.value.count
-      var (m, v) = moments.removeValue(forKey: key)
+      var (m, v) =
+        moments.removeValue(forKey: key)
         ?? ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
       let gradient = parameter.gradient
       if count > 0 {

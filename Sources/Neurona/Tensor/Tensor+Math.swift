@@ -66,7 +66,8 @@ extension Tensor {
     let (rows, columns) = (shape[0], shape[1])
     return (0..<rows).map { row in
       var best = 0
-      for column in 1..<columns where scalars[row * columns + column] > scalars[row * columns + best] {
+      for column in 1..<columns
+      where scalars[row * columns + column] > scalars[row * columns + best] {
         best = column
       }
       return best

@@ -73,7 +73,9 @@ public final class Trainer {
       let (input, target) = source.batch(chunk)
       let prediction = model.forward(input, mode: .inference)
       totalLoss += Double(loss.evaluate(prediction, target).value) * Double(chunk.count)
-      if let right = Trainer.correctCount(prediction, target) { correct += right } else {
+      if let right = Trainer.correctCount(prediction, target) {
+        correct += right
+      } else {
         classifying = false
       }
     }
@@ -99,7 +101,9 @@ public final class Trainer {
     for epoch in firstEpoch..<(firstEpoch + epochs) {
       let started = Clock.now
       let order = trainIndices.shuffled(using: &generator)
-      var lossSum = 0.0, penaltySum = 0.0, correct = 0
+      var lossSum = 0.0
+      var penaltySum = 0.0
+      var correct = 0
       var classifying = true
       for (step, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
         let chunk = Array(order[start..<min(start + batchSize, order.count)])

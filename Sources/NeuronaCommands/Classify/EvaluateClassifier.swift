@@ -21,12 +21,15 @@ struct EvaluateClassifier: ParsableCommand {
   var format: OutputFormat = .text
 
   func validate() throws {
-    guard format == .text || format == .json else { throw ValidationError("--format must be text or json") }
+    guard format == .text || format == .json else {
+      throw ValidationError("--format must be text or json")
+    }
   }
 
   func run() throws {
     let classifier = try Classifier.load(try ModelLocator.resolve(model))
-    let (data, _) = try ClassificationData.load(data, split: split, description: classifier.description)
+    let (data, _) = try ClassificationData.load(
+      data, split: split, description: classifier.description)
     for warning in data.warnings { Terminal.warn(warning) }
     var matrix = ConfusionMatrix(classCount: data.classNames.count)
     let count = data.examples.count
@@ -62,7 +65,9 @@ struct EvaluationReport: Encodable {
     classes = classNames
     confusionMatrix = matrix.counts
     perClass = classNames.indices.map {
-      ClassReport(name: classNames[$0], precision: matrix.precision($0), recall: matrix.recall($0), support: matrix.support[$0])
+      ClassReport(
+        name: classNames[$0], precision: matrix.precision($0), recall: matrix.recall($0),
+        support: matrix.support[$0])
     }
   }
 
@@ -73,16 +78,24 @@ struct EvaluationReport: Encodable {
   }
 
   var text: String {
-    func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
+    func percent(_ value: Double?) -> String {
+      value.map { String(format: "%.1f%%", $0 * 100) } ?? "–"
+    }
     var lines = [String(format: "accuracy: %.4f (%d images)", accuracy, count), ""]
-    lines.append(formatTable(
-      header: ["class", "precision", "recall", "support"],
-      rows: perClass.map { [$0.name, percent($0.precision), percent($0.recall), String($0.support)] }))
+    lines.append(
+      formatTable(
+        header: ["class", "precision", "recall", "support"],
+        rows: perClass.map {
+          [$0.name, percent($0.precision), percent($0.recall), String($0.support)]
+        }))
     lines += ["", "confusion matrix (rows: true class, columns: predicted):"]
     let short = classes.indices.map(String.init)
-    lines.append(formatTable(
-      header: ["", ] + short,
-      rows: confusionMatrix.enumerated().map { ["\($0.offset) \(classes[$0.offset])"] + $0.element.map(String.init) }))
+    lines.append(
+      formatTable(
+        header: [""] + short,
+        rows: confusionMatrix.enumerated().map {
+          ["\($0.offset) \(classes[$0.offset])"] + $0.element.map(String.init)
+        }))
     return lines.joined(separator: "\n")
   }
 }

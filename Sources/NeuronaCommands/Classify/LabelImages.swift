@@ -21,13 +21,20 @@ struct LabelImages: ParsableCommand {
   @Option(help: "table, csv or json.")
   var format: OutputFormat = .table
 
-  @Flag(help: "Also write NAME.explain.png: the picture with a heat map of the evidence for the predicted class (Grad-CAM; input-gradient saliency for models without convolutions).")
+  @Flag(
+    help:
+      "Also write NAME.explain.png: the picture with a heat map of the evidence for the predicted class (Grad-CAM; input-gradient saliency for models without convolutions)."
+  )
   var explain = false
 
-  @Flag(help: "Print each picture's learned feature vector (the input of the last Dense layer) instead of labels, as CSV (default) or JSON.")
+  @Flag(
+    help:
+      "Print each picture's learned feature vector (the input of the last Dense layer) instead of labels, as CSV (default) or JSON."
+  )
   var features = false
 
-  @Option(name: .shortAndLong, help: "Folder for the --explain pictures (default: beside each picture).")
+  @Option(
+    name: .shortAndLong, help: "Folder for the --explain pictures (default: beside each picture).")
   var output: String?
 
   @Flag(help: "Replace existing --explain pictures.")
@@ -42,7 +49,9 @@ struct LabelImages: ParsableCommand {
     let classifier = try Classifier.load(try ModelLocator.resolve(model))
     let (files, skipped) = try ImageFiles.collect(paths)
     for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
-    guard !files.isEmpty else { throw VisionError("no images found under \(paths.joined(separator: " "))") }
+    guard !files.isEmpty else {
+      throw VisionError("no images found under \(paths.joined(separator: " "))")
+    }
     let k = min(topK, classifier.description.classNames.count)
     var results: [(path: String, predictions: [Prediction])] = []
     var featureRows: [(path: String, features: [Float])] = []
@@ -79,7 +88,9 @@ struct LabelImages: ParsableCommand {
       if features {
         let vectors = try classifier.features(input)
         let width = vectors.count / batchFiles.count
-        featureRows += batchFiles.enumerated().map { ($1, Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)])) }
+        featureRows += batchFiles.enumerated().map {
+          ($1, Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)]))
+        }
         continue
       }
       results += zip(batchFiles, classifier.predict(input, topK: k)).map { ($0, $1) }
@@ -98,24 +109,39 @@ struct LabelImages: ParsableCommand {
     if failures > 0 { throw ExitCode(1) }
   }
 
-  private func printResults(_ results: [(path: String, predictions: [Prediction])], topK: Int) throws {
+  private func printResults(_ results: [(path: String, predictions: [Prediction])], topK: Int)
+    throws
+  {
     switch format {
     case .csv:
       print("path,label,confidence" + (topK > 1 ? ",top_k" : ""))
       for (path, predictions) in results {
-        var row = [csvField(path), csvField(predictions[0].label), String(format: "%.4f", predictions[0].confidence)]
+        var row = [
+          csvField(path), csvField(predictions[0].label),
+          String(format: "%.4f", predictions[0].confidence),
+        ]
         if topK > 1 {
-          row.append(csvField(predictions.map { "\($0.label):\(String(format: "%.4f", $0.confidence))" }.joined(separator: ";")))
+          row.append(
+            csvField(
+              predictions.map { "\($0.label):\(String(format: "%.4f", $0.confidence))" }.joined(
+                separator: ";")))
         }
         print(row.joined(separator: ","))
       }
     case .json:
-      try printJSON(results.map { LabelRecord(path: $0.path, predictions: $0.predictions, includeTopK: topK > 1) })
+      try printJSON(
+        results.map {
+          LabelRecord(path: $0.path, predictions: $0.predictions, includeTopK: topK > 1)
+        })
     case .table, .text:
       let header = ["path", "label", "confidence"] + (topK > 1 ? ["top \(topK)"] : [])
       let rows = results.map { path, predictions in
         [path, predictions[0].label, String(format: "%.4f", predictions[0].confidence)]
-          + (topK > 1 ? [predictions.dropFirst().map { "\($0.label) \(String(format: "%.3f", $0.confidence))" }.joined(separator: ", ")] : [])
+          + (topK > 1
+            ? [
+              predictions.dropFirst().map { "\($0.label) \(String(format: "%.3f", $0.confidence))" }
+                .joined(separator: ", ")
+            ] : [])
       }
       print(formatTable(header: header, rows: rows))
     }

@@ -20,23 +20,28 @@ extension LabelImages {
     classifier.normalize(&input)
     let explanation = try classifier.explain(input)
     let folder = (destination as NSString).deletingLastPathComponent
-    if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+    if !folder.isEmpty {
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
     try explanation.overlay(on: image).writePNG(to: destination, overwrite: force)
   }
 
   /// `photo.jpg` → `photo.explain.png`, beside it or in `--output` (keeping the folders below
   /// the command-line folder it was found in, so `a/0.png` and `b/0.png` stay apart).
   func explanationPath(for file: String) -> String {
-    let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".explain.png"
+    let name =
+      ((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".explain.png"
     guard let output else {
       return ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
     }
     let root = paths.first { file.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
-    let relative = root.map {
-      ((String(file.dropFirst($0.count)) as NSString).deletingLastPathComponent as String)
-        .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-    } ?? ""
-    return ((output as NSString).appendingPathComponent(relative) as NSString).appendingPathComponent(name)
+    let relative =
+      root.map {
+        ((String(file.dropFirst($0.count)) as NSString).deletingLastPathComponent as String)
+          .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+      } ?? ""
+    return ((output as NSString).appendingPathComponent(relative) as NSString)
+      .appendingPathComponent(name)
   }
 
   /// Prints one feature vector per picture: CSV `path,f0,f1,…` or JSON `[{path, features}]`.
@@ -48,7 +53,9 @@ extension LabelImages {
     let count = rows.first?.features.count ?? 0
     print((["path"] + (0..<count).map { "f\($0)" }).joined(separator: ","))
     for row in rows {
-      print(([csvField(row.path)] + row.features.map { String(format: "%.6g", $0) }).joined(separator: ","))
+      print(
+        ([csvField(row.path)] + row.features.map { String(format: "%.6g", $0) }).joined(
+          separator: ","))
     }
   }
 }

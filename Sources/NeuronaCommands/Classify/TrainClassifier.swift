@@ -45,7 +45,8 @@ struct TrainClassifier: ParsableCommand {
 
   func run() throws {
     try training.checkOutput()
-    let (data, dataDescription) = try ClassificationData.load(data, split: split, description: nil, defaultSize: size)
+    let (data, dataDescription) = try ClassificationData.load(
+      data, split: split, description: nil, defaultSize: size)
     for warning in data.warnings { Terminal.warn(warning) }
     var description = dataDescription
     description.architecture = arch
@@ -77,8 +78,14 @@ struct TrainClassifier: ParsableCommand {
         let accuracy = trainer.evaluate(data.examples, indices: split.validation).accuracy ?? 0
         return (accuracy, String(format: "validation accuracy %.4f", accuracy))
       },
-      log: { bar.finish(); print($0); fflush(stdout) },
-      onStep: { step, steps, loss in bar.update(step, of: steps, note: String(format: "loss %.4f", loss)) })
+      log: {
+        bar.finish()
+        print($0)
+        fflush(stdout)
+      },
+      onStep: { step, steps, loss in
+        bar.update(step, of: steps, note: String(format: "loss %.4f", loss))
+      })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
   }
 

@@ -20,28 +20,35 @@ extension EvaluateSegmenter {
     }
     let count = Double(records.count)
     let report = InstanceEvaluationReport(
-      map: records.reduce(0) { $0 + $1.map } / count, ap50: records.reduce(0) { $0 + $1.ap50 } / count,
+      map: records.reduce(0) { $0 + $1.map } / count,
+      ap50: records.reduce(0) { $0 + $1.ap50 } / count,
       f150: records.reduce(0) { $0 + $1.f150 } / count, images: records.count,
       trueObjects: pooled.truthCount, predictedObjects: pooled.predictedCount,
-      pooled: InstanceEvaluationRecord(path: nil, score: pooled), perImage: perImage ? records : nil)
+      pooled: InstanceEvaluationRecord(path: nil, score: pooled), perImage: perImage ? records : nil
+    )
     if format == .json {
       try printJSON(report)
       return
     }
     if perImage {
-      print(formatTable(
-        header: ["image", "mAP", "AP@0.5", "F1@0.5", "true", "predicted"],
-        rows: records.map {
-          [$0.path ?? "", String(format: "%.4f", $0.map), String(format: "%.4f", $0.ap50),
-           String(format: "%.4f", $0.f150), String($0.trueObjects), String($0.predictedObjects)]
-        }))
+      print(
+        formatTable(
+          header: ["image", "mAP", "AP@0.5", "F1@0.5", "true", "predicted"],
+          rows: records.map {
+            [
+              $0.path ?? "", String(format: "%.4f", $0.map), String(format: "%.4f", $0.ap50),
+              String(format: "%.4f", $0.f150), String($0.trueObjects), String($0.predictedObjects),
+            ]
+          }))
       print("")
     }
-    print(String(
-      format: "mAP %.4f, AP@0.5 %.4f, F1@0.5 %.4f over %d images (%d true objects, %d predicted; "
-        + "pooled mAP %.4f, AP@0.5 %.4f, F1@0.5 %.4f)",
-      report.map, report.ap50, report.f150, report.images, report.trueObjects, report.predictedObjects,
-      pooled.meanAveragePrecision, pooled.ap50, pooled.f150))
+    print(
+      String(
+        format: "mAP %.4f, AP@0.5 %.4f, F1@0.5 %.4f over %d images (%d true objects, %d predicted; "
+          + "pooled mAP %.4f, AP@0.5 %.4f, F1@0.5 %.4f)",
+        report.map, report.ap50, report.f150, report.images, report.trueObjects,
+        report.predictedObjects,
+        pooled.meanAveragePrecision, pooled.ap50, pooled.f150))
   }
 }
 

@@ -32,7 +32,9 @@ struct EvaluateSegmenter: ParsableCommand {
   var format: OutputFormat = .text
 
   func validate() throws {
-    guard format == .text || format == .json else { throw ValidationError("--format must be text or json") }
+    guard format == .text || format == .json else {
+      throw ValidationError("--format must be text or json")
+    }
   }
 
   func run() throws {
@@ -46,7 +48,8 @@ struct EvaluateSegmenter: ParsableCommand {
     for pair in try MaskPairs.find(images: images, masks: masks) {
       let data = try MaskPairs.load(image: pair.image, mask: pair.mask)
       let map = try segmenter.probabilities(data.image)
-      let overlap = MaskOverlap(predicted: map.values.map { $0 >= threshold }, truth: data.mask.map { $0 != 0 })
+      let overlap = MaskOverlap(
+        predicted: map.values.map { $0 >= threshold }, truth: data.mask.map { $0 != 0 })
       pooled = pooled + overlap
       records.append(SegmentationRecord(path: pair.image, overlap: overlap))
     }
@@ -62,13 +65,23 @@ struct EvaluateSegmenter: ParsableCommand {
       return
     }
     if perImage {
-      print(formatTable(
-        header: ["image", "IoU", "Dice", "pixel accuracy"],
-        rows: records.map { [$0.path, String(format: "%.4f", $0.iou), String(format: "%.4f", $0.dice), String(format: "%.4f", $0.pixelAccuracy)] }))
+      print(
+        formatTable(
+          header: ["image", "IoU", "Dice", "pixel accuracy"],
+          rows: records.map {
+            [
+              $0.path, String(format: "%.4f", $0.iou), String(format: "%.4f", $0.dice),
+              String(format: "%.4f", $0.pixelAccuracy),
+            ]
+          }))
       print("")
     }
-    print(String(format: "mean IoU %.4f, Dice %.4f, pixel accuracy %.4f over %d images (pooled IoU %.4f, Dice %.4f)",
-                 report.iou, report.dice, report.pixelAccuracy, report.images, report.pooledIoU, report.pooledDice))
+    print(
+      String(
+        format:
+          "mean IoU %.4f, Dice %.4f, pixel accuracy %.4f over %d images (pooled IoU %.4f, Dice %.4f)",
+        report.iou, report.dice, report.pixelAccuracy, report.images, report.pooledIoU,
+        report.pooledDice))
   }
 }
 

@@ -6,15 +6,21 @@ import NeuronaVision
 
 /// How probability maps become objects.
 struct InstanceOptions: ParsableArguments {
-  @Option(name: .customLong("min-area"), help: "Objects smaller than this many pixels are dropped (--instances).")
+  @Option(
+    name: .customLong("min-area"),
+    help: "Objects smaller than this many pixels are dropped (--instances).")
   var minimumArea = 10
 
-  @Option(name: .customLong("seed-threshold"), help: "Interior probability that seeds an object (boundary3 models, --instances).")
+  @Option(
+    name: .customLong("seed-threshold"),
+    help: "Interior probability that seeds an object (boundary3 models, --instances).")
   var seedThreshold: Float = 0.5
 
   func validate() throws {
     guard minimumArea >= 1 else { throw ValidationError("--min-area must be at least 1") }
-    guard seedThreshold > 0, seedThreshold < 1 else { throw ValidationError("--seed-threshold must be in (0, 1)") }
+    guard seedThreshold > 0, seedThreshold < 1 else {
+      throw ValidationError("--seed-threshold must be in (0, 1)")
+    }
   }
 
   /// The extraction for a foreground `threshold`.
@@ -48,8 +54,11 @@ func printInstanceRecords(_ records: [InstanceRecord], format: OutputFormat) thr
   let header = ["path", "id", "x", "y", "width", "height", "area", "mean_probability"]
   let rows = records.flatMap { record in
     record.objects.map { o in
-      [record.path, String(o.id), String(o.x), String(o.y), String(o.width), String(o.height), String(o.area),
-       String(format: "%.4f", o.meanProbability)]
+      [
+        record.path, String(o.id), String(o.x), String(o.y), String(o.width), String(o.height),
+        String(o.area),
+        String(format: "%.4f", o.meanProbability),
+      ]
     }
   }
   if format == .csv {

@@ -24,7 +24,8 @@ struct SegmentImages: ParsableCommand {
   @Option(name: .shortAndLong, help: "Output file (one input, one output) or folder.")
   var output: String?
 
-  @Option(help: "A model file, or the name of a model in Models/ (person, nuclei, nuclei-instances).")
+  @Option(
+    help: "A model file, or the name of a model in Models/ (person, nuclei, nuclei-instances).")
   var model: String?
 
   @Option(help: "Probability above which a pixel is foreground.")
@@ -39,7 +40,10 @@ struct SegmentImages: ParsableCommand {
   @Flag(help: "Write NAME.soft.png: the probability map as grey levels.")
   var soft = false
 
-  @Flag(help: "Write NAME.instances.png (16-bit grey, one id per object) and print each object's box, area and mean probability; with --overlay, colour each object and draw its box.")
+  @Flag(
+    help:
+      "Write NAME.instances.png (16-bit grey, one id per object) and print each object's box, area and mean probability; with --overlay, colour each object and draw its box."
+  )
   var instances = false
 
   @OptionGroup var instanceOptions: InstanceOptions
@@ -51,13 +55,17 @@ struct SegmentImages: ParsableCommand {
   var force = false
 
   func validate() throws {
-    guard threshold > 0, threshold < 1 else { throw ValidationError("--threshold must be in (0, 1)") }
+    guard threshold > 0, threshold < 1 else {
+      throw ValidationError("--threshold must be in (0, 1)")
+    }
     guard format != .text else { throw ValidationError("--format must be table, csv or json") }
   }
 
   var outputs: [SegmentOutput] {
-    let chosen = [(cutout, SegmentOutput.cutout), (overlay, .overlay), (soft, .soft), (instances, .instances)]
-      .filter(\.0).map(\.1)
+    let chosen = [
+      (cutout, SegmentOutput.cutout), (overlay, .overlay), (soft, .soft), (instances, .instances),
+    ]
+    .filter(\.0).map(\.1)
     return chosen.isEmpty ? [.mask] : chosen
   }
 
@@ -67,17 +75,26 @@ struct SegmentImages: ParsableCommand {
     for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
     // Our own outputs from an earlier run are not pictures to segment.
     let ownSuffixes = SegmentOutput.allCases.map { ".\($0.rawValue).png" } + [".instances.png"]
-    let files = found.filter { file in !ownSuffixes.contains { file.hasSuffix($0) } || paths.contains(file) }
-    guard !files.isEmpty else { throw VisionError("no images found under \(paths.joined(separator: " "))") }
+    let files = found.filter { file in
+      !ownSuffixes.contains { file.hasSuffix($0) } || paths.contains(file)
+    }
+    guard !files.isEmpty else {
+      throw VisionError("no images found under \(paths.joined(separator: " "))")
+    }
     let destinations = try OutputPlan(inputs: files, roots: paths, output: output, kinds: outputs)
     // One picture per core, each worker with its own segmenter; one picture alone gets both
     // cores inside the network instead.
-    let workers = try FileWorkers(title: "segment", count: files.count) { try Segmenter.load(location) }
+    let workers = try FileWorkers(title: "segment", count: files.count) {
+      try Segmenter.load(location)
+    }
     var failures = 0
     var records = [InstanceRecord?](repeating: nil, count: files.count)
+    // FileWorkers.forEach runs the files on the workers (not Sequence.forEach).
+    // swift-format-ignore: ReplaceForEachWithForLoop
     workers.forEach { segmenter, index in
       do {
-        let record = try segment(files[index], with: segmenter, to: destinations.paths(for: files[index]))
+        let record = try segment(
+          files[index], with: segmenter, to: destinations.paths(for: files[index]))
         workers.synchronized { records[index] = record }
       } catch {
         workers.synchronized {
@@ -92,17 +109,26 @@ struct SegmentImages: ParsableCommand {
   }
 
   /// Writes `file`'s outputs; returns its objects when `--instances` asked for them.
-  private func segment(_ file: String, with segmenter: Segmenter, to destinations: [(SegmentOutput, String)]) throws
+  private func segment(
+    _ file: String, with segmenter: Segmenter, to destinations: [(SegmentOutput, String)]
+  ) throws
     -> InstanceRecord?
   {
-    if !force, let existing = destinations.first(where: { FileManager.default.fileExists(atPath: $0.1) }) {
+    if !force,
+      let existing = destinations.first(where: { FileManager.default.fileExists(atPath: $0.1) })
+    {
       throw VisionError("\(existing.1): already exists (use --force to replace it)")
     }
     let image = try Image.read(contentsOf: file)
     let maps = try segmenter.classProbabilities(image)
-    let map = maps.count == 1 ? maps[0] : try FloatMap(width: image.width, height: image.height, values: maps[0].values.map { 1 - $0 })
+    let map =
+      maps.count == 1
+      ? maps[0]
+      : try FloatMap(
+        width: image.width, height: image.height, values: maps[0].values.map { 1 - $0 })
     let mask = MaskRendering.mask(map, threshold: threshold)
-    let objects = instances ? try instanceOptions.extraction(threshold: threshold).instances(from: maps) : nil
+    let objects =
+      instances ? try instanceOptions.extraction(threshold: threshold).instances(from: maps) : nil
     for (kind, path) in destinations {
       let folder = (path as NSString).deletingLastPathComponent
       if !folder.isEmpty {
@@ -117,7 +143,9 @@ struct SegmentImages: ParsableCommand {
       case .soft: picture = MaskRendering.soft(map)
       case .cutout: picture = try MaskRendering.cutout(image, mask: mask)
       case .overlay:
-        picture = try objects.map { try MaskRendering.overlay(image, instances: $0) } ?? MaskRendering.overlay(image, mask: mask)
+        picture =
+          try objects.map { try MaskRendering.overlay(image, instances: $0) }
+          ?? MaskRendering.overlay(image, mask: mask)
       case .instances:
         try objects?.gray16Image().writePNG(to: path, overwrite: force)
         continue
@@ -125,7 +153,9 @@ struct SegmentImages: ParsableCommand {
       try picture.writePNG(to: path, overwrite: force)
     }
     return objects.map { objects in
-      InstanceRecord(path: file, instancesPath: destinations.first { $0.0 == .instances }?.1, objects: objects.objects)
+      InstanceRecord(
+        path: file, instancesPath: destinations.first { $0.0 == .instances }?.1,
+        objects: objects.objects)
     }
   }
 }
@@ -139,10 +169,14 @@ struct OutputPlan {
   init(inputs: [String], roots: [String], output: String?, kinds: [SegmentOutput]) throws {
     (self.inputs, self.roots, self.output, self.kinds) = (inputs, roots, output, kinds)
     var isDirectory: ObjCBool = false
-    let exists = output.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
-    let namesFile = output.map { $0.lowercased().hasSuffix(".png") && !(exists && isDirectory.boolValue) } ?? false
+    let exists =
+      output.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
+    let namesFile =
+      output.map { $0.lowercased().hasSuffix(".png") && !(exists && isDirectory.boolValue) }
+      ?? false
     if namesFile, inputs.count > 1 || kinds.count > 1 {
-      throw ValidationError("-o names one file, but there are \(inputs.count * kinds.count) outputs: give a folder")
+      throw ValidationError(
+        "-o names one file, but there are \(inputs.count * kinds.count) outputs: give a folder")
     }
     singleFile = namesFile
   }
@@ -150,15 +184,18 @@ struct OutputPlan {
   func paths(for input: String) -> [(SegmentOutput, String)] {
     guard let output else {
       let folder = (input as NSString).deletingLastPathComponent
-      return kinds.map { ($0, (folder as NSString).appendingPathComponent($0.fileName(for: input))) }
+      return kinds.map {
+        ($0, (folder as NSString).appendingPathComponent($0.fileName(for: input)))
+      }
     }
     if singleFile { return [(kinds[0], output)] }
     // Keep the structure below the command-line folder the input was found in.
     let root = roots.first { input.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
-    let relativeFolder = root.map {
-      ((String(input.dropFirst($0.count)) as NSString).deletingLastPathComponent as String)
-        .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-    } ?? ""
+    let relativeFolder =
+      root.map {
+        ((String(input.dropFirst($0.count)) as NSString).deletingLastPathComponent as String)
+          .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+      } ?? ""
     let folder = (output as NSString).appendingPathComponent(relativeFolder)
     return kinds.map { ($0, (folder as NSString).appendingPathComponent($0.fileName(for: input))) }
   }

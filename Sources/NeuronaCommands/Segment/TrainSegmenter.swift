@@ -13,13 +13,21 @@ struct TrainSegmenter: ParsableCommand {
   @Option(help: "Folder of training pictures.")
   var images: String
 
-  @Option(help: "Folder of masks (NAME.png, NAME_mask.png or NAME-mask.png; non-zero = foreground), or of 16-bit instance labels with --target boundary3.")
+  @Option(
+    help:
+      "Folder of masks (NAME.png, NAME_mask.png or NAME-mask.png; non-zero = foreground), or of 16-bit instance labels with --target boundary3."
+  )
   var masks: String
 
-  @Option(help: "mask (foreground/background) or boundary3 (background/interior/boundary from instance labels, for segment --instances).")
+  @Option(
+    help:
+      "mask (foreground/background) or boundary3 (background/interior/boundary from instance labels, for segment --instances)."
+  )
   var target: SegmentationTarget = .mask
 
-  @Option(name: .customLong("boundary-weight"), help: "Cross-entropy weight of the boundary class (boundary3).")
+  @Option(
+    name: .customLong("boundary-weight"),
+    help: "Cross-entropy weight of the boundary class (boundary3).")
   var boundaryWeight: Float = 2
 
   @OptionGroup var training: TrainingArguments
@@ -33,10 +41,14 @@ struct TrainSegmenter: ParsableCommand {
   @Option(help: "Training crop size (a multiple of 2^depth).")
   var size = 128
 
-  @Option(name: .customLong("steps-per-epoch"), help: "Gradient steps per epoch (default: about 4 crops per picture area).")
+  @Option(
+    name: .customLong("steps-per-epoch"),
+    help: "Gradient steps per epoch (default: about 4 crops per picture area).")
   var stepsPerEpoch: Int?
 
-  @Option(name: .customLong("val-images"), help: "Folder of validation pictures (instead of --validation-split).")
+  @Option(
+    name: .customLong("val-images"),
+    help: "Folder of validation pictures (instead of --validation-split).")
   var valImages: String?
 
   @Option(name: .customLong("val-masks"), help: "Folder of validation masks.")
@@ -54,11 +66,15 @@ struct TrainSegmenter: ParsableCommand {
   @Option(name: .customLong("dice-weight"), help: "Weight of soft Dice in the loss.")
   var diceWeight: Float = 1
 
-  @Flag(name: .customLong("no-augment"), help: "Train on plain crops (no flips, turns, scaling or colour jitter).")
+  @Flag(
+    name: .customLong("no-augment"),
+    help: "Train on plain crops (no flips, turns, scaling or colour jitter).")
   var noAugment = false
 
   func validate() throws {
-    guard (1...6).contains(depth), width >= 1 else { throw ValidationError("--depth must be 1…6, --width ≥ 1") }
+    guard (1...6).contains(depth), width >= 1 else {
+      throw ValidationError("--depth must be 1…6, --width ≥ 1")
+    }
     guard size >= 16, size % (1 << depth) == 0 else {
       throw ValidationError("--size must be a multiple of \(1 << depth) (2^depth)")
     }
@@ -75,7 +91,8 @@ struct TrainSegmenter: ParsableCommand {
       validationPairs = try MaskPairs.find(images: valImages, masks: valMasks)
     } else if training.validationSplit > 0, pairs.count >= 2 {
       var generator = SplitMix64(seed: training.seed &+ 0x5EED)
-      let split = trainValidationSplit(count: pairs.count, validationFraction: training.validationSplit, using: &generator)
+      let split = trainValidationSplit(
+        count: pairs.count, validationFraction: training.validationSplit, using: &generator)
       validationPairs = split.validation.map { pairs[$0] }
       pairs = split.train.map { pairs[$0] }
     }
@@ -92,10 +109,15 @@ struct TrainSegmenter: ParsableCommand {
       segmenter = try Segmenter.load(try ModelLocator.resolve(from))
       description = segmenter.description
       guard description.target == target else {
-        throw ValidationError("--target \(target) differs from the target \(description.target) of \(from)")
+        throw ValidationError(
+          "--target \(target) differs from the target \(description.target) of \(from)")
       }
       // A model that sees whole pictures resized learns from whole pictures resized.
-      if description.layout == .resized { trainingData = try trainingData.map { try $0.resized(width: description.size, height: description.size) } }
+      if description.layout == .resized {
+        trainingData = try trainingData.map {
+          try $0.resized(width: description.size, height: description.size)
+        }
+      }
     }
     let size = from == nil ? size : description.size
     let area = trainingData.reduce(0) { $0 + $1.image.width * $1.image.height }
@@ -112,12 +134,15 @@ struct TrainSegmenter: ParsableCommand {
     reportTargets(sampler)
     var metadata = description.metadata
     metadata["training_command"] = TrainingArguments.commandLine
-    let loss = target == .mask
+    let loss =
+      target == .mask
       ? CombinedLoss([(bceWeight, BinaryCrossEntropy()), (diceWeight, SoftDiceLoss())])
       : CombinedLoss([
-        (bceWeight, PixelCrossEntropy(classWeights: [1, 1, boundaryWeight])), (diceWeight, PixelSoftmaxDice()),
+        (bceWeight, PixelCrossEntropy(classWeights: [1, 1, boundaryWeight])),
+        (diceWeight, PixelSoftmaxDice()),
       ])
-    let run = TrainingRun(model: segmenter.network, loss: loss, options: training.options(), metadata: metadata)
+    let run = TrainingRun(
+      model: segmenter.network, loss: loss, options: training.options(), metadata: metadata)
     var bar = ProgressBar(title: "epoch")
     let progress = try run.run(
       sampler, trainIndices: Array(0..<sampler.count),
@@ -125,12 +150,21 @@ struct TrainSegmenter: ParsableCommand {
         guard !validationData.isEmpty else { return nil }
         let overlap = validationData.map { pair in
           let predicted = (try? segmenter.probabilities(pair.image).values.map { $0 >= 0.5 }) ?? []
-          return MaskOverlap(predicted: predicted, truth: pair.mask.map { $0 != 0 })  // any class but background
+          // Any class but background is foreground.
+          return MaskOverlap(predicted: predicted, truth: pair.mask.map { $0 != 0 })
         }.reduce(MaskOverlap(), +)
-        return (overlap.iou, String(format: "validation IoU %.4f, Dice %.4f", overlap.iou, overlap.dice))
+        return (
+          overlap.iou, String(format: "validation IoU %.4f, Dice %.4f", overlap.iou, overlap.dice)
+        )
       },
-      log: { bar.finish(); print($0); fflush(stdout) },
-      onStep: { step, steps, loss in bar.update(step, of: steps, note: String(format: "loss %.4f", loss)) })
+      log: {
+        bar.finish()
+        print($0)
+        fflush(stdout)
+      },
+      onStep: { step, steps, loss in
+        bar.update(step, of: steps, note: String(format: "loss %.4f", loss))
+      })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
   }
 
@@ -139,15 +173,18 @@ struct TrainSegmenter: ParsableCommand {
   private func reportTargets(_ sampler: SegmentationSampler) {
     let foreground = sampler.foregroundFraction
     if foreground < 0.02 || foreground > 0.98 {
-      Terminal.warn(String(
-        format: "warning: foreground is %.1f %% of the mask pixels: the masks may be wrong or "
-          + "the data unrepresentative (consider --dice-weight, or more pictures with objects)",
-        foreground * 100))
+      Terminal.warn(
+        String(
+          format: "warning: foreground is %.1f %% of the mask pixels: the masks may be wrong or "
+            + "the data unrepresentative (consider --dice-weight, or more pictures with objects)",
+          foreground * 100))
     }
     if target == .boundary3 {
       let boundary = sampler.fraction { $0 == Float(SegmentationTarget.boundary) }
-      Terminal.warn(String(format: "boundary3: interior %.1f %%, boundary %.1f %% of pixels",
-                           (foreground - boundary) * 100, boundary * 100))
+      Terminal.warn(
+        String(
+          format: "boundary3: interior %.1f %%, boundary %.1f %% of pixels",
+          (foreground - boundary) * 100, boundary * 100))
     }
   }
 }

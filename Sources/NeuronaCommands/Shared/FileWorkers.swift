@@ -19,7 +19,9 @@ final class FileWorkers<State> {
   /// (e.g. loading the model).
   init(title: String, count: Int, makeState: () throws -> State) rethrows {
     self.count = count
-    idle = try (0..<Swift.max(1, Swift.min(count, ComputeThreads.workers))).map { _ in try makeState() }
+    idle = try (0..<Swift.max(1, Swift.min(count, ComputeThreads.workers))).map { _ in
+      try makeState()
+    }
     progress = ProgressBar(title: title)
   }
 

@@ -18,7 +18,8 @@ enum ModelLocator {
     }
     let executableFolder = URL(fileURLWithPath: executablePath).deletingLastPathComponent()
     folders.append(
-      executableFolder.deletingLastPathComponent().appendingPathComponent("share/neurona/Models").path)
+      executableFolder.deletingLastPathComponent().appendingPathComponent("share/neurona/Models")
+        .path)
     folders.append(FileManager.default.currentDirectoryPath + "/Models")
     return folders
   }

@@ -18,7 +18,8 @@ enum Terminal {
     guard count > 1, stderrIsTerminal else { return }
     let seconds = Clock.secondsSince(start)
     warn(
-      String(format: "%d %@ in %.1f s (%.1f/s, %d workers)", count, noun, seconds,
+      String(
+        format: "%d %@ in %.1f s (%.1f/s, %d workers)", count, noun, seconds,
         Double(count) / seconds, ComputeThreads.workers))
   }
 }

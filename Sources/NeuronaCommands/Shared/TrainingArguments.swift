@@ -25,7 +25,8 @@ struct TrainingArguments: ParsableArguments {
   @Option(help: "Seed of every random choice (initial weights, shuffling, dropout, augmentation).")
   var seed: UInt64 = 0
 
-  @Option(name: .customLong("validation-split"), help: "Fraction of the data held out for validation.")
+  @Option(
+    name: .customLong("validation-split"), help: "Fraction of the data held out for validation.")
   var validationSplit = 0.1
 
   @Option(help: "Where the best model is written (its checkpoint goes beside it).")

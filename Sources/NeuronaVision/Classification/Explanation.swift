@@ -44,7 +44,8 @@ private struct GradientPath {
       layers = [network]
     }
     func hasBatchNorm(_ layer: Layer) -> Bool {
-      layer is BatchNorm2D || ((layer as? Sequential)?.layers.contains(where: hasBatchNorm) ?? false)
+      layer is BatchNorm2D
+        || ((layer as? Sequential)?.layers.contains(where: hasBatchNorm) ?? false)
     }
     guard !layers.contains(where: hasBatchNorm) else {
       throw VisionError("explanations of models with batch normalisation are not supported")
@@ -89,13 +90,15 @@ extension Classifier {
       return Explanation(classIndex: chosen, heat: normalised(heat), method: .gradCAM)
     }
     // No convolution: the gradient reached the input itself.
-    let channels = input.shape[1], area = height * width
+    let channels = input.shape[1]
+    let area = height * width
     let saliency = (0..<area).map { i in
       (0..<channels).reduce(Float(0)) { max($0, abs(gradient.scalars[$1 * area + i])) }
     }
     let smoothed = boxBlur(saliency, width: width, height: height)
     return Explanation(
-      classIndex: chosen, heat: normalised(try FloatMap(width: width, height: height, values: smoothed)),
+      classIndex: chosen,
+      heat: normalised(try FloatMap(width: width, height: height, values: smoothed)),
       method: .saliency)
   }
 

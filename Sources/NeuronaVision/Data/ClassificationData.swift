@@ -46,7 +46,8 @@ public struct ClassificationData {
     let model = try description ?? ClassifierDescription.forImageFolder(folder, size: defaultSize)
     if let description, description.classNames != folder.classNames {
       throw VisionError(
-        "\(path): its classes \(folder.classNames) differ from the model's \(description.classNames)")
+        "\(path): its classes \(folder.classNames) differ from the model's \(description.classNames)"
+      )
     }
     var scalars: [Float] = []
     var labels: [Float] = []
@@ -55,7 +56,8 @@ public struct ClassificationData {
     scalars.reserveCapacity(folder.samples.count * exampleSize)
     for (file, label) in folder.samples {
       do {
-        scalars += try ImageInput.planes(file, channels: model.channels, height: model.height, width: model.width)
+        scalars += try ImageInput.planes(
+          file, channels: model.channels, height: model.height, width: model.width)
         labels.append(Float(label))
         sources.append(file)
       } catch {
@@ -63,11 +65,13 @@ public struct ClassificationData {
       }
     }
     guard !labels.isEmpty else { throw VisionError("\(path): no image could be read") }
-    var inputs = Tensor(shape: [labels.count, model.channels, model.height, model.width], scalars: scalars)
+    var inputs = Tensor(
+      shape: [labels.count, model.channels, model.height, model.width], scalars: scalars)
     model.normalize(&inputs)
     return (
       ClassificationData(
-        examples: TensorDataset(inputs: inputs, targets: Tensor(shape: [labels.count], scalars: labels)),
+        examples: TensorDataset(
+          inputs: inputs, targets: Tensor(shape: [labels.count], scalars: labels)),
         classNames: folder.classNames, sources: sources, warnings: warnings), model
     )
   }

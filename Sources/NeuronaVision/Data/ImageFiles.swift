@@ -19,7 +19,8 @@ public enum ImageFiles {
   /// - Returns: the images, and the non-image files met inside folders (to warn about).
   /// - Throws: `VisionError` for a path that does not exist.
   public static func collect(_ paths: [String]) throws -> (images: [String], skipped: [String]) {
-    var images: [String] = [], skipped: [String] = []
+    var images: [String] = []
+    var skipped: [String] = []
     let manager = FileManager.default
     for path in paths {
       var isDirectory: ObjCBool = false

@@ -18,11 +18,13 @@ public enum ImageInput {
   public static func planes(_ path: String, for description: ClassifierDescription) throws
     -> [Float]
   {
-    try planes(path, channels: description.channels, height: description.height, width: description.width)
+    try planes(
+      path, channels: description.channels, height: description.height, width: description.width)
   }
 
   /// `image` converted to `channels` and resized to `width`×`height`.
-  public static func prepare(_ image: Image, channels: Int, height: Int, width: Int) throws -> Image {
+  public static func prepare(_ image: Image, channels: Int, height: Int, width: Int) throws -> Image
+  {
     var result = image
     if result.channels != channels { result = try result.converted(toChannels: channels) }
     if result.width != width || result.height != height {

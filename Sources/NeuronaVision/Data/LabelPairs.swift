@@ -31,7 +31,9 @@ extension MaskPairs {
 
   /// A training pair for `target`: the binary mask (`mask`), or the background / interior /
   /// boundary classes made from the instance labels (`boundary3`) in the mask's place.
-  public static func load(image imagePath: String, mask maskPath: String, target: SegmentationTarget)
+  public static func load(
+    image imagePath: String, mask maskPath: String, target: SegmentationTarget
+  )
     throws -> MaskedImage
   {
     switch target {

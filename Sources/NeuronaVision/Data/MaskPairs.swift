@@ -20,8 +20,9 @@ public struct MaskedImage {
     var copy = self
     copy.image = try image.resized(width: width, height: height)
     copy.mask = (0..<(width * height)).map { i in
-      mask[min((i / width) * image.height / height, image.height - 1) * image.width
-        + min((i % width) * image.width / width, image.width - 1)]
+      mask[
+        min((i / width) * image.height / height, image.height - 1) * image.width
+          + min((i % width) * image.width / width, image.width - 1)]
     }
     return copy
   }
@@ -58,7 +59,8 @@ public enum MaskPairs {
         if FileManager.default.fileExists(atPath: candidate) { return (imagePath, candidate) }
       }
       throw VisionError(
-        "\(imagePath): no mask found (looked for \(candidateNames(for: stem).joined(separator: ", ")) in \(folder))")
+        "\(imagePath): no mask found (looked for \(candidateNames(for: stem).joined(separator: ", ")) in \(folder))"
+      )
     }
   }
 

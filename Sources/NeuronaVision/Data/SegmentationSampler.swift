@@ -48,7 +48,9 @@ public final class SegmentationSampler: BatchSource, GeneratorOwner {
       }
       var image = pair.image
       let mask = pair.mask
-      if image.channels != description.channels { image = try image.converted(toChannels: description.channels) }
+      if image.channels != description.channels {
+        image = try image.converted(toChannels: description.channels)
+      }
       return Example(
         planes: try image.floatPlanes(mean: description.mean, std: description.std),
         mask: mask.map(Float.init), width: image.width, height: image.height)
@@ -94,11 +96,13 @@ public final class SegmentationSampler: BatchSource, GeneratorOwner {
           for _ in 0..<turns { (u, v) = (v, s - 1 - u) }
           let sy = y0 + (Float(u) + 0.5) * scale - 0.5
           let sx = x0 + (Float(v) + 0.5) * scale - 0.5
-          let nearest = min(max(Int(sy.rounded()), 0), example.height - 1) * example.width
+          let nearest =
+            min(max(Int(sy.rounded()), 0), example.height - 1) * example.width
             + min(max(Int(sx.rounded()), 0), example.width - 1)
           target[(b * s + i) * s + j] = example.mask[nearest]
           for c in 0..<channels {
-            let value = bilinear(example.planes, plane: c, x: sx, y: sy, width: example.width, height: example.height)
+            let value = bilinear(
+              example.planes, plane: c, x: sx, y: sy, width: example.width, height: example.height)
             input[((b * channels + c) * s + i) * s + j] = value * contrast + brightness
           }
         }
@@ -110,8 +114,11 @@ public final class SegmentationSampler: BatchSource, GeneratorOwner {
     )
   }
 
-  private func bilinear(_ planes: [Float], plane: Int, x: Float, y: Float, width: Int, height: Int) -> Float {
-    let xc = min(max(x, 0), Float(width - 1)), yc = min(max(y, 0), Float(height - 1))
+  private func bilinear(_ planes: [Float], plane: Int, x: Float, y: Float, width: Int, height: Int)
+    -> Float
+  {
+    let xc = min(max(x, 0), Float(width - 1))
+    let yc = min(max(y, 0), Float(height - 1))
     let (x0, y0) = (Int(xc), Int(yc))
     let (x1, y1) = (min(x0 + 1, width - 1), min(y0 + 1, height - 1))
     let (fx, fy) = (xc - Float(x0), yc - Float(y0))

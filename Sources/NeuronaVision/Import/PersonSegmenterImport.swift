@@ -24,8 +24,12 @@ public enum PersonSegmenterImport {
   /// (TFLite layer name, our parameter prefix, kernel kind), in the model's order.
   static let layers: [(String, String, Kind)] = {
     var table: [(String, String, Kind)] = [("conv2d", "stem.conv", .convolution)]
-    var conv = 1, depthwise = 0
-    func next(_ prefix: String) { table.append(("conv2d_\(conv)", prefix, .convolution)); conv += 1 }
+    var conv = 1
+    var depthwise = 0
+    func next(_ prefix: String) {
+      table.append(("conv2d_\(conv)", prefix, .convolution))
+      conv += 1
+    }
     func nextDepthwise(_ prefix: String) {
       let name = depthwise == 0 ? "depthwise_conv2d" : "depthwise_conv2d_\(depthwise)"
       table.append((name, prefix, .depthwise))
@@ -57,10 +61,12 @@ public enum PersonSegmenterImport {
     for (source, target, kind) in layers {
       for part in ["Kernel", "Bias"] {
         guard let constant = file.constants["\(source)/\(part)"] else {
-          throw ModelFileError("the TFLite file lacks \(source)/\(part): is it the selfie segmenter?")
+          throw ModelFileError(
+            "the TFLite file lacks \(source)/\(part): is it the selfie segmenter?")
         }
         result["\(target).\(part == "Kernel" ? "weight" : "bias")"] =
-          part == "Bias" ? Tensor(shape: constant.shape, scalars: constant.values)
+          part == "Bias"
+          ? Tensor(shape: constant.shape, scalars: constant.values)
           : try convertKernel(constant, kind: kind, name: "\(source)/Kernel")
       }
     }
@@ -68,7 +74,9 @@ public enum PersonSegmenterImport {
   }
 
   /// A kernel in TFLite's layout, rearranged to ours (see the file header).
-  static func convertKernel(_ kernel: TFLiteFile.Constant, kind: Kind, name: String) throws -> Tensor {
+  static func convertKernel(_ kernel: TFLiteFile.Constant, kind: Kind, name: String) throws
+    -> Tensor
+  {
     guard kernel.shape.count == 4 else { throw ModelFileError("\(name) is not a 4-D kernel") }
     let (a, kH, kW, c) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
     let shape: [Int]

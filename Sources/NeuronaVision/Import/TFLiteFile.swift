@@ -56,14 +56,25 @@ public struct TFLiteFile {
       else { continue }  // activations, integer constants and empty buffers
       let shape = try tensor.int32Vector(0).map(Int.init)
       let width = type == 0 ? 4 : 2
-      let count = shape.reduce(1, *)
-      guard shape.allSatisfy({ $0 >= 0 }), bytes.count == count * width else {
+      // The element count, refused if a dimension is negative or the product overflows (a
+      // crafted shape; found by the TFLite fuzz target).
+      var count: Int? = 1
+      for dimension in shape {
+        guard let sofar = count, dimension >= 0 else {
+          count = nil
+          break
+        }
+        let (product, overflow) = sofar.multipliedReportingOverflow(by: dimension)
+        count = overflow ? nil : product
+      }
+      guard let count, bytes.count % width == 0, bytes.count / width == count else {
         throw ModelFileError("tensor \(name): \(bytes.count) bytes for shape \(shape)")
       }
       let values = (0..<count).map { i -> Float in
         let at = bytes.lowerBound + i * width
         if width == 2 {
-          return Float(Float16(bitPattern: UInt16(buffer.bytes[at]) | UInt16(buffer.bytes[at + 1]) << 8))
+          return Float(
+            Float16(bitPattern: UInt16(buffer.bytes[at]) | UInt16(buffer.bytes[at + 1]) << 8))
         }
         var bits: UInt32 = 0
         for k in 0..<4 { bits |= UInt32(buffer.bytes[at + k]) << (8 * k) }
@@ -98,14 +109,18 @@ struct FlatBuffer {
   func table(at position: Int) throws -> Table {
     let vtable = position - Int(try integer(at: position, Int32.self))
     let vtableSize = Int(try integer(at: vtable, UInt16.self))
-    guard vtableSize >= 4, vtableSize % 2 == 0 else { throw ModelFileError("corrupt FlatBuffer vtable") }
+    guard vtableSize >= 4, vtableSize % 2 == 0 else {
+      throw ModelFileError("corrupt FlatBuffer vtable")
+    }
     return Table(buffer: self, position: position, vtable: vtable, fieldCount: (vtableSize - 4) / 2)
   }
 
   /// A vector's element count and the position of its first element.
   func vector(at position: Int) throws -> (count: Int, start: Int) {
     let count = Int(try integer(at: position, UInt32.self))
-    guard position + 4 + count <= bytes.count else { throw ModelFileError("corrupt FlatBuffer vector") }
+    guard position + 4 + count <= bytes.count else {
+      throw ModelFileError("corrupt FlatBuffer vector")
+    }
     return (count, position + 4)
   }
 

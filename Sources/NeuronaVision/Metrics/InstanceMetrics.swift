@@ -21,7 +21,8 @@ public struct InstanceScore: Equatable, Sendable {
   /// value one object).
   public init(predicted: [UInt16], truth: [UInt16]) {
     precondition(predicted.count == truth.count, "label maps differ in size")
-    var predictedArea: [UInt16: Int] = [:], truthArea: [UInt16: Int] = [:]
+    var predictedArea: [UInt16: Int] = [:]
+    var truthArea: [UInt16: Int] = [:]
     var overlap: [UInt32: Int] = [:]
     for (p, t) in zip(predicted, truth) {
       if p != 0 { predictedArea[p, default: 0] += 1 }
@@ -37,7 +38,8 @@ public struct InstanceScore: Equatable, Sendable {
       return (p, t, Double(intersection) / Double(union))
     }.sorted { $0.iou > $1.iou }
     for (k, threshold) in Self.thresholds.enumerated() {
-      var usedPredicted = Set<UInt16>(), usedTruth = Set<UInt16>()
+      var usedPredicted = Set<UInt16>()
+      var usedTruth = Set<UInt16>()
       for pair in pairs where pair.iou > threshold {
         guard !usedPredicted.contains(pair.p), !usedTruth.contains(pair.t) else { continue }
         usedPredicted.insert(pair.p)
@@ -80,7 +82,9 @@ public struct InstanceScore: Equatable, Sendable {
   }
 
   /// Matched / true objects at IoU 0.5 (nil without true objects).
-  public var recall50: Double? { truthCount == 0 ? nil : Double(truePositives[0]) / Double(truthCount) }
+  public var recall50: Double? {
+    truthCount == 0 ? nil : Double(truePositives[0]) / Double(truthCount)
+  }
 
   /// Matched / predicted objects at IoU 0.5 (nil without predictions).
   public var precision50: Double? {

@@ -39,8 +39,12 @@ extension ClassifierDescription {
         throw ModelFileError("input \(height)×\(width) is too small for \(depth) pooling blocks")
       }
       let outChannels = baseWidth << (block - 1)
-      layers.append(("conv\(block)", Conv2D(
-        inChannels, outChannels, kernelSize: 3, padding: 1, using: &generator)))
+      layers.append(
+        (
+          "conv\(block)",
+          Conv2D(
+            inChannels, outChannels, kernelSize: 3, padding: 1, using: &generator)
+        ))
       layers.append(("relu\(block)", ReLU()))
       layers.append(("pool\(block)", MaxPool2D(kernelSize: 2, stride: 2)))
       (inChannels, h, w) = (outChannels, h / 2, w / 2)
@@ -94,4 +98,3 @@ struct Checked {
     return Checked(o ? nil : s)
   }
 }
-

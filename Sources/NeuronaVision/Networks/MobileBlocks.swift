@@ -74,7 +74,8 @@ public final class SqueezeExcite: Layer {
   private var factors = Tensor(zeros: [0])
 
   /// Squeeze-and-excite over `channels` through `hiddenChannels`.
-  public init(channels: Int, hiddenChannels: Int, using generator: inout some RandomNumberGenerator) {
+  public init(channels: Int, hiddenChannels: Int, using generator: inout some RandomNumberGenerator)
+  {
     gate = ChannelGate(
       channels: channels, hiddenChannels: hiddenChannels, outputs: channels, using: &generator)
   }
@@ -130,7 +131,8 @@ public final class InvertedResidual: Layer {
     layers.append(
       (
         "project",
-        Conv2D(expanded, outputChannels, kernelSize: 1, initializer: .glorotUniform, using: &generator)
+        Conv2D(
+          expanded, outputChannels, kernelSize: 1, initializer: .glorotUniform, using: &generator)
       ))
     body = Sequential(named: layers)
     isResidual = stride == 1 && inputChannels == outputChannels
@@ -162,8 +164,12 @@ public final class ContextHead: Layer {
   private var factors = Tensor(zeros: [0])
 
   /// A head from `inputChannels` to `outputChannels`.
-  public init(_ inputChannels: Int, _ outputChannels: Int, using generator: inout some RandomNumberGenerator) {
-    features = Sequential([Conv2D(inputChannels, outputChannels, kernelSize: 1, using: &generator), ReLU()])
+  public init(
+    _ inputChannels: Int, _ outputChannels: Int, using generator: inout some RandomNumberGenerator
+  ) {
+    features = Sequential([
+      Conv2D(inputChannels, outputChannels, kernelSize: 1, using: &generator), ReLU(),
+    ])
     attention = ChannelGate(
       channels: inputChannels, hiddenChannels: nil, outputs: outputChannels, using: &generator)
   }

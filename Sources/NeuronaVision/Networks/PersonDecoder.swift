@@ -29,10 +29,13 @@ public final class DecoderStage {
   private var factors = Tensor(zeros: [0])
 
   /// A stage from `inputChannels` coarse channels to the skip's `skipChannels`.
-  public init(_ inputChannels: Int, skipChannels: Int, using generator: inout some RandomNumberGenerator) {
+  public init(
+    _ inputChannels: Int, skipChannels: Int, using generator: inout some RandomNumberGenerator
+  ) {
     project = Conv2D(inputChannels, skipChannels, kernelSize: 1, using: &generator)
     gate = ChannelGate(
-      channels: skipChannels, hiddenChannels: skipChannels, outputs: skipChannels, using: &generator)
+      channels: skipChannels, hiddenChannels: skipChannels, outputs: skipChannels, using: &generator
+    )
     fuse = Conv2D(skipChannels, skipChannels, kernelSize: 1, using: &generator)
     refine = DepthwiseConv2D(channels: skipChannels, kernelSize: 3, using: &generator)
   }

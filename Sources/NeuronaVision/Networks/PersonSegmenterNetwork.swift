@@ -63,7 +63,8 @@ public final class PersonSegmenterNetwork: Layer {
       DecoderStage(24, skipChannels: 16, using: &generator),
       DecoderStage(16, skipChannels: 16, using: &generator),
     ]
-    head = ConvTranspose2D(16, 1, kernelSize: 2, stride: 2, initializer: .glorotUniform, using: &generator)
+    head = ConvTranspose2D(
+      16, 1, kernelSize: 2, stride: 2, initializer: .glorotUniform, using: &generator)
   }
 
   /// H and W must be multiples of this.
@@ -74,7 +75,9 @@ public final class PersonSegmenterNetwork: Layer {
     for (i, block) in blocks.enumerated() { named += prefixed("blocks.\(i)", block) }
     named += prefixed("context", context)
     for (i, stage) in decoder.enumerated() {
-      named += stage.namedParameters.map { (name: "decoder.\(i).\($0.name)", parameter: $0.parameter) }
+      named += stage.namedParameters.map {
+        (name: "decoder.\(i).\($0.name)", parameter: $0.parameter)
+      }
     }
     return named + prefixed("head", head)
   }

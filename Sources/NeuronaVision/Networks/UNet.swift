@@ -45,9 +45,11 @@ public final class UNet: Layer {
     pools = widths.map { _ in MaxPool2D(kernelSize: 2, stride: 2) }
     bottleneck = UNet.doubleConvolution(channels, channels * 2, using: &generator)
     channels *= 2
-    var upsamplers: [ConvTranspose2D] = [], decoder: [Sequential] = []
+    var upsamplers: [ConvTranspose2D] = []
+    var decoder: [Sequential] = []
     for width in widths.reversed() {
-      upsamplers.append(ConvTranspose2D(channels, width, kernelSize: 2, stride: 2, using: &generator))
+      upsamplers.append(
+        ConvTranspose2D(channels, width, kernelSize: 2, stride: 2, using: &generator))
       decoder.append(UNet.doubleConvolution(width * 2, width, using: &generator))
       channels = width
     }
@@ -61,8 +63,10 @@ public final class UNet: Layer {
     _ input: Int, _ output: Int, using generator: inout some RandomNumberGenerator
   ) -> Sequential {
     Sequential([
-      Conv2D(input, output, kernelSize: 3, padding: 1, using: &generator), BatchNorm2D(output), ReLU(),
-      Conv2D(output, output, kernelSize: 3, padding: 1, using: &generator), BatchNorm2D(output), ReLU(),
+      Conv2D(input, output, kernelSize: 3, padding: 1, using: &generator), BatchNorm2D(output),
+      ReLU(),
+      Conv2D(output, output, kernelSize: 3, padding: 1, using: &generator), BatchNorm2D(output),
+      ReLU(),
     ])
   }
 

@@ -7,7 +7,9 @@ extension Explanation {
   /// The "jet"-like colour of a value in 0…1.
   public static func colour(_ value: Float) -> (UInt8, UInt8, UInt8) {
     let v = min(max(value, 0), 1)
-    func ramp(_ centre: Float) -> UInt8 { UInt8((min(max(1.5 - abs(4 * v - centre), 0), 1) * 255).rounded()) }
+    func ramp(_ centre: Float) -> UInt8 {
+      UInt8((min(max(1.5 - abs(4 * v - centre), 0), 1) * 255).rounded())
+    }
     return (ramp(3), ramp(2), ramp(1))
   }
 

@@ -25,7 +25,9 @@ extension MaskRendering {
   /// The picture (as RGB) with each instance tinted in its colour, outlined, and boxed.
   public static func overlay(_ image: Image, instances: InstanceMap) throws -> Image {
     guard instances.width == image.width, instances.height == image.height else {
-      throw VisionError("instances are \(instances.width)×\(instances.height), picture \(image.width)×\(image.height)")
+      throw VisionError(
+        "instances are \(instances.width)×\(instances.height), picture \(image.width)×\(image.height)"
+      )
     }
     let rgb = image.channels == 3 ? image : try image.converted(toChannels: 3)
     var pixels = rgb.pixels
@@ -41,7 +43,9 @@ extension MaskRendering {
       for x in 0..<width {
         let id = Int(labels[y * width + x])
         guard id != 0 else { continue }
-        let same = { (u: Int, v: Int) in u < 0 || v < 0 || u >= width || v >= height || Int(labels[v * width + u]) == id }
+        let same = { (u: Int, v: Int) in
+          u < 0 || v < 0 || u >= width || v >= height || Int(labels[v * width + u]) == id
+        }
         let edge = !same(x - 1, y) || !same(x + 1, y) || !same(x, y - 1) || !same(x, y + 1)
         paint(y * width + x, colours[id - 1], opacity: edge ? 10 : 4)
       }

@@ -33,7 +33,9 @@ public enum MaskRendering {
     for y in 0..<height {
       for x in 0..<width where inside(x, y) {
         let border = x == 0 || y == 0 || x == width - 1 || y == height - 1
-        if border || !inside(x - 1, y) || !inside(x + 1, y) || !inside(x, y - 1) || !inside(x, y + 1) {
+        if border || !inside(x - 1, y) || !inside(x + 1, y) || !inside(x, y - 1)
+          || !inside(x, y + 1)
+        {
           edge[y * width + x] = 255
         }
       }

@@ -62,7 +62,8 @@ public struct InstanceExtraction: Sendable {
     let inside = foreground.map { $0 >= threshold }
     var labels: [Int32]
     if maps.count == 1 {
-      labels = ConnectedComponents.label(inside, width: width, height: height).labels.map(Int32.init)
+      labels = ConnectedComponents.label(inside, width: width, height: height).labels.map(
+        Int32.init)
     } else {
       let seeds = zip(maps[1].values, inside).map { $0 >= seedThreshold && $1 }
       var components = ConnectedComponents.label(seeds, width: width, height: height)
@@ -104,12 +105,16 @@ public struct InstanceExtraction: Sendable {
           throw VisionError("more than \(UInt16.max) objects: a 16-bit label map cannot hold them")
         }
         newId[id] = index
-        objects.append(DetectedObject(id: index + 1, x: x, y: y, width: 1, height: 1, area: 0, meanProbability: 0))
+        objects.append(
+          DetectedObject(
+            id: index + 1, x: x, y: y, width: 1, height: 1, area: 0, meanProbability: 0))
         sums.append(0)
       }
       output[i] = UInt16(index + 1)
       var object = objects[index]
-      let (right, bottom) = (max(object.x + object.width, x + 1), max(object.y + object.height, y + 1))
+      let (right, bottom) = (
+        max(object.x + object.width, x + 1), max(object.y + object.height, y + 1)
+      )
       object.x = min(object.x, x)
       object.width = right - object.x
       object.height = bottom - object.y
@@ -117,7 +122,9 @@ public struct InstanceExtraction: Sendable {
       objects[index] = object
       sums[index] += Double(foreground[i])
     }
-    for index in objects.indices { objects[index].meanProbability = sums[index] / Double(objects[index].area) }
+    for index in objects.indices {
+      objects[index].meanProbability = sums[index] / Double(objects[index].area)
+    }
     return InstanceMap(width: width, height: height, labels: output, objects: objects)
   }
 }
@@ -132,7 +139,9 @@ public enum ConnectedComponents {
 
     /// Removes components smaller than `minimum` pixels (their ids stay unused).
     mutating func dropSmall(_ minimum: Int) {
-      for i in labels.indices where labels[i] != 0 && areas[labels[i] - 1] < minimum { labels[i] = 0 }
+      for i in labels.indices where labels[i] != 0 && areas[labels[i] - 1] < minimum {
+        labels[i] = 0
+      }
     }
   }
 
@@ -167,7 +176,8 @@ public enum ConnectedComponents {
   /// Grows the non-zero `labels` over the `true` pixels of `mask`, breadth first (4-connected),
   /// so each mask pixel joins the label that reaches it first (the nearest, in steps within
   /// the mask). Labelled pixels outside the mask keep their label.
-  public static func grow(_ labels: [Int32], into mask: [Bool], width: Int, height: Int) -> [Int32] {
+  public static func grow(_ labels: [Int32], into mask: [Bool], width: Int, height: Int) -> [Int32]
+  {
     var grown = labels
     var frontier = labels.indices.filter { labels[$0] != 0 }
     var next: [Int] = []

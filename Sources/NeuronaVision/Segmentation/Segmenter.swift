@@ -51,7 +51,8 @@ public final class Segmenter {
   public func probabilities(_ image: Image) throws -> FloatMap {
     let maps = try classProbabilities(image)
     guard maps.count > 1 else { return maps[0] }
-    return try FloatMap(width: image.width, height: image.height, values: maps[0].values.map { 1 - $0 })
+    return try FloatMap(
+      width: image.width, height: image.height, values: maps[0].values.map { 1 - $0 })
   }
 
   /// One probability map per output channel at the image's exact size: the sigmoid of a
@@ -60,10 +61,13 @@ public final class Segmenter {
     switch description.layout {
     case .resized:
       let size = description.size
-      let input = try planes(try ImageInput.prepare(image, channels: image.channels, height: size, width: size))
-      let logits = network.forward(Tensor(shape: [1, description.channels, size, size], scalars: input), mode: .inference)
+      let input = try planes(
+        try ImageInput.prepare(image, channels: image.channels, height: size, width: size))
+      let logits = network.forward(
+        Tensor(shape: [1, description.channels, size, size], scalars: input), mode: .inference)
       return try Segmenter.activated(logits).map {
-        try FloatMap(width: size, height: size, values: $0).resized(width: image.width, height: image.height)
+        try FloatMap(width: size, height: size, values: $0).resized(
+          width: image.width, height: image.height)
       }
     case .tiled:
       return try tiledProbabilities(try planes(image), width: image.width, height: image.height)
@@ -88,7 +92,8 @@ public final class Segmenter {
     let single = width <= 512 && height <= 512
     let tileWidth = single ? roundUp(width + 2 * margin) : 256
     let tileHeight = single ? roundUp(height + 2 * margin) : 256
-    let stepX = tileWidth - 2 * margin, stepY = tileHeight - 2 * margin
+    let stepX = tileWidth - 2 * margin
+    let stepY = tileHeight - 2 * margin
     let channels = description.channels
     var origins: [(x: Int, y: Int)] = []
     for y in stride(from: 0, to: height, by: stepY) {
@@ -115,13 +120,16 @@ public final class Segmenter {
         }
       }
       let logits = network.forward(
-        Tensor(shape: [batch.count, channels, tileHeight, tileWidth], scalars: input), mode: .inference)
+        Tensor(shape: [batch.count, channels, tileHeight, tileWidth], scalars: input),
+        mode: .inference)
       // [T, K, th, tw] logits → probabilities, copied tile centre by tile centre.
       let probabilities = classes == 1 ? logits.map(sigmoid) : pixelSoftmax(logits)
       for (t, origin) in batch.enumerated() {
         for c in 0..<classes {
           for y in origin.y..<min(origin.y + stepY, height) {
-            let row = ((t * classes + c) * tileHeight + y - origin.y + margin) * tileWidth + margin - origin.x
+            let row =
+              ((t * classes + c) * tileHeight + y - origin.y + margin) * tileWidth + margin
+              - origin.x
             for x in origin.x..<min(origin.x + stepX, width) {
               output[(c * height + y) * width + x] = probabilities.scalars[row + x]
             }
@@ -131,7 +139,8 @@ public final class Segmenter {
     }
     let area = width * height
     return try (0..<classes).map {
-      try FloatMap(width: width, height: height, values: Array(output[($0 * area)..<(($0 + 1) * area)]))
+      try FloatMap(
+        width: width, height: height, values: Array(output[($0 * area)..<(($0 + 1) * area)]))
     }
   }
 }

@@ -62,14 +62,17 @@ public struct SegmenterDescription: Equatable, Sendable {
       "base_width": String(baseWidth), "depth": String(depth),
       "mean": mean.map { "\($0)" }.joined(separator: ","),
       "std": std.map { "\($0)" }.joined(separator: ","),
-    ].merging(target == .mask ? [:] : ["outputs": String(outputs), "target": target.rawValue]) { $1 }
+    ].merging(target == .mask ? [:] : ["outputs": String(outputs), "target": target.rawValue]) {
+      $1
+    }
   }
 
   public init(metadata: [String: String]) throws {
     guard metadata["task"] == Self.task else {
       throw ModelFileError("this is a \(metadata["task"] ?? "unknown") model, not a segmenter")
     }
-    guard let architecture = SegmenterArchitecture(rawValue: metadata[ModelFile.architectureKey] ?? "")
+    guard
+      let architecture = SegmenterArchitecture(rawValue: metadata[ModelFile.architectureKey] ?? "")
     else {
       throw ModelFileError(
         "unknown segmenter architecture \(metadata[ModelFile.architectureKey] ?? "(none)")")
@@ -105,8 +108,9 @@ public struct SegmenterDescription: Equatable, Sendable {
   private static func target(_ metadata: [String: String]) throws -> SegmentationTarget {
     guard let name = metadata["target"] else { return .mask }
     guard let target = SegmentationTarget(rawValue: name) else {
-      throw ModelFileError("unknown segmentation target \(name) (this build knows "
-        + SegmentationTarget.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+      throw ModelFileError(
+        "unknown segmentation target \(name) (this build knows "
+          + SegmentationTarget.allCases.map(\.rawValue).joined(separator: ", ") + ")")
     }
     if let outputs = metadata["outputs"], Int(outputs) != target.outputs {
       throw ModelFileError("model metadata outputs \(outputs) does not match target \(name)")
@@ -131,7 +135,9 @@ public struct SegmenterDescription: Equatable, Sendable {
         inputChannels: channels, baseWidth: baseWidth, depth: depth, outputs: outputs,
         using: &generator)
     case .person:
-      guard channels == 3 else { throw ModelFileError("the person segmenter takes 3 channels (RGB)") }
+      guard channels == 3 else {
+        throw ModelFileError("the person segmenter takes 3 channels (RGB)")
+      }
       return PersonSegmenterNetwork(using: &generator)
     }
   }

@@ -65,7 +65,8 @@ public enum Checkpoint {
       let best = Double(file.metadata["checkpoint_best_score"] ?? ""),
       let bestEpoch = Int(file.metadata["checkpoint_best_epoch"] ?? "")
     else { throw ModelFileError("\(path): not a training checkpoint") }
-    let history = (file.metadata["checkpoint_history"] ?? "").split(separator: "\n").map(String.init)
+    let history = (file.metadata["checkpoint_history"] ?? "").split(separator: "\n").map(
+      String.init)
     var owned: [String: UInt64] = [:]
     for (key, value) in file.metadata where key.hasPrefix(generatorPrefix) {
       guard let state = UInt64(value) else {

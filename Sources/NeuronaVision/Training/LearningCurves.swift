@@ -13,7 +13,9 @@ public struct EpochFigures: Equatable, Sendable {
   /// The validation score (accuracy or IoU; higher is better), nil without validation data.
   public var validationScore: Double?
 
-  public init(epoch: Int, trainLoss: Double, trainAccuracy: Double? = nil, validationScore: Double? = nil) {
+  public init(
+    epoch: Int, trainLoss: Double, trainAccuracy: Double? = nil, validationScore: Double? = nil
+  ) {
     self.epoch = epoch
     self.trainLoss = trainLoss
     self.trainAccuracy = trainAccuracy
@@ -29,18 +31,23 @@ public enum LearningCurves {
   /// One line per epoch under `header` (empty fields for missing figures).
   public static func csv(_ curves: [EpochFigures]) -> String {
     let field = { (value: Double?) in value.map { "\($0)" } ?? "" }
-    return ([header] + curves.map {
-      "\($0.epoch),\($0.trainLoss),\(field($0.trainAccuracy)),\(field($0.validationScore))"
-    }).joined(separator: "\n")
+    return
+      ([header]
+      + curves.map {
+        "\($0.epoch),\($0.trainLoss),\(field($0.trainAccuracy)),\(field($0.validationScore))"
+      }).joined(separator: "\n")
   }
 
   /// Reads `csv` back (lines that do not parse are skipped).
   public static func parse(_ csv: String) -> [EpochFigures] {
     csv.split(separator: "\n").dropFirst().compactMap { line in
       let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-      guard fields.count == 4, let epoch = Int(fields[0]), let loss = Double(fields[1]) else { return nil }
+      guard fields.count == 4, let epoch = Int(fields[0]), let loss = Double(fields[1]) else {
+        return nil
+      }
       return EpochFigures(
-        epoch: epoch, trainLoss: loss, trainAccuracy: Double(fields[2]), validationScore: Double(fields[3]))
+        epoch: epoch, trainLoss: loss, trainAccuracy: Double(fields[2]),
+        validationScore: Double(fields[3]))
     }
   }
 
@@ -51,7 +58,9 @@ public enum LearningCurves {
     guard patience >= 1, curves.count > patience else { return nil }
     let recent = Array(curves.suffix(patience + 1))
     for (before, after) in zip(recent, recent.dropFirst()) {
-      guard let v0 = before.validationScore, let v1 = after.validationScore, v1 < v0 else { return nil }
+      guard let v0 = before.validationScore, let v1 = after.validationScore, v1 < v0 else {
+        return nil
+      }
       if let a0 = before.trainAccuracy, let a1 = after.trainAccuracy {
         guard a1 > a0 else { return nil }
       } else {
@@ -59,7 +68,8 @@ public enum LearningCurves {
       }
     }
     let (first, last) = (recent[0], recent[recent.count - 1])
-    let training = first.trainAccuracy != nil
+    let training =
+      first.trainAccuracy != nil
       ? "training accuracy rose (\(percent(first.trainAccuracy)) → \(percent(last.trainAccuracy)))"
       : "training loss fell (\(decimal(first.trainLoss)) → \(decimal(last.trainLoss)))"
     return "warning: overfitting? validation fell for \(patience) epochs "

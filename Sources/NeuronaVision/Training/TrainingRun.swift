@@ -77,7 +77,9 @@ public final class TrainingRun {
       var line = String(
         format: "epoch %d/%d: loss %.4f", epoch, options.epochs, report.trainLoss)
       if options.l2 > 0 { line += String(format: " (+L2 %.4f)", report.l2Penalty) }
-      if let accuracy = report.trainAccuracy { line += String(format: ", train accuracy %.4f", accuracy) }
+      if let accuracy = report.trainAccuracy {
+        line += String(format: ", train accuracy %.4f", accuracy)
+      }
       if let text = validation?.text { line += ", \(text)" }
       line += String(format: ", %.1f s", report.seconds)
       progress.epoch = epoch
@@ -90,9 +92,10 @@ public final class TrainingRun {
         progress.ownedGenerators[TrainingRun.dataGenerators + name] = state
       }
       progress.history.append(line)
-      progress.curves.append(EpochFigures(
-        epoch: epoch, trainLoss: report.trainLoss, trainAccuracy: report.trainAccuracy,
-        validationScore: validation?.value))
+      progress.curves.append(
+        EpochFigures(
+          epoch: epoch, trainLoss: report.trainLoss, trainAccuracy: report.trainAccuracy,
+          validationScore: validation?.value))
       if value > progress.bestScore {
         progress.bestScore = value
         progress.bestEpoch = epoch
@@ -132,7 +135,9 @@ extension Dictionary where Key == String {
   /// The entries whose key starts with `prefix`, with it removed.
   fileprivate func strippingPrefix(_ prefix: String) -> [String: Value] {
     var result: [String: Value] = [:]
-    for (key, value) in self where key.hasPrefix(prefix) { result[String(key.dropFirst(prefix.count))] = value }
+    for (key, value) in self where key.hasPrefix(prefix) {
+      result[String(key.dropFirst(prefix.count))] = value
+    }
     return result
   }
 }
