@@ -2,10 +2,14 @@
 SWIFT ?= swift
 RELEASE = $(SWIFT) build -c release
 
-.PHONY: deps build test demo bench bench-peers examples format lint asan tsan fuzz
+.PHONY: deps test-deps build test demo bench bench-peers examples format lint asan tsan fuzz
 
 deps:
 	scripts/install-deps.sh
+
+# What the test suite also reads: the Fashion-MNIST package, Python's safetensors.
+test-deps:
+	scripts/install-deps.sh --tests
 
 build: deps
 	$(RELEASE)
@@ -17,7 +21,7 @@ build: deps
 # URL and version builds and runs a shipped model (scripts/check-consumer.sh), and every fuzz
 # target is built and run for 20 s (Fuzz/smoke.sh).
 ISA_LEVELS = $(shell scripts/isa-levels.sh)
-test: deps lint
+test: test-deps lint
 	$(SWIFT) build -c release --build-tests
 	for level in $(ISA_LEVELS); do \
 	  echo "== tests at NEURONA_ISA=$$level"; \

@@ -99,7 +99,9 @@ func runWithFileSizeLimit(_ name: String, _ arguments: [String]) throws
   // A real full file system, where this process may mount one.
   let small = "\(root)/small"
   try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
-  guard let unmount = mountTmpfs(small, kilobytes: 8) else { return }
+  guard let unmount = mountTmpfs(small, kilobytes: 8) else {
+    return missingPrerequisite("a tmpfs mount (root)")
+  }
   defer { unmount() }
   let full = try runProduct("segment", [photo, "--model", model, "--overlay", "-o", small])
   #expect(full.status != 0)
@@ -114,7 +116,9 @@ func runWithFileSizeLimit(_ name: String, _ arguments: [String]) throws
   try writeStripesFolder("\(root)/stripes", perClass: 8, seed: 1)
   let small = "\(root)/small"
   try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
-  guard let unmount = mountTmpfs(small, kilobytes: 16) else { return }
+  guard let unmount = mountTmpfs(small, kilobytes: 16) else {
+    return missingPrerequisite("a tmpfs mount (root)")
+  }
   defer { unmount() }
   let run = try runProduct(
     "classify",
@@ -143,6 +147,7 @@ func runWithFileSizeLimit(_ name: String, _ arguments: [String]) throws
   var unmount: (() -> Void)? = nil
   if getuid() == 0 {
     unmount = mountTmpfs(locked, kilobytes: 64, readOnly: true)
+    if unmount == nil { missingPrerequisite("a read-only tmpfs mount (root)") }
   } else {
     try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked)
   }

@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import Neurona
+import NeuronaTestSupport
 import Testing
 
 private func writeGzip(_ bytes: [UInt8], to path: String) {
@@ -44,7 +45,7 @@ private func writeGzip(_ bytes: [UInt8], to path: String) {
   }
 }
 
-@Test(.enabled(if: FashionMNIST.isDataset(FashionMNIST.defaultDirectory)))
+@Test(.enabled(if: prerequisite(FashionMNIST.isDataset(FashionMNIST.defaultDirectory))))
 func fashionMNISTTestSetLoads() throws {
   let (images, labels) = try FashionMNIST.load(.test)
   #expect(images.shape == [10000, 1, 28, 28])

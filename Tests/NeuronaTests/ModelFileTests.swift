@@ -111,9 +111,9 @@ private func smallModel(seed: UInt64) -> Sequential {
   let output = Pipe()
   process.standardOutput = output
   process.standardError = Pipe()
-  guard (try? process.run()) != nil else { return }
+  guard (try? process.run()) != nil else { return missingPrerequisite("python3") }
   process.waitUntilExit()
-  if process.terminationStatus == 77 { return }
+  if process.terminationStatus == 77 { return missingPrerequisite("Python's safetensors") }
   #expect(process.terminationStatus == 0)
   let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
   let model = smallModel(seed: 4)

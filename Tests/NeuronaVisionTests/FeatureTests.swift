@@ -4,6 +4,7 @@
 // (`apt-get install dataset-fashion-mnist`).
 import Foundation
 import Neurona
+import NeuronaTestSupport
 import NeuronaVision
 import Testing
 
@@ -50,7 +51,7 @@ private func nearestNeighbourAgreement(_ vectors: [Float], dimension d: Int, lab
   return Double(agree) / Double(n)
 }
 
-@Test(.enabled(if: FashionMNIST.isDataset(FashionMNIST.defaultDirectory)))
+@Test(.enabled(if: prerequisite(FashionMNIST.isDataset(FashionMNIST.defaultDirectory))))
 func learnedFeaturesGroupClassesBetterThanPixels() throws {
   let classifier = try fashionClassifier()
   let (images, labels) = try FashionMNIST.load(.test)
