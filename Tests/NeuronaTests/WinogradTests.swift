@@ -6,7 +6,6 @@ import Testing
 /// tiles half outside), small images (blocks spanning images) and a large one (several blocks
 /// per image), with and without bias, and through a fused epilogue.
 @Test(
-  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"),
   arguments: [
     ([3, 16, 33, 35], Padding.symmetric(1), true),
     ([5, 128, 6, 7], Padding.symmetric(1), true),
@@ -22,6 +21,11 @@ func winogradMatchesIm2col(shape: [Int], padding: Padding, bias: Bool) {
   let epilogue = ConvolutionEpilogue(
     scale: (0..<10).map { Float($0) * 0.2 - 1 }, shift: (0..<10).map { Float($0) * 0.1 },
     rectifies: true)
+  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
+  guard CPUFeatures.hasAVX2AndFMA else {
+    #expect(!layer.winogradApplies(toInput: shape))
+    return
+  }
   #expect(layer.winogradApplies(toInput: shape))
   let fast = layer.forward(input, mode: .inference)
   let fastFused = layer.forward(input, epilogue: epilogue)
@@ -37,13 +41,17 @@ func winogradMatchesIm2col(shape: [Int], padding: Padding, bias: Bool) {
 /// Training through a Winograd convolution: its ∂x (a Winograd convolution of ∂y with the
 /// turned filters) and ∂W (im2col) match the im2col path's, for one image and a batch.
 @Test(
-  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"),
   arguments: [[1, 16, 34, 33], [2, 8, 33, 40]])
 func winogradInputGradientMatchesIm2col(shape: [Int]) {
   var generator = SplitMix64(seed: 21)
   let layer = Conv2D(shape[1], 16, kernelSize: 3, padding: 1, using: &generator)
   let input = randomTensor(shape, seed: 22)
   let outputGradient = randomTensor([shape[0], 16, shape[2], shape[3]], seed: 23)
+  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
+  guard CPUFeatures.hasAVX2AndFMA else {
+    #expect(!layer.winogradAppliesToInputGradient(ofInput: shape))
+    return
+  }
   #expect(layer.winogradAppliesToInputGradient(ofInput: shape))
   func gradients() -> (Tensor, Tensor) {
     layer.zeroGradients()
@@ -62,11 +70,16 @@ func winogradInputGradientMatchesIm2col(shape: [Int]) {
 
 /// The transformed filters are kept between calls, but never past a change of the weights:
 /// neither an in-place write, nor an assignment, nor an optimiser step leaves them stale.
-@Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"))
+@Test
 func winogradFollowsWeightChanges() {
   var generator = SplitMix64(seed: 31)
   let layer = Conv2D(16, 8, kernelSize: 3, padding: 1, using: &generator)
   let input = randomTensor([1, 16, 32, 32], seed: 32)
+  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
+  guard CPUFeatures.hasAVX2AndFMA else {
+    #expect(!layer.winogradApplies(toInput: input.shape))
+    return
+  }
   #expect(layer.winogradApplies(toInput: input.shape))
   func agreesWithIm2col() -> Bool {
     let fast = layer.forward(input, mode: .inference)
@@ -93,7 +106,6 @@ func winogradFollowsWeightChanges() {
 /// two, the last one short), output channels not a multiple of six; through an epilogue with
 /// negative scales (applied before the max) and with positive ones (after it).
 @Test(
-  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"),
   arguments: [[3, 32, 14, 14], [1, 8, 15, 13], [2, 16, 20, 34], [1, 9, 6, 40], [3, 9, 6, 40]])
 func pooledWinogradMatchesPoolingTheConvolution(shape: [Int]) {
   let o = shape[1] == 32 ? 64 : 10
@@ -101,6 +113,11 @@ func pooledWinogradMatchesPoolingTheConvolution(shape: [Int]) {
     weight: randomTensor([o, shape[1], 3, 3], seed: 71), bias: randomTensor([o], seed: 72),
     padding: 1)
   let input = randomTensor(shape, seed: 73)
+  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
+  guard CPUFeatures.hasAVX2AndFMA else {
+    #expect(!layer.winograd2x2Applies(toInput: shape, pooled: true))
+    return
+  }
   #expect(layer.winograd2x2Applies(toInput: shape, pooled: true))
   for sign: Float in [-1, 1] {
     let epilogue = ConvolutionEpilogue(
@@ -120,7 +137,6 @@ func pooledWinogradMatchesPoolingTheConvolution(shape: [Int]) {
 /// ∂W match im2col's, for Fashion-MNIST's second layer, rows of more than eight tiles and an
 /// odd number of units per image, one image (strips shared by the workers) and a batch.
 @Test(
-  .enabled(if: CPUFeatures.hasAVX2AndFMA, "the Winograd kernels need AVX2 and FMA"),
   arguments: [[3, 32, 14, 14], [1, 16, 20, 34], [3, 9, 6, 40], [1, 12, 8, 8]])
 func winograd2x2MatchesIm2col(shape: [Int]) {
   let o = shape[1] == 32 ? 64 : 10
@@ -132,6 +148,11 @@ func winograd2x2MatchesIm2col(shape: [Int]) {
   let epilogue = ConvolutionEpilogue(
     scale: (0..<o).map { Float($0 % 5) * 0.5 - 1 }, shift: (0..<o).map { Float($0) * 0.1 },
     rectifies: true)
+  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
+  guard CPUFeatures.hasAVX2AndFMA else {
+    #expect(!layer.winograd2x2Applies(toInput: shape))
+    return
+  }
   #expect(layer.winograd2x2Applies(toInput: shape))
   func results() -> [Tensor] {
     layer.zeroGradients()
