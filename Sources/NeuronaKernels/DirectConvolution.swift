@@ -12,16 +12,16 @@
 public enum DirectConvolution {
   /// Floats the last block may read past the padded input's last plane (their values only
   /// reach dropped columns).
-  public static func slack(kernelWidth: Int) -> Int { blockWidth + kernelWidth }
-
-  /// Floats per row of the output `[O', columns]` for `rows` output rows of width `wp`
-  /// (whole blocks of the widest kernel's 32 columns, so any width divides them).
-  public static func columns(rows: Int, paddedWidth wp: Int) -> Int {
-    roundUp(rows * wp, blockWidth)
+  public static func slack(kernelWidth: Int, blockWidth: Int) -> Int {
+    blockWidth + kernelWidth
   }
 
-  /// The widest block of columns a kernel computes (6 × 32 in 16-float vectors).
-  public static var blockWidth: Int { 32 }
+  /// Floats per row of the output `[O', columns]` for `rows` output rows of width `wp`, in
+  /// whole blocks of `blockWidth` columns (two vectors: 16 for AVX2, 32 for AVX-512; the
+  /// narrower blocks compute fewer dropped columns).
+  public static func columns(rows: Int, paddedWidth wp: Int, blockWidth: Int) -> Int {
+    roundUp(rows * wp, blockWidth)
+  }
 
   /// Rows of the output: O rounded up to whole panels of 6 (the extra rows are scratch).
   public static func outputRows(_ outputs: Int) -> Int { roundUp(outputs, 6) }
@@ -53,7 +53,8 @@ public enum DirectConvolution {
       }
       // Block by block of two vectors of outputs, every panel of six filters: the block's
       // input rows stay in L1 while the panels stream from L2.
-      for column in Swift.stride(from: 0, to: columns(rows: rows, paddedWidth: wp), by: width) {
+      let end = columns(rows: rows, paddedWidth: wp, blockWidth: width)
+      for column in Swift.stride(from: 0, to: end, by: width) {
         let b = x + column
         for panel in 0..<ceilDivide(o, 6) {
           block6x2(

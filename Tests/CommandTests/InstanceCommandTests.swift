@@ -143,20 +143,30 @@ func labelledDiscPicture(width: Int, height: Int, seed: UInt64) throws -> (
 private let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent().path
 
-@Test func shippedInstanceModelKeepsItsHeldOutFigures() throws {
-  // Models/nuclei-instances.md: strip mAP 0.606, AP@0.5 0.794, F1@0.5 0.885 (30 nuclei).
+/// `segment evaluate` of a shipped model on a held-out folder of the repository, as JSON.
+private func heldOutReport(
+  _ model: String, _ folder: String, _ annotations: String, _ extra: [String]
+)
+  throws -> [String: Any]?
+{
   let evaluation = try runProduct(
     "segment",
-    [
-      "evaluate", "--instances", "--images", checkout + "/Datasets/nuclei/heldout-strip/images",
-      "--masks", checkout + "/Datasets/nuclei/heldout-strip/labels",
-      "--model", checkout + "/Models/nuclei-instances.safetensors", "--format", "json",
+    ["evaluate"] + extra + [
+      "--images", "\(checkout)/Datasets/nuclei/\(folder)/images",
+      "--masks", "\(checkout)/Datasets/nuclei/\(folder)/\(annotations)",
+      "--model", "\(checkout)/Models/\(model).safetensors", "--format", "json",
     ])
   #expect(evaluation.status == 0, "\(evaluation.standardError)")
-  let report =
-    try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
-  // The card's figures, to within 0.01: a drift in the model, the kernels or the matching
-  // shows here (every instruction-set level rounds a little differently, hence not exact).
+  return try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8))
+    as? [String: Any]
+}
+
+// The cards' figures, to within 0.01: a drift in the model, the kernels or the matching shows
+// here (every instruction-set level rounds a little differently, hence not exact).
+
+@Test func shippedInstanceModelKeepsItsHeldOutFigures() throws {
+  // Models/nuclei-instances.md: strip mAP 0.606, AP@0.5 0.794, F1@0.5 0.885 (30 nuclei).
+  let report = try heldOutReport("nuclei-instances", "heldout-strip", "labels", ["--instances"])
   let (ap50, map) = (report?["ap50"] as? Double ?? 0, report?["map"] as? Double ?? 0)
   #expect(abs(ap50 - 0.794) <= 0.01, "AP@0.5 \(ap50), card 0.794")
   #expect(abs(map - 0.606) <= 0.01, "mAP \(map), card 0.606")
@@ -165,16 +175,7 @@ private let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 
 @Test func shippedNucleiModelKeepsItsHeldOutFigures() throws {
   // Models/nuclei.md: mean tile IoU 0.8923, Dice 0.9430 over the four held-out tiles.
-  let evaluation = try runProduct(
-    "segment",
-    [
-      "evaluate", "--images", checkout + "/Datasets/nuclei/heldout/images",
-      "--masks", checkout + "/Datasets/nuclei/heldout/masks",
-      "--model", checkout + "/Models/nuclei.safetensors", "--format", "json",
-    ])
-  #expect(evaluation.status == 0, "\(evaluation.standardError)")
-  let report =
-    try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
+  let report = try heldOutReport("nuclei", "heldout", "masks", [])
   let (iou, dice) = (report?["iou"] as? Double ?? 0, report?["dice"] as? Double ?? 0)
   #expect(abs(iou - 0.8923) <= 0.01, "IoU \(iou), card 0.8923")
   #expect(abs(dice - 0.9430) <= 0.01, "Dice \(dice), card 0.9430")

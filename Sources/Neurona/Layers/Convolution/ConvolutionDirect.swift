@@ -51,8 +51,9 @@ extension Conv2D {
     let wp = g.outputWidth + g.kernelWidth - 1
     let paddedCount =
       g.channels * (bandRows + g.kernelHeight - 1) * wp
-      + DirectConvolution.slack(kernelWidth: g.kernelWidth)
-    let columns = DirectConvolution.columns(rows: bandRows, paddedWidth: wp)
+      + DirectConvolution.slack(kernelWidth: g.kernelWidth, blockWidth: directBlockWidth)
+    let columns = DirectConvolution.columns(
+      rows: bandRows, paddedWidth: wp, blockWidth: directBlockWidth)
     let outputCount = DirectConvolution.outputRows(o) * columns
     let spaces = workspaces(workers).map {
       ($0.columns.reserve(paddedCount), $0.staging.reserve(outputCount))
@@ -100,7 +101,8 @@ extension Conv2D {
     // (14 to a few hundred floats), not a memcpy call each.
     padded.update(
       repeating: 0,
-      count: g.channels * planeRows * wp + DirectConvolution.slack(kernelWidth: g.kernelWidth))
+      count: g.channels * planeRows * wp
+        + DirectConvolution.slack(kernelWidth: g.kernelWidth, blockWidth: directBlockWidth))
     let firstRow = Swift.max(0, g.padTop - rows.lowerBound)
     let lastRow = Swift.min(planeRows, g.height + g.padTop - rows.lowerBound)
     for channel in 0..<g.channels {
@@ -156,3 +158,6 @@ extension Conv2D {
     }
   }
 }
+
+/// Columns per block of the direct kernel the process runs: two vectors.
+private var directBlockWidth: Int { CPUFeatures.hasAVX512 ? 32 : 16 }
