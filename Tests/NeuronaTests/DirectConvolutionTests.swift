@@ -28,12 +28,7 @@ func directConvolutionMatchesIm2col(shape: [Int], weightShape: [Int], padding: P
   let epilogue = ConvolutionEpilogue(
     scale: (0..<o).map { Float($0) * 0.2 - 1 }, shift: (0..<o).map { Float($0) * 0.1 },
     rectifies: true)
-  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
-  guard CPUFeatures.hasAVX2AndFMA else {
-    #expect(!layer.directApplies(toInput: shape))
-    return
-  }
-  #expect(layer.directApplies(toInput: shape))
+  guard fastPathTaken(layer.directApplies(toInput: shape)) else { return }
   let fast = layer.forward(input, mode: .inference)
   let fastFused = layer.forward(input, epilogue: epilogue)
   layer.usesDirectConvolution = false
@@ -66,12 +61,7 @@ func pooledDirectConvolutionFollowsTheEpilogue() {
   let layer = Conv2D(
     weight: randomTensor([8, 3, 3, 3], seed: 61), bias: randomTensor([8], seed: 62), padding: 1)
   let input = randomTensor([2, 3, 11, 10], seed: 63)
-  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
-  guard CPUFeatures.hasAVX2AndFMA else {
-    #expect(!layer.directApplies(toInput: input.shape))
-    return
-  }
-  #expect(layer.directApplies(toInput: input.shape))
+  guard fastPathTaken(layer.directApplies(toInput: input.shape)) else { return }
   for activation in 0..<3 {
     let epilogue = ConvolutionEpilogue(
       scale: (0..<8).map { Float($0) * 0.5 - 1.5 }, shift: (0..<8).map { Float($0) * 0.1 },

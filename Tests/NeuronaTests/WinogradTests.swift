@@ -21,12 +21,7 @@ func winogradMatchesIm2col(shape: [Int], padding: Padding, bias: Bool) {
   let epilogue = ConvolutionEpilogue(
     scale: (0..<10).map { Float($0) * 0.2 - 1 }, shift: (0..<10).map { Float($0) * 0.1 },
     rectifies: true)
-  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
-  guard CPUFeatures.hasAVX2AndFMA else {
-    #expect(!layer.winogradApplies(toInput: shape))
-    return
-  }
-  #expect(layer.winogradApplies(toInput: shape))
+  guard fastPathTaken(layer.winogradApplies(toInput: shape)) else { return }
   let fast = layer.forward(input, mode: .inference)
   let fastFused = layer.forward(input, epilogue: epilogue)
   layer.usesWinograd = false
@@ -47,12 +42,7 @@ func winogradInputGradientMatchesIm2col(shape: [Int]) {
   let layer = Conv2D(shape[1], 16, kernelSize: 3, padding: 1, using: &generator)
   let input = randomTensor(shape, seed: 22)
   let outputGradient = randomTensor([shape[0], 16, shape[2], shape[3]], seed: 23)
-  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
-  guard CPUFeatures.hasAVX2AndFMA else {
-    #expect(!layer.winogradAppliesToInputGradient(ofInput: shape))
-    return
-  }
-  #expect(layer.winogradAppliesToInputGradient(ofInput: shape))
+  guard fastPathTaken(layer.winogradAppliesToInputGradient(ofInput: shape)) else { return }
   func gradients() -> (Tensor, Tensor) {
     layer.zeroGradients()
     _ = layer.forward(input, mode: .training)
@@ -75,12 +65,7 @@ func winogradFollowsWeightChanges() {
   var generator = SplitMix64(seed: 31)
   let layer = Conv2D(16, 8, kernelSize: 3, padding: 1, using: &generator)
   let input = randomTensor([1, 16, 32, 32], seed: 32)
-  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
-  guard CPUFeatures.hasAVX2AndFMA else {
-    #expect(!layer.winogradApplies(toInput: input.shape))
-    return
-  }
-  #expect(layer.winogradApplies(toInput: input.shape))
+  guard fastPathTaken(layer.winogradApplies(toInput: input.shape)) else { return }
   func agreesWithIm2col() -> Bool {
     let fast = layer.forward(input, mode: .inference)
     layer.usesWinograd = false
@@ -113,12 +98,7 @@ func pooledWinogradMatchesPoolingTheConvolution(shape: [Int]) {
     weight: randomTensor([o, shape[1], 3, 3], seed: 71), bias: randomTensor([o], seed: 72),
     padding: 1)
   let input = randomTensor(shape, seed: 73)
-  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
-  guard CPUFeatures.hasAVX2AndFMA else {
-    #expect(!layer.winograd2x2Applies(toInput: shape, pooled: true))
-    return
-  }
-  #expect(layer.winograd2x2Applies(toInput: shape, pooled: true))
+  guard fastPathTaken(layer.winograd2x2Applies(toInput: shape, pooled: true)) else { return }
   for sign: Float in [-1, 1] {
     let epilogue = ConvolutionEpilogue(
       scale: (0..<o).map { sign > 0 ? Float($0 % 5) * 0.3 + 0.1 : Float($0 % 5) * 0.5 - 1 },
@@ -148,12 +128,7 @@ func winograd2x2MatchesIm2col(shape: [Int]) {
   let epilogue = ConvolutionEpilogue(
     scale: (0..<o).map { Float($0 % 5) * 0.5 - 1 }, shift: (0..<o).map { Float($0) * 0.1 },
     rectifies: true)
-  // Without AVX2 and FMA (NEURONA_ISA=baseline) the path stays off: that is the test there.
-  guard CPUFeatures.hasAVX2AndFMA else {
-    #expect(!layer.winograd2x2Applies(toInput: shape))
-    return
-  }
-  #expect(layer.winograd2x2Applies(toInput: shape))
+  guard fastPathTaken(layer.winograd2x2Applies(toInput: shape)) else { return }
   func results() -> [Tensor] {
     layer.zeroGradients()
     let fused = layer.forward(input, epilogue: epilogue)
