@@ -2,8 +2,9 @@ import Neurona
 import NeuronaTestSupport
 import Testing
 
-/// Training with Conv2D → ReLU fused (the convolution rectifies its own output) takes exactly
-/// the steps the layer-by-layer path takes: the same losses and the same weights after three
+/// Training with Conv2D → ReLU and BatchNorm2D → ReLU fused (the first rectifies its own
+/// output), and ReLU → MaxPool2D and BatchNorm2D → ReLU fused backward, takes exactly the
+/// steps the layer-by-layer path takes: the same losses and the same weights after three
 /// steps, through every convolution path (Winograd F(4×4) on 16×16 with 16 channels, F(2×2)
 /// on 8×8, direct on the 3-channel input, im2col for the 1×1 layer).
 @Test func fusedTrainingTakesTheLayerByLayerSteps() {
@@ -13,7 +14,7 @@ import Testing
       Conv2D(3, 16, kernelSize: 3, padding: 1, using: &generator), ReLU(),
       Conv2D(16, 16, kernelSize: 3, padding: 1, using: &generator), ReLU(),
       MaxPool2D(kernelSize: 2, stride: 2),
-      Conv2D(16, 8, kernelSize: 3, padding: 1, using: &generator), ReLU(),
+      Conv2D(16, 8, kernelSize: 3, padding: 1, using: &generator), BatchNorm2D(8), ReLU(),
       Conv2D(8, 4, kernelSize: 1, using: &generator), ReLU(),
       Flatten(), Dense(4 * 8 * 8, 3, using: &generator),
     ])

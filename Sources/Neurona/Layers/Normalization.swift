@@ -54,6 +54,11 @@ public final class BatchNorm2D: Layer {
   }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    forward(input, mode: mode, rectifies: false)
+  }
+
+  /// Forward, and with `rectifies` a ReLU after it in the same pass (TrainingFusion.swift).
+  func forward(_ input: Tensor, mode: Mode, rectifies: Bool) -> Tensor {
     precondition(
       input.rank == 4 && input.shape[1] == channels,
       "BatchNorm2D(\(channels)) needs [N, \(channels), H, W], got \(input.shape)")
@@ -79,10 +84,10 @@ public final class BatchNorm2D: Layer {
         scale[c] = gamma[c] * inverseStd[c]
         shift[c] = beta[c] - Float(mean[c]) * scale[c]
       }
-      return BatchNorm2D.affine(input, scale: scale, shift: shift)
+      return BatchNorm2D.affine(input, scale: scale, shift: shift, rectifies: rectifies)
     }
     (scale, shift) = inferenceAffine()
-    return BatchNorm2D.affine(input, scale: scale, shift: shift)
+    return BatchNorm2D.affine(input, scale: scale, shift: shift, rectifies: rectifies)
   }
 
   /// The inference map y = x·scale + shift, per channel, from the running statistics.
@@ -101,23 +106,36 @@ public final class BatchNorm2D: Layer {
   /// ∂β += Σ ∂y, ∂γ += Σ ∂y·x̂, ∂x = γ·inverseStd·(∂y − Σ∂y / M − x̂·Σ(∂y·x̂) / M),
   /// with x̂ = (x − μ)·inverseStd recomputed from the cached input.
   public func backward(_ outputGradient: Tensor) -> Tensor {
+    backward(outputGradient, rectifiedBy: nil)
+  }
+
+  /// Backward through a ReLU after this layer as well (TrainingFusion.swift): ∂y is kept
+  /// where the ReLU's output `rectified` is positive, as the ReLU's backward would, read as
+  /// it is used instead of in a pass of its own.
+  func backward(_ outputGradient: Tensor, rectifiedBy rectified: Tensor?) -> Tensor {
     precondition(outputGradient.shape == input.shape, "BatchNorm2D backward: gradient shape")
+    precondition(rectified.map { $0.shape == input.shape } ?? true, "BatchNorm2D backward: ReLU")
+    let mask = rectified?.scalars ?? []
     let (n, area) = (input.shape[0], input.shape[2] * input.shape[3])
     var sumGradient = [Double](repeating: 0, count: channels)
     var sumCentred = [Double](repeating: 0, count: channels)  // Σ ∂y·(x − μ)
     outputGradient.withUnsafeBufferPointer { dy in
       input.withUnsafeBufferPointer { x in
-        sumGradient.withUnsafeMutableBufferPointer { sumGradient in
-          sumCentred.withUnsafeMutableBufferPointer { sumCentred in
-            // Channels shared between the workers; each channel sums its images in order.
-            ParallelPasses.forEachRange(channels, elementsPerItem: 2 * n * area) { range in
-              for c in range {
-                for image in 0..<n {
-                  let base = (image * channels + c) * area
-                  let (a, b) = BatchNorm2D.sums(
-                    dy.baseAddress! + base, x.baseAddress! + base, centre: mean[c], area)
-                  sumGradient[c] += a
-                  sumCentred[c] += b
+        mask.withUnsafeBufferPointer { y in
+          let y = mask.isEmpty ? nil : y.baseAddress
+          sumGradient.withUnsafeMutableBufferPointer { sumGradient in
+            sumCentred.withUnsafeMutableBufferPointer { sumCentred in
+              // Channels shared between the workers; each channel sums its images in order.
+              ParallelPasses.forEachRange(channels, elementsPerItem: 2 * n * area) { range in
+                for c in range {
+                  for image in 0..<n {
+                    let base = (image * channels + c) * area
+                    let (a, b) = BatchNorm2D.sums(
+                      dy.baseAddress! + base, x.baseAddress! + base, centre: mean[c], area,
+                      mask: y.map { $0 + base })
+                    sumGradient[c] += a
+                    sumCentred[c] += b
+                  }
                 }
               }
             }
@@ -141,14 +159,22 @@ public final class BatchNorm2D: Layer {
     return Tensor(uninitializedShape: input.shape) { dx in
       outputGradient.withUnsafeBufferPointer { dy in
         input.withUnsafeBufferPointer { x in
-          ParallelPasses.forEachRange(n * channels, elementsPerItem: 2 * area) { planes in
-            for plane in planes {
-              let (c, base) = (plane % channels, plane * area)
-              let (target, g, v) = (
-                dx.baseAddress! + base, dy.baseAddress! + base, x.baseAddress! + base
-              )
-              let (ac, bc, dc) = (a[c], b[c], d[c])
-              for q in 0..<area { target[q] = ac * g[q] + bc * v[q] + dc }
+          mask.withUnsafeBufferPointer { y in
+            let y = mask.isEmpty ? nil : y.baseAddress
+            ParallelPasses.forEachRange(n * channels, elementsPerItem: 2 * area) { planes in
+              for plane in planes {
+                let (c, base) = (plane % channels, plane * area)
+                let (target, g, v) = (
+                  dx.baseAddress! + base, dy.baseAddress! + base, x.baseAddress! + base
+                )
+                let (ac, bc, dc) = (a[c], b[c], d[c])
+                if let y {
+                  let r = y + base
+                  for q in 0..<area { target[q] = ac * (r[q] > 0 ? g[q] : 0) + bc * v[q] + dc }
+                } else {
+                  for q in 0..<area { target[q] = ac * g[q] + bc * v[q] + dc }
+                }
+              }
             }
           }
         }
@@ -184,8 +210,11 @@ public final class BatchNorm2D: Layer {
     return (mean, variance.map { $0 / m })
   }
 
-  /// y[n, c, ·] = scale[c]·x[n, c, ·] + shift[c], one pass into a new tensor.
-  static func affine(_ input: Tensor, scale: [Float], shift: [Float]) -> Tensor {
+  /// y[n, c, ·] = scale[c]·x[n, c, ·] + shift[c] (then max(0, ·) if `rectifies`), one pass
+  /// into a new tensor.
+  static func affine(
+    _ input: Tensor, scale: [Float], shift: [Float], rectifies: Bool = false
+  ) -> Tensor {
     let (channels, area) = (input.shape[1], input.shape[2] * input.shape[3])
     let planes = input.shape[0] * channels
     return Tensor(uninitializedShape: input.shape) { y in
@@ -194,7 +223,14 @@ public final class BatchNorm2D: Layer {
           for plane in range {
             let (a, b) = (scale[plane % channels], shift[plane % channels])
             let (target, source) = (y.baseAddress! + plane * area, x.baseAddress! + plane * area)
-            for q in 0..<area { target[q] = a * source[q] + b }
+            if rectifies {
+              for q in 0..<area {
+                let value = a * source[q] + b
+                target[q] = value > 0 ? value : 0
+              }
+            } else {
+              for q in 0..<area { target[q] = a * source[q] + b }
+            }
           }
         }
       }
@@ -222,16 +258,22 @@ public final class BatchNorm2D: Layer {
     return total
   }
 
-  /// (Σ a, Σ a·(b − centre)) over `count` values, in 8 Float lanes then Double.
+  /// (Σ a, Σ a·(b − centre)) over `count` values, in 8 Float lanes then Double; with `mask`,
+  /// a counts only where the mask is positive (a ReLU's output: its backward, fused).
   static func sums(
-    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, centre: Float, _ count: Int
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, centre: Float, _ count: Int,
+    mask: UnsafePointer<Float>? = nil
   ) -> (Double, Double) {
     var sumA = SIMD8<Float>.zero
     var sumAB = SIMD8<Float>.zero
     let c = SIMD8<Float>(repeating: centre)
     var i = 0
     while i + 8 <= count {
-      let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+      var va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+      if let mask {
+        let vm = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<Float>.self)
+        va.replace(with: 0, where: vm .<= 0)
+      }
       let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
       sumA += va
       sumAB += va * (vb - c)
@@ -239,8 +281,9 @@ public final class BatchNorm2D: Layer {
     }
     var (totalA, totalAB) = (Double(sumA.sum()), Double(sumAB.sum()))
     while i < count {
-      totalA += Double(a[i])
-      totalAB += Double(a[i]) * Double(b[i] - centre)
+      let ai = mask.map { $0[i] > 0 ? a[i] : 0 } ?? a[i]
+      totalA += Double(ai)
+      totalAB += Double(ai) * Double(b[i] - centre)
       i += 1
     }
     return (totalA, totalAB)
