@@ -43,12 +43,14 @@ public func packedMultiply<V: SIMD>(
 ) where V.Scalar == Float {
   let lanes = V.scalarCount
   let width = 2 * lanes
-  // Short rows of B (Winograd's V: at most 512 tiles) are read in place, the rows of a
-  // block staying in L1/L2 while the panels sweep them: 3–13 % faster than copying them into
-  // strips (`neurona-bench blas`, Zen 4, both widths). Long rows (a 1×1 convolution's image
-  // planes, 4096 floats and more) are copied: read in place, rows a multiple of 4 KB apart
-  // fall into the same cache sets, and the product ran at half speed.
-  let inPlace = rowStrideB < 1024
+  // In 16-float vectors, short rows of B (Winograd's V: at most 512 tiles) are read in
+  // place, the rows of a block staying in L1/L2 while the panels sweep them: 3–13 % faster
+  // than copying them into strips (`neurona-bench blas`, Zen 4). Long rows (a 1×1
+  // convolution's image planes, 4096 floats and more) are copied: read in place, rows a
+  // multiple of 4 KB apart fall into the same cache sets, and the product ran at half speed.
+  // In 8-float vectors the copy stays: in place was faster alone on one core but 1–7 %
+  // slower in the U-Net at batch 1 on two cores (alternating runs, Zen 4).
+  let inPlace = lanes == 16 && rowStrideB < 1024
   // Columns in whole vectors: strips of two vectors, the last maybe of one.
   let whole = n - n % lanes
   // Blocks of columns whose K rows of B, copied into contiguous strips (at most 128 KB, in
