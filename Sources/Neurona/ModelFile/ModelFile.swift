@@ -27,6 +27,13 @@ public enum ModelFile {
   }
 
   /// Reads a model file and checks that it is one of ours, of a version we read.
+  /// Removes the hidden temporary files a writer of `path` killed between naming its finished
+  /// bytes and renaming them left behind (`.NAME.RANDOM.tmp` beside it; ModelFileIO.swift).
+  /// For a process that owns `path`, such as a training run at its start.
+  public static func removeStaleTemporaries(of path: String) {
+    ModelFileIO.removeStaleTemporaries(of: path)
+  }
+
   public static func read(_ path: String) throws -> SafeTensors {
     let file = try SafeTensors.read(contentsOf: path)
     guard file.metadata[formatKey] == formatName else {

@@ -2,8 +2,10 @@
 // (a directory or an unreadable file is one clear error). Writes make the file appear
 // complete or not at all: the bytes go to an unnamed file in the destination's folder (Linux
 // O_TMPFILE; a hidden temporary name elsewhere), are flushed to disk, and are then given the
-// final name by one rename. A run killed at any moment leaves the previous file intact, never a torn
-// one; an error (folder read-only, disk full) leaves no temporary file behind.
+// final name by one rename. A run killed at any moment leaves the previous file intact, never a
+// torn one; an error (folder read-only, disk full) leaves no temporary file behind. A kill
+// between the naming and the rename leaves a hidden temporary, which the next run that owns
+// the path removes (`removeStaleTemporaries`).
 import Foundation
 
 #if canImport(Glibc)
@@ -35,6 +37,18 @@ enum ModelFileIO {
       let reason = errnoText()
       unlink(temporary)
       throw failure(reason)
+    }
+  }
+
+  /// Removes `.NAME.*.tmp` beside `path`: what `write` leaves when killed between linking its
+  /// finished bytes under the temporary name and renaming them (a window of two system calls).
+  static func removeStaleTemporaries(of path: String) {
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent().path
+    let prefix = "." + url.lastPathComponent + "."
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+      unlink(folder + "/" + name)
     }
   }
 

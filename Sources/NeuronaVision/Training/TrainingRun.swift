@@ -45,6 +45,9 @@ public final class TrainingRun {
     log: (String) -> Void,
     onStep: (_ step: Int, _ steps: Int, _ loss: Float) -> Void = { _, _, _ in }
   ) throws -> TrainingProgress {
+    // A run killed while writing (this one's predecessor) may have left hidden temporaries.
+    ModelFile.removeStaleTemporaries(of: options.outputPath)
+    ModelFile.removeStaleTemporaries(of: options.checkpointPath)
     var progress = TrainingProgress(
       epoch: 0, generatorState: options.seed, bestScore: -.infinity, bestEpoch: 0, history: [])
     if options.resume && !FileManager.default.fileExists(atPath: options.checkpointPath) {
