@@ -1,31 +1,19 @@
-// NeuronaKernels' generic kernels instantiated for AVX2: 8 floats a vector, products by
-// this module's packed product. Neurona calls these after CPUFeatures has allowed them.
+// NeuronaKernels' generic kernels instantiated for AVX2: 8 floats a vector, products by this
+// module's packed product. Neurona picks this set (Layers/Convolution/ConvolutionKernels.swift)
+// once CPUFeatures has allowed it.
 import NeuronaKernels
 
-extension Winograd {
-  /// `computeBlock` in 8-float vectors (see NeuronaKernels' Winograd).
-  public static func computeBlockAVX2(
-    _ block: Range<Int>, _ g: Geometry, outputs: Int, x: UnsafePointer<Float>,
-    u: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue,
-    input v: UnsafeMutablePointer<Float>, product m: UnsafeMutablePointer<Float>,
-    rows: UnsafeMutablePointer<Float>
-  ) {
-    computeBlock(
+/// The kernels of this module's instruction set.
+public let avx2Kernels = VectorKernelSet(
+  lanes: 8, packedProduct: PackedProduct.product,
+  winogradBlock: { block, g, outputs, x, u, y, epilogue, v, m, rows in
+    Winograd.computeBlock(
       SIMD8<Float>.self, block, g, outputs: outputs, x: x, u: u, y: y, epilogue: epilogue,
       input: v, product: m, rows: rows, multiply: PackedProduct.product)
-  }
-}
-
-extension DirectConvolution {
-  /// `compute` in 8-float vectors (see NeuronaKernels' DirectConvolution).
-  public static func computeAVX2(
-    packed a: UnsafePointer<Float>, outputs o: Int, channels c: Int, kernelHeight kh: Int,
-    kernelWidth kw: Int, input x: UnsafePointer<Float>, planeStride: Int, paddedWidth wp: Int,
-    rows: Int, into y: UnsafeMutablePointer<Float>, rowStride: Int
-  ) {
-    compute(
+  },
+  directConvolution: { a, o, c, kh, kw, x, planeStride, wp, rows, y, rowStride in
+    DirectConvolution.compute(
       SIMD8<Float>.self, packed: a, outputs: o, channels: c, kernelHeight: kh, kernelWidth: kw,
       input: x, planeStride: planeStride, paddedWidth: wp, rows: rows, into: y,
       rowStride: rowStride)
-  }
-}
+  })

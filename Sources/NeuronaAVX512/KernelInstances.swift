@@ -1,31 +1,19 @@
-// NeuronaKernels' generic kernels instantiated for AVX-512: 16 floats a vector, products by
-// this module's packed product. Neurona calls these after CPUFeatures has allowed them.
+// NeuronaKernels' generic kernels instantiated for AVX-512: 16 floats a vector, products by this
+// module's packed product. Neurona picks this set (Layers/Convolution/ConvolutionKernels.swift)
+// once CPUFeatures has allowed it.
 import NeuronaKernels
 
-extension Winograd {
-  /// `computeBlock` in 16-float vectors (see NeuronaKernels' Winograd).
-  public static func computeBlockAVX512(
-    _ block: Range<Int>, _ g: Geometry, outputs: Int, x: UnsafePointer<Float>,
-    u: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue,
-    input v: UnsafeMutablePointer<Float>, product m: UnsafeMutablePointer<Float>,
-    rows: UnsafeMutablePointer<Float>
-  ) {
-    computeBlock(
+/// The kernels of this module's instruction set.
+public let avx512Kernels = VectorKernelSet(
+  lanes: 16, packedProduct: PackedProduct512.product,
+  winogradBlock: { block, g, outputs, x, u, y, epilogue, v, m, rows in
+    Winograd.computeBlock(
       SIMD16<Float>.self, block, g, outputs: outputs, x: x, u: u, y: y, epilogue: epilogue,
       input: v, product: m, rows: rows, multiply: PackedProduct512.product)
-  }
-}
-
-extension DirectConvolution {
-  /// `compute` in 16-float vectors (see NeuronaKernels' DirectConvolution).
-  public static func computeAVX512(
-    packed a: UnsafePointer<Float>, outputs o: Int, channels c: Int, kernelHeight kh: Int,
-    kernelWidth kw: Int, input x: UnsafePointer<Float>, planeStride: Int, paddedWidth wp: Int,
-    rows: Int, into y: UnsafeMutablePointer<Float>, rowStride: Int
-  ) {
-    compute(
+  },
+  directConvolution: { a, o, c, kh, kw, x, planeStride, wp, rows, y, rowStride in
+    DirectConvolution.compute(
       SIMD16<Float>.self, packed: a, outputs: o, channels: c, kernelHeight: kh, kernelWidth: kw,
       input: x, planeStride: planeStride, paddedWidth: wp, rows: rows, into: y,
       rowStride: rowStride)
-  }
-}
+  })

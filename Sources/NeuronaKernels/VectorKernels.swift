@@ -105,3 +105,40 @@ extension SIMD16: WinogradVector where Scalar == Float {
 
 /// a rounded up to a multiple of m.
 @inlinable public func roundUp(_ a: Int, _ m: Int) -> Int { ceilDivide(a, m) * m }
+
+/// The generic kernels instantiated for one instruction set: what an ISA module
+/// (NeuronaAVX2, NeuronaAVX512) hands to Neurona, which picks one set at start-up.
+public struct VectorKernelSet {
+  /// Floats per vector (8 for AVX2, 16 for AVX-512).
+  public let lanes: Int
+  /// `packedMultiply` in these vectors.
+  public let packedProduct: PackedMultiply
+  /// `Winograd.computeBlock` in these vectors, with this set's packed product.
+  public let winogradBlock: WinogradBlock
+  /// `DirectConvolution.compute` in these vectors.
+  public let directConvolution: DirectConvolutionKernel
+
+  /// The set of the given kernels.
+  public init(
+    lanes: Int, packedProduct: @escaping PackedMultiply, winogradBlock: @escaping WinogradBlock,
+    directConvolution: @escaping DirectConvolutionKernel
+  ) {
+    (self.lanes, self.packedProduct) = (lanes, packedProduct)
+    (self.winogradBlock, self.directConvolution) = (winogradBlock, directConvolution)
+  }
+}
+
+/// `Winograd.computeBlock` without the vector type: `(block, geometry, outputs, x, u, y,
+/// epilogue, V scratch, M scratch, rows scratch)`.
+public typealias WinogradBlock = (
+  Range<Int>, Winograd.Geometry, Int, UnsafePointer<Float>, UnsafePointer<Float>,
+  UnsafeMutablePointer<Float>, Winograd.Epilogue, UnsafeMutablePointer<Float>,
+  UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>
+) -> Void
+
+/// `DirectConvolution.compute` without the vector type: `(packed, O, C, kH, kW, input,
+/// planeStride, paddedWidth, rows, output, rowStride)`.
+public typealias DirectConvolutionKernel = (
+  UnsafePointer<Float>, Int, Int, Int, Int, UnsafePointer<Float>, Int, Int, Int,
+  UnsafeMutablePointer<Float>, Int
+) -> Void

@@ -1,8 +1,9 @@
-// `neurona-bench models`: whole-model throughput of the reference models (DESIGN.md §7,
-// issue "performance"): UNetSmall and FashionNet inference and training steps, the person
-// segmenter's inference, in images (or samples) per second — the median of several timed
-// runs after a warm-up — with the peer figures measured on this machine beside them
-// (../shared/bench/RESULTS.md: PyTorch 2.15 eager and onnxruntime 1.32, 2 threads).
+// `neurona-bench models`: whole-model throughput of the reference models: UNetSmall and
+// FashionNet inference and training steps, the person segmenter's inference, in images (or
+// samples) per second — the median of several timed runs after a warm-up. The peer figures
+// printed beside them are fixed numbers, for orientation only: PyTorch 2.15 eager and
+// onnxruntime 1.32 on 2 threads, measured once on an AMD Zen 4 of this project's machine
+// kind (2026-11-29). `make bench-peers` measures both sides in the same run.
 import Foundation
 import Neurona
 import NeuronaVision

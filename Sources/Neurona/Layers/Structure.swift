@@ -53,7 +53,8 @@ public final class Sequential: Layer, GeneratorOwner {
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
     // At inference, convolutions absorb the normalisation and ReLU after them.
     if mode == .inference && fusesForInference { return fusedInferenceForward(input) }
-    // In training, a convolution rectifies its own output when a ReLU follows.
+    // In training, a convolution or normalisation rectifies its own output when a ReLU
+    // follows, and backward fuses the ReLU into its neighbour (TrainingFusion.swift).
     if mode == .training && fusesForTraining { return fusedTrainingForward(input) }
     return layers.reduce(input) { $1.forward($0, mode: mode) }
   }
@@ -62,8 +63,8 @@ public final class Sequential: Layer, GeneratorOwner {
   /// every layer runs on its own (the reference the fused path is tested against).
   public var fusesForInference = true
 
-  /// Whether training fuses Conv2D → ReLU pairs (TrainingFusion.swift); off, every layer runs
-  /// on its own (the reference the fused path is tested against).
+  /// Whether training fuses a ReLU with the layer before or after it (TrainingFusion.swift);
+  /// off, every layer runs on its own (the reference the fused path is tested against).
   public var fusesForTraining = true
 
   public func backward(_ outputGradient: Tensor) -> Tensor {

@@ -9,10 +9,9 @@
 // workspaces and single-threaded BLAS. 1×1 stride-1 unpadded kernels skip im2col: the image
 // itself is the column matrix. Backward unfolds again rather than keeping the columns of the
 // whole batch (K·N·P floats, 300 MB for one U-Net layer at batch 8). On a CPU with AVX2/FMA
-// forward's products go to NeuronaAVX2's PackedProduct, on filters laid out once per change
-// of the weights, instead of sgemm.
+// forward's products go to the packed product of the widest instruction set the process runs
+// (ConvolutionKernels.swift), on filters laid out once per change of the weights, not sgemm.
 import NeuronaAVX2
-import NeuronaAVX512
 import NeuronaKernels
 
 /// A 2-D convolution layer with an optional bias.
@@ -39,7 +38,7 @@ public final class Conv2D: Layer {
   /// with single-threaded BLAS) rather than computed one by one with multithreaded BLAS.
   public var parallelTiles = true
   /// Whether 3×3 stride-1 convolutions with enough channels are computed by Winograd's
-  /// F(4×4, 3×3) (NeuronaAVX2/Winograd.swift: 4× fewer multiply-adds) rather than im2col,
+  /// F(4×4, 3×3) (NeuronaKernels/Winograd.swift: 4× fewer multiply-adds) rather than im2col,
   /// forward and for backward's ∂x (∂W always by im2col); off, the reference path it is
   /// tested against. Only on CPUs with AVX2 and FMA.
   public var usesWinograd = true
@@ -68,7 +67,7 @@ public final class Conv2D: Layer {
   /// and for ∂x (ConvolutionWinograd2x2.swift).
   let winograd2x2Weights = DerivedWeights()
   let winograd2x2GradientWeights = Workspace()
-  /// The weights laid out for NeuronaAVX2's PackedProduct, kept while they stay the same.
+  /// The weights laid out by PackedProduct.pack, kept while they stay the same.
   private let packedWeights = DerivedWeights()
 
   /// A worker's scratch memory, allocated once and reused.
@@ -227,13 +226,7 @@ public final class Conv2D: Layer {
     }
   }
 
-  /// The product of weights laid out by `packedWeightsForKernels` with an input, in the
-  /// widest vectors the process runs (NeuronaAVX512's on AVX-512, else NeuronaAVX2's).
-  static var packedProduct: PackedMultiply {
-    CPUFeatures.hasAVX512 ? PackedProduct512.product : PackedProduct.product
-  }
-
-  /// The weights laid out for NeuronaAVX2's PackedProduct (once per change of the weights),
+  /// The weights laid out by PackedProduct.pack (once per change of the weights),
   /// or nil on a CPU without AVX2/FMA, where the products go to sgemm.
   func packedWeightsForKernels(depth k: Int) -> UnsafePointer<Float>? {
     guard CPUFeatures.hasAVX2AndFMA else { return nil }
@@ -264,7 +257,8 @@ public final class Conv2D: Layer {
     // [O, K] × [K, width] into `c`, rows `rowStride` apart.
     func product(into c: UnsafeMutablePointer<Float>, rowStride: Int) {
       if let packed {
-        Conv2D.packedProduct(packed, o, g.patchSize, b, rowStrideB, width, c, rowStride)
+        ConvolutionKernels.active.packedProduct(
+          packed, o, g.patchSize, b, rowStrideB, width, c, rowStride)
       } else {
         GEMM.multiply(
           w, b, into: c, m: o, n: width, k: g.patchSize, rowStrideB: rowStrideB,

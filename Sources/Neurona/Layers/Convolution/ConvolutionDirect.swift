@@ -5,7 +5,6 @@
 // Against im2col + product this skips building the K × P column matrix and copying it again
 // into the product's strips. On a processor without AVX2 and FMA the layer uses im2col.
 import NeuronaAVX2
-import NeuronaAVX512
 import NeuronaKernels
 
 extension Conv2D {
@@ -64,9 +63,7 @@ extension Conv2D {
     return Tensor(uninitializedShape: [n, o, outH, outW]) { y in
       input.withUnsafeBufferPointer { x in
         let (x, y) = (x.baseAddress!, y.baseAddress!)
-        let compute =
-          CPUFeatures.hasAVX512
-          ? DirectConvolution.computeAVX512 : DirectConvolution.computeAVX2
+        let compute = ConvolutionKernels.active.directConvolution
         ComputeThreads.parallel(Swift.min(workers, tiles.count)) { worker in
           let (padded, staging) = spaces[worker]
           for index in Swift.stride(from: worker, to: tiles.count, by: workers) {
@@ -160,4 +157,4 @@ extension Conv2D {
 }
 
 /// Columns per block of the direct kernel the process runs: two vectors.
-private var directBlockWidth: Int { CPUFeatures.hasAVX512 ? 32 : 16 }
+private var directBlockWidth: Int { 2 * ConvolutionKernels.active.lanes }

@@ -1,11 +1,10 @@
-// Conv2D's Winograd path (NeuronaAVX2/Winograd.swift): the batch's 4×4 output tiles cut into
+// Conv2D's Winograd path (NeuronaKernels/Winograd.swift): the batch's 4×4 output tiles cut into
 // blocks whose transformed tiles fit in cache, shared between the workers. It computes the
 // forward pass and, in training, the input gradient: for a 3×3 stride-1 convolution padded
 // by 1, ∂x is itself a 3×3 convolution padded by 1 — of ∂y, with each filter turned by 180°
 // and the input and output channels swapped — which saves backward's column-gradient product
 // and col2im. On a processor without AVX2 and FMA the layer uses im2col throughout.
 import NeuronaAVX2
-import NeuronaAVX512
 import NeuronaKernels
 
 extension Conv2D {
@@ -102,8 +101,7 @@ extension Conv2D {
     return Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
       input.withUnsafeBufferPointer { x in
         let (x, y) = (x.baseAddress!, y.baseAddress!)
-        let computeBlock =
-          CPUFeatures.hasAVX512 ? Winograd.computeBlockAVX512 : Winograd.computeBlockAVX2
+        let computeBlock = ConvolutionKernels.active.winogradBlock
         ComputeThreads.parallel(Swift.min(workers, blocks.count)) { worker in
           let (v, m, rows) = spaces[worker]
           for block in Swift.stride(from: worker, to: blocks.count, by: workers) {

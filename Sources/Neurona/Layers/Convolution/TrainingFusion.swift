@@ -1,12 +1,11 @@
-// Training fusion: in a Sequential at training time, a Conv2D (or a BatchNorm2D) followed by
-// a ReLU runs as one pass whose last step rectifies, and the ReLU keeps that output for its
-// backward as if it had computed it: one pass over the activations fewer per step (a ReLU
-// forward was 5 % of a FashionNet training step). Backward, a BatchNorm2D → ReLU pair reads
-// the ReLU's mask as it reads ∂y. The result is the same to the bit: the epilogue adds the bias
-// and takes max(0, ·) as the two layers did. Each layer still has what its backward needs
-// (the convolution its input, the ReLU its output). In backward, a ReLU → MaxPool2D pair
-// runs as the pool's scatter keeping only the winners the ReLU passed: the ReLU's own pass
-// over its whole input is skipped, again with the same result.
+// Training fusion: in a Sequential at training time, each pair below runs as one pass over
+// the activations instead of two, with the same result to the bit; every layer still keeps
+// what its backward needs (the convolution its input, the ReLU its output).
+// - Forward, Conv2D → ReLU and BatchNorm2D → ReLU: the first layer rectifies its own output
+//   (the convolution's epilogue, the normalisation's affine map), and the ReLU keeps that as
+//   its output (a ReLU forward was 5 % of a FashionNet training step).
+// - Backward, ReLU → MaxPool2D: the pool's scatter keeps only the winners the ReLU passed.
+// - Backward, BatchNorm2D → ReLU: the normalisation reads the ReLU's mask as it reads ∂y.
 
 extension Sequential {
   /// Runs the layers for training, a Conv2D → ReLU or BatchNorm2D → ReLU pair as one pass.
@@ -14,20 +13,10 @@ extension Sequential {
     var x = input
     var i = 0
     while i < layers.count {
-      if let convolution = layers[i] as? Conv2D, i + 1 < layers.count,
-        let relu = layers[i + 1] as? ReLU
+      if i + 1 < layers.count, let relu = layers[i + 1] as? ReLU,
+        let rectified = Sequential.rectifiedForward(layers[i], x)
       {
-        var epilogue = convolution.biasEpilogue
-        epilogue.rectifies = true
-        x = convolution.trainingForward(x, epilogue: epilogue)
-        relu.keep(output: x)
-        i += 2
-        continue
-      }
-      if let norm = layers[i] as? BatchNorm2D, i + 1 < layers.count,
-        let relu = layers[i + 1] as? ReLU
-      {
-        x = norm.forward(x, mode: .training, rectifies: true)
+        x = rectified
         relu.keep(output: x)
         i += 2
         continue
@@ -37,9 +26,22 @@ extension Sequential {
     }
     return x
   }
-}
 
-extension Sequential {
+  /// `layer`'s training forward followed by a ReLU, in its own pass, for the layers that
+  /// can; nil for the others.
+  private static func rectifiedForward(_ layer: Layer, _ x: Tensor) -> Tensor? {
+    switch layer {
+    case let convolution as Conv2D:
+      var epilogue = convolution.biasEpilogue
+      epilogue.rectifies = true
+      return convolution.trainingForward(x, epilogue: epilogue)
+    case let norm as BatchNorm2D:
+      return norm.forward(x, mode: .training, rectifies: true)
+    default:
+      return nil
+    }
+  }
+
   /// Backward through the layers in reverse, a ReLU → MaxPool2D or BatchNorm2D → ReLU pair
   /// in one pass.
   func fusedBackward(_ outputGradient: Tensor) -> Tensor {
