@@ -72,7 +72,8 @@ demo: build
 	.build/release/segment SampleImages/astronaut.png --cutout -o demo-output --force
 	.build/release/segment SampleImages/nuclei.png --model nuclei --overlay -o demo-output --force
 	.build/release/segment SampleImages/nuclei.png --model nuclei -o demo-output --force
-	.build/release/classify SampleImages/fashion --top-k 2
+	.build/release/classify SampleImages/chelsea.png SampleImages/coffee.png SampleImages/rocket.jpg --top-k 3
+	.build/release/classify SampleImages/fashion --model fashionnet --top-k 2
 	@echo "written: $$(ls demo-output | tr '\n' ' ')"
 
 # The style (.swift-format: 2 spaces, 100 columns, /// doc comments), applied then checked;

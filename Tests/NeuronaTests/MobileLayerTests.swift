@@ -93,6 +93,24 @@ func depthwiseGradients(kernel: Int, stride: Int) {
   #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
 }
 
+// MARK: - ReLU6
+
+@Test func relu6MatchesNumPy() {
+  // np.clip(np.linspace(-2, 8, 11, dtype=F32), 0, 6)
+  let expected: [Float] = [0, 0, 0, 1, 2, 3, 4, 5, 6, 6, 6]
+  let input = Tensor(shape: [11], scalars: (0..<11).map { Float($0 - 2) })
+  #expect(isClose(ReLU6()(input).scalars, expected, tolerance: goldenTolerance))
+}
+
+@Test func relu6Gradients() {
+  // Values away from the kinks at 0 and 6, spread over all three pieces.
+  let input = randomTensor([2, 3, 4, 4], low: -3, high: 9, seed: 9).map {
+    abs($0) < 0.05 || abs($0 - 6) < 0.05 ? $0 + 0.1 : $0
+  }
+  let mismatches = checkGradients(of: ReLU6(), input: input)
+  #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+}
+
 // MARK: - BilinearResize
 
 /// The NumPy reference (TFLite's RESIZE_BILINEAR, as selfie_numpy.resize_bilinear, NCHW):

@@ -121,3 +121,18 @@ private func smallModel(seed: UInt64) -> Sequential {
     Float(printed.trimmingCharacters(in: .whitespacesAndNewlines))
       == model.layers[0].parameters[0].value[1, 2])
 }
+
+/// PyTorch state_dicts carry BatchNorm's `num_batches_tracked` as I64: it loads (as a float).
+@Test func integerTensorsLoadAsFloats() throws {
+  let header =
+    #"{"n":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"m":{"dtype":"I32","shape":[1],"data_offsets":[16,20]}}"#
+  var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { Array($0) }
+  bytes += Array(header.utf8)
+  for value in [Int64(7), Int64(-3)] {
+    bytes += withUnsafeBytes(of: value.littleEndian) { Array($0) }
+  }
+  bytes += withUnsafeBytes(of: Int32(12).littleEndian) { Array($0) }
+  let file = try SafeTensors.decode(Data(bytes))
+  #expect(file.tensors["n"]?.scalars == [7, -3])
+  #expect(file.tensors["m"]?.scalars == [12])
+}

@@ -81,8 +81,10 @@ public struct SafeTensors {
       let (p, o) = acc.0.multipliedReportingOverflow(by: d)
       return (p, acc.1 || o)
     }
-    guard let width = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8][dtype] else {
-      throw ModelFileError("tensor \(name) has dtype \(dtype); only F32, F16, BF16, F64 load")
+    // Integers (BatchNorm's I64 `num_batches_tracked` in PyTorch state_dicts) load as floats.
+    guard let width = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4][dtype] else {
+      throw ModelFileError(
+        "tensor \(name) has dtype \(dtype); only F32, F16, BF16, F64, I64, I32 load")
     }
     let (start, end) = (offsets[0], offsets[1])
     // Every sum and product here can overflow on a crafted header: checked, never trapping.
@@ -98,6 +100,8 @@ public struct SafeTensors {
       case "F32": scalars[i] = Float(bitPattern: littleEndian(bytes, at, 4).truncatingUInt32)
       case "F16": scalars[i] = Float(Float16(bitPattern: UInt16(littleEndian(bytes, at, 2))))
       case "BF16": scalars[i] = Float(bitPattern: UInt32(littleEndian(bytes, at, 2)) << 16)
+      case "I64": scalars[i] = Float(Int64(bitPattern: littleEndian(bytes, at, 8)))
+      case "I32": scalars[i] = Float(Int32(bitPattern: littleEndian(bytes, at, 4).truncatingUInt32))
       default: scalars[i] = Float(Double(bitPattern: littleEndian(bytes, at, 8)))
       }
     }

@@ -12,7 +12,7 @@ struct EvaluateClassifier: ParsableCommand {
   var data: String
 
   @Option(help: "A model file, or the name of a model in Models/.")
-  var model = "fashionnet"
+  var model = "imagenet"
 
   @Option(help: "Which Fashion-MNIST split to evaluate on.")
   var split: FashionMNIST.Split = .test

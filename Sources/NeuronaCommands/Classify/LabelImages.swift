@@ -13,7 +13,7 @@ struct LabelImages: ParsableCommand {
   var paths: [String]
 
   @Option(help: "A model file, or the name of a model in Models/.")
-  var model = "fashionnet"
+  var model = "imagenet"
 
   @Option(name: .customLong("top-k"), help: "How many of the most probable classes to report.")
   var topK = 1

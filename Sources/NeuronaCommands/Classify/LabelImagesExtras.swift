@@ -14,8 +14,7 @@ extension LabelImages {
     }
     let image = try Image.read(contentsOf: file)
     let description = classifier.description
-    let prepared = try ImageInput.prepare(
-      image, channels: description.channels, height: description.height, width: description.width)
+    let prepared = try ImageInput.prepare(image, for: description)
     var input = Tensor(shape: [1] + classifier.inputShape, scalars: try prepared.floatPlanes())
     classifier.normalize(&input)
     let explanation = try classifier.explain(input)
@@ -23,7 +22,10 @@ extension LabelImages {
     if !folder.isEmpty {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
-    try explanation.overlay(on: image).writePNG(to: destination, overwrite: force)
+    // A centre-cropping model saw only the middle: the heat map covers that part.
+    let seen = ImageInput.visibleRegion(of: image, for: description)
+    let backdrop = try image.cropped(x: seen.x, y: seen.y, width: seen.width, height: seen.height)
+    try explanation.overlay(on: backdrop).writePNG(to: destination, overwrite: force)
   }
 
   /// `photo.jpg` → `photo.explain.png`, beside it or in `--output` (keeping the folders below

@@ -13,6 +13,9 @@ public enum ClassifierArchitecture: String, CaseIterable, Sendable {
   case mlp
   /// Each image row a time step: LSTM(128) over the rows, last hidden state → Dense(K).
   case lstm
+  /// EfficientNet-Lite0 (EfficientNetLite.swift): the ImageNet photo classifier, and the
+  /// backbone transfer learning starts from.
+  case efficientNetLite0 = "efficientnet-lite0"
 }
 
 /// A classifier's architecture, classes and input format.
@@ -30,6 +33,10 @@ public struct ClassifierDescription: Equatable, Sendable {
   public var depth: Int
   /// Dropout rate before the last Dense layer.
   public var dropout: Float
+  /// When set, a picture is first resized so that its shorter side has this length (aspect
+  /// kept), then its central `width`×`height` taken, as ImageNet models are fed; when nil it
+  /// is resized to `width`×`height` whatever its aspect.
+  public var resizeShorterSide: Int?
 
   /// FashionNet: the default classifier for 28×28 grey clothing images.
   public static func fashionNet(classNames: [String] = FashionMNIST.classNames)
@@ -38,6 +45,16 @@ public struct ClassifierDescription: Equatable, Sendable {
     ClassifierDescription(
       architecture: .cnn, classNames: classNames, channels: 1, height: 28, width: 28,
       mean: [0.2860], std: [0.3530], baseWidth: 32, depth: 2, dropout: 0.5)
+  }
+
+  /// EfficientNet-Lite0 as trained on ImageNet: RGB, shorter side 256, centre 224×224 crop,
+  /// pixels scaled to [−1, 1].
+  public static func efficientNetLite0(classNames: [String]) -> ClassifierDescription {
+    var description = ClassifierDescription(
+      architecture: .efficientNetLite0, classNames: classNames, channels: 3, height: 224,
+      width: 224, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], dropout: 0.2)
+    description.resizeShorterSide = 256
+    return description
   }
 
   public init(
@@ -74,7 +91,7 @@ public struct ClassifierDescription: Equatable, Sendable {
       "mean": mean.map { "\($0)" }.joined(separator: ","),
       "std": std.map { "\($0)" }.joined(separator: ","),
       "base_width": String(baseWidth), "depth": String(depth), "dropout": "\(dropout)",
-    ]
+    ].merging(resizeShorterSide.map { ["resize_shorter_side": String($0)] } ?? [:]) { a, _ in a }
   }
 
   /// Reads a description back from model-file metadata.
@@ -113,6 +130,12 @@ public struct ClassifierDescription: Equatable, Sendable {
     guard [1, 3].contains(channels), mean.count == channels, std.count == channels,
       std.allSatisfy({ $0 > 0 })
     else { throw ModelFileError("model metadata has an invalid input format") }
+    if metadata["resize_shorter_side"] != nil {
+      resizeShorterSide = try integer("resize_shorter_side")
+      guard resizeShorterSide! >= max(height, width) else {
+        throw ModelFileError("model metadata resize_shorter_side is smaller than the input")
+      }
+    }
     // Dropout's own precondition would otherwise stop the program on a corrupt file.
     guard dropout >= 0, dropout < 1 else {
       throw ModelFileError("model metadata dropout \(dropout) is not in [0, 1)")

@@ -56,8 +56,7 @@ public struct ClassificationData {
     scalars.reserveCapacity(folder.samples.count * exampleSize)
     for (file, label) in folder.samples {
       do {
-        scalars += try ImageInput.planes(
-          file, channels: model.channels, height: model.height, width: model.width)
+        scalars += try ImageInput.planes(file, for: model)
         labels.append(Float(label))
         sources.append(file)
       } catch {

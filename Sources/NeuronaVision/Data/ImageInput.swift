@@ -18,8 +18,56 @@ public enum ImageInput {
   public static func planes(_ path: String, for description: ClassifierDescription) throws
     -> [Float]
   {
-    try planes(
-      path, channels: description.channels, height: description.height, width: description.width)
+    let side = description.resizeShorterSide
+    let image = try Image.read(
+      contentsOf: path,
+      minimumSize: side.map { ($0, $0) } ?? (description.width, description.height))
+    return try prepare(image, for: description).floatPlanes()
+  }
+
+  /// `image` as a classifier sees it: converted to its channels, then resized to its input
+  /// size, or (ImageNet models) resized by the shorter side and centre-cropped.
+  public static func prepare(_ image: Image, for description: ClassifierDescription) throws
+    -> Image
+  {
+    let (channels, height, width) = (description.channels, description.height, description.width)
+    guard let side = description.resizeShorterSide else {
+      return try prepare(image, channels: channels, height: height, width: width)
+    }
+    var result = image
+    if result.channels != channels { result = try result.converted(toChannels: channels) }
+    let (newWidth, newHeight) = scaledSize(result.width, result.height, shorterSide: side)
+    if newWidth != result.width || newHeight != result.height {
+      result = try result.resized(width: newWidth, height: newHeight)
+    }
+    return try result.cropped(
+      x: (newWidth - width) / 2, y: (newHeight - height) / 2, width: width, height: height)
+  }
+
+  /// The part of an `image` that `prepare(_:for:)` keeps, in its own pixels (the whole image
+  /// for models that take all of it): where an explanation belongs.
+  public static func visibleRegion(of image: Image, for description: ClassifierDescription)
+    -> (x: Int, y: Int, width: Int, height: Int)
+  {
+    guard let side = description.resizeShorterSide else {
+      return (0, 0, image.width, image.height)
+    }
+    let (newWidth, newHeight) = scaledSize(image.width, image.height, shorterSide: side)
+    let width = min(
+      image.width, Int((Double(description.width * image.width) / Double(newWidth)).rounded()))
+    let height = min(
+      image.height, Int((Double(description.height * image.height) / Double(newHeight)).rounded()))
+    return ((image.width - width) / 2, (image.height - height) / 2, max(width, 1), max(height, 1))
+  }
+
+  /// `width`×`height` scaled so that the shorter side is `shorterSide`, the other rounded half
+  /// to even (Python's `round`, as in the reference pre-processing).
+  static func scaledSize(_ width: Int, _ height: Int, shorterSide: Int) -> (Int, Int) {
+    let scale = Double(shorterSide) / Double(min(width, height))
+    return (
+      Int((Double(width) * scale).rounded(.toNearestOrEven)),
+      Int((Double(height) * scale).rounded(.toNearestOrEven))
+    )
   }
 
   /// `image` converted to `channels` and resized to `width`×`height`.

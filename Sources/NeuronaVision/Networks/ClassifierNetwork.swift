@@ -26,6 +26,12 @@ extension ClassifierDescription {
       guard channels == 1 else { throw ModelFileError("the row-LSTM classifier takes grey images") }
       return RowLSTMClassifier(
         rows: height, columns: width, hiddenSize: 128, classes: classes, using: &generator)
+    case .efficientNetLite0:
+      guard channels == 3, height >= 32, width >= 32 else {
+        throw ModelFileError("EfficientNet-Lite0 takes RGB pictures of at least 32×32")
+      }
+      return EfficientNetLite.lite0(
+        classes: classes, dropout: dropout, seed: seed, using: &generator)
     }
   }
 
@@ -68,6 +74,7 @@ extension ClassifierDescription {
     switch architecture {
     case .mlp: total = Checked(channels) * height * width * 256
     case .lstm: total = Checked(4 * 128) * (width + 128)
+    case .efficientNetLite0: total = Checked(EfficientNetLite.featureCount) * classNames.count
     case .cnn:
       var (inChannels, h, w) = (Checked(channels), height, width)
       for block in 1...max(depth, 1) where h >= 2 && w >= 2 {

@@ -138,6 +138,13 @@ public final class InvertedResidual: Layer {
     isResidual = stride == 1 && inputChannels == outputChannels
   }
 
+  /// A block around a branch built elsewhere (EfficientNet-Lite's, with its BatchNorms and
+  /// PyTorch names: EfficientNetLite.swift); the input is added when `isResidual`.
+  public init(body: Sequential, isResidual: Bool) {
+    self.body = body
+    self.isResidual = isResidual
+  }
+
   public var namedParameters: [(name: String, parameter: Parameter)] { body.namedParameters }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {

@@ -15,8 +15,11 @@ import NeuronaAVX2
 public final class DepthwiseConv2D: Layer {
   /// `[C, 1, kH, kW]`.
   public let weight: Parameter
-  /// `[C]`.
+  /// `[C]`. Without a bias (`hasBias` false, PyTorch's `bias=False` before a BatchNorm) it stays
+  /// zero and is neither saved nor trained, so the kernels need no second form.
   public let bias: Parameter
+  /// Whether `bias` is a parameter.
+  public let hasBias: Bool
   /// s, along both axes.
   public let stride: Int
   /// The zero padding around the input.
@@ -28,7 +31,7 @@ public final class DepthwiseConv2D: Layer {
   /// A depthwise convolution over `channels` with a square kernel and seeded weights
   /// (fan-in and fan-out k·k: each output sees one channel's window).
   public init(
-    channels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .same,
+    channels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .same, bias: Bool = true,
     initializer: Initializer = .heNormal, using generator: inout some RandomNumberGenerator
   ) {
     precondition(channels > 0 && kernelSize > 0 && stride > 0)
@@ -37,19 +40,22 @@ public final class DepthwiseConv2D: Layer {
       initializer.make(
         shape: [channels, 1, kernelSize, kernelSize], fanIn: area, fanOut: area,
         using: &generator))
-    bias = Parameter(Tensor(zeros: [channels]), role: .bias)
+    self.bias = Parameter(Tensor(zeros: [channels]), role: .bias)
+    hasBias = bias
     self.stride = stride
     self.padding = padding
   }
 
-  /// A depthwise convolution with the given weights `[C, 1, kH, kW]` and bias `[C]`.
-  public init(weight: Tensor, bias: Tensor, stride: Int = 1, padding: Padding = .same) {
+  /// A depthwise convolution with the given weights `[C, 1, kH, kW]` and bias `[C]` (nil: none).
+  public init(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Padding = .same) {
     precondition(
       weight.rank == 4 && weight.shape[1] == 1 && stride > 0,
       "DepthwiseConv2D weight must be [C, 1, kH, kW]")
-    precondition(bias.shape == [weight.shape[0]], "DepthwiseConv2D bias must be [C]")
+    precondition(
+      bias.map { $0.shape == [weight.shape[0]] } ?? true, "DepthwiseConv2D bias must be [C]")
     self.weight = Parameter(weight)
-    self.bias = Parameter(bias, role: .bias)
+    self.bias = Parameter(bias ?? Tensor(zeros: [weight.shape[0]]), role: .bias)
+    hasBias = bias != nil
     self.stride = stride
     self.padding = padding
   }
@@ -58,7 +64,7 @@ public final class DepthwiseConv2D: Layer {
   public var channels: Int { weight.value.shape[0] }
 
   public var namedParameters: [(name: String, parameter: Parameter)] {
-    [("weight", weight), ("bias", bias)]
+    hasBias ? [("weight", weight), ("bias", bias)] : [("weight", weight)]
   }
 
   /// The window sweep for an input `[N, C, H, W]` (`channels` is C: one plane at a time).
@@ -259,8 +265,10 @@ public final class DepthwiseConv2D: Layer {
     var inputGradient = Tensor(zeros: input.shape)
     input.withUnsafeBufferPointer { x in
       outputGradient.withUnsafeBufferPointer { dy in
-        Conv2D.addChannelSums(
-          dy.baseAddress!, n: input.shape[0], c: channels, area: g.outputArea, into: bias)
+        if hasBias {
+          Conv2D.addChannelSums(
+            dy.baseAddress!, n: input.shape[0], c: channels, area: g.outputArea, into: bias)
+        }
         weight.value.withUnsafeBufferPointer { w in
           weight.gradient.withUnsafeMutableBufferPointer { dw in
             inputGradient.withUnsafeMutableBufferPointer { dx in
