@@ -98,6 +98,11 @@ enum ModelsBenchmark {
     training(
       "fashionnet_train_bs64", fashion, SoftmaxCrossEntropy(), [64, 1, 28, 28],
       Tensor(shape: [64], scalars: (0..<64).map { Float($0 % 10) }), peer: ("PyTorch", 2_607))
+    let imagenet = try Classifier(
+      description: .efficientNetLite0(classNames: (0..<1000).map { "class \($0)" }), seed: 1
+    ).network
+    inference("efficientnet_infer_bs1", imagenet, [1, 3, 224, 224], peer: nil)
+    inference("efficientnet_infer_bs32", imagenet, [32, 3, 224, 224], peer: nil)
     let personDescription = SegmenterDescription(
       architecture: .person, channels: 3, size: 256, layout: .resized)
     if let person = try? personDescription.makeNetwork(using: &generator) {

@@ -2,19 +2,23 @@
 // and/or an activation (ReLU, HardSwish) runs as one convolution whose epilogue does all of
 // them (as onnxruntime folds them), a 2×2 max-pool after them is pooled as the output is
 // computed where the convolution can (ConvolutionPooled.swift), and a DepthwiseConv2D absorbs
-// the activation after it. Training never fuses: each layer keeps what its backward needs.
+// the BatchNorm (into its filters) and the activation after it. Training never fuses: each layer keeps what its backward needs.
 // The result agrees with the layer-by-layer path to rounding (tested).
 
 extension Sequential {
   /// Runs the layers for inference, fusing Conv2D → [BatchNorm2D] → [ReLU | HardSwish] →
-  /// [MaxPool2D] and DepthwiseConv2D → [ReLU | HardSwish] runs.
+  /// [MaxPool2D] and DepthwiseConv2D → [BatchNorm2D] → [ReLU | HardSwish] runs.
   func fusedInferenceForward(_ input: Tensor) -> Tensor {
     var x = input
     var i = 0
     while i < layers.count {
-      if let depthwise = layers[i] as? DepthwiseConv2D {
+      if var depthwise = layers[i] as? DepthwiseConv2D {
         var epilogue = ConvolutionEpilogue()
         i += 1
+        if i < layers.count, let norm = layers[i] as? BatchNorm2D {
+          depthwise = depthwise.folding(norm.inferenceAffine())
+          i += 1
+        }
         if i < layers.count { i += absorbActivation(at: i, into: &epilogue) ? 1 : 0 }
         x = depthwise.forward(x, epilogue: epilogue)
         continue
@@ -59,5 +63,22 @@ extension Sequential {
     default: return false
     }
     return true
+  }
+}
+
+extension DepthwiseConv2D {
+  /// The same convolution followed by the affine map y·s + t per channel, as one: each
+  /// channel's filter scaled by s, its bias b·s + t (a BatchNorm folded at inference; C·k²
+  /// multiplications, nothing beside the convolution itself).
+  fileprivate func folding(_ affine: (scale: [Float], shift: [Float])) -> DepthwiseConv2D {
+    let area = weight.value.count / channels
+    var folded = weight.value
+    folded.withUnsafeMutableBufferPointer { w in
+      for c in 0..<channels { for t in 0..<area { w[c * area + t] *= affine.scale[c] } }
+    }
+    let b = bias.value.scalars
+    let shift = Tensor(
+      shape: [channels], scalars: (0..<channels).map { b[$0] * affine.scale[$0] + affine.shift[$0] })
+    return DepthwiseConv2D(weight: folded, bias: shift, stride: stride, padding: padding)
   }
 }
