@@ -62,3 +62,46 @@ private let referenceTop1: [String: (label: String, probability: Double)] = [
   #expect(original.standardOutput == copy.standardOutput)
   #expect(original.standardOutput.split(separator: "\n").count > 2)
 }
+
+@Test func classifyTrainFromImageNetLearnsNewClasses() throws {
+  let root = try makeTemporaryFolder("transfer")
+  try writeStripesFolder("\(root)/train", perClass: 20, seed: 11)
+  try writeStripesFolder("\(root)/photos", perClass: 6, seed: 12)
+  // Frozen backbone: features once, then the new last layer alone.
+  let model = "\(root)/stripes.safetensors"
+  let frozen = try runProduct(
+    "classify",
+    [
+      "train", "\(root)/train", "--from", "imagenet", "--freeze-backbone", "--epochs", "30",
+      "--lr", "0.01", "--seed", "1", "--validation-split", "0.2", "--output", model,
+    ])
+  #expect(frozen.status == 0, "\(frozen.standardError)")
+  #expect(frozen.standardError.contains("backbone frozen"))
+  let labels = try runProduct("classify", ["\(root)/photos", "--model", model, "--format", "csv"])
+  #expect(labels.status == 0, "\(labels.standardError)")
+  let rows = labels.standardOutput.split(separator: "\n").dropFirst()
+  let right = rows.filter { row in
+    let fields = row.split(separator: ",")
+    return fields.count >= 2 && fields[0].contains("/\(fields[1])/")
+  }
+  #expect(rows.count == 12)
+  #expect(right.count >= 10, "\(labels.standardOutput)")
+
+  // Everything trains (one short epoch: the backbone's gradients at 224×224 are the slow part).
+  let tuned = try runProduct(
+    "classify",
+    [
+      "train", "\(root)/train", "--from", "imagenet", "--epochs", "1", "--batch-size", "8",
+      "--validation-split", "0", "--output", "\(root)/tuned.safetensors",
+    ])
+  #expect(tuned.status == 0, "\(tuned.standardError)")
+  #expect(tuned.standardError.contains("backbone at 0.1"))
+  let check = try runProduct(
+    "classify", ["\(root)/photos", "--model", "\(root)/tuned.safetensors", "--top-k", "2"])
+  #expect(check.status == 0, "\(check.standardError)")
+
+  let refused = try runProduct(
+    "classify",
+    ["train", "\(root)/train", "--freeze-backbone", "--output", "\(root)/x.safetensors"])
+  #expect(refused.status != 0 && refused.standardError.contains("needs --from"))
+}

@@ -55,3 +55,31 @@ func depthwiseEpilogueMatchesLayerByLayer(kernel: Int, stride: Int, width: Int) 
   #expect(fused.shape == reference.shape)
   #expect(isClose(fused, reference, tolerance: 1e-4))
 }
+
+/// EfficientNet's pattern: bias-free convolutions each followed by a BatchNorm (with trained
+/// statistics) and ReLU6, the depthwise one folding its BatchNorm into its filters.
+@Test func fusionOfBatchNormAndReLU6MatchesLayerByLayer() {
+  var generator = SplitMix64(seed: 51)
+  func norm(_ channels: Int, _ seed: UInt64) -> BatchNorm2D {
+    let layer = BatchNorm2D(channels, epsilon: 1e-3)
+    layer.weight.value = randomTensor([channels], low: 0.5, high: 1.5, seed: seed)
+    layer.bias.value = randomTensor([channels], seed: seed + 1)
+    layer.runningMean.value = randomTensor([channels], seed: seed + 2)
+    layer.runningVariance.value = randomTensor([channels], low: 0.2, high: 2, seed: seed + 3)
+    return layer
+  }
+  let model = Sequential([
+    Conv2D(3, 16, kernelSize: 3, stride: 2, padding: .same, bias: false, using: &generator),
+    norm(16, 60), ReLU6(),
+    DepthwiseConv2D(channels: 16, kernelSize: 5, stride: 2, bias: false, using: &generator),
+    norm(16, 70), ReLU6(),
+    DepthwiseConv2D(channels: 16, kernelSize: 3, bias: false, using: &generator), norm(16, 80),
+    Conv2D(16, 8, kernelSize: 1, bias: false, using: &generator), norm(8, 90),
+  ])
+  let input = randomTensor([2, 3, 45, 38], low: -3, high: 3, seed: 52)
+  let fused = model(input)
+  model.fusesForInference = false
+  let reference = model(input)
+  #expect(fused.shape == reference.shape)
+  #expect(isClose(fused, reference, tolerance: 1e-4))
+}

@@ -92,3 +92,21 @@ private func parameter(_ values: [Float], gradient: [Float]) -> Parameter {
   #expect(
     Initializer.heNormal.make(shape: [200, 100], fanIn: 100, fanOut: 200, using: &again) == he)
 }
+
+/// A parameter's learning-rate factor scales its step (SGD: exactly; 0 freezes it under Adam).
+@Test func learningRateScaleScalesTheStep() {
+  let (full, half, frozen) = (
+    Parameter(Tensor(shape: [2], scalars: [1, 2])), Parameter(Tensor(shape: [2], scalars: [1, 2])),
+    Parameter(Tensor(shape: [2], scalars: [1, 2]))
+  )
+  half.learningRateScale = 0.5
+  frozen.learningRateScale = 0
+  for parameter in [full, half, frozen] {
+    parameter.gradient = Tensor(shape: [2], scalars: [4, -2])
+  }
+  SGD(learningRate: 0.1).step([full, half])
+  #expect(isClose(full.value.scalars, [0.6, 2.2], tolerance: 1e-6))
+  #expect(isClose(half.value.scalars, [0.8, 2.1], tolerance: 1e-6))
+  Adam(learningRate: 0.1).step([frozen])
+  #expect(frozen.value.scalars == [1, 2])
+}

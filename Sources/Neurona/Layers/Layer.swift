@@ -33,6 +33,10 @@ public final class Parameter {
   public var gradient: Tensor
   /// See `Role`.
   public let role: Role
+  /// The factor on the optimiser's learning rate for this parameter (PyTorch's parameter
+  /// groups): fine-tuning moves a pretrained backbone more gently than its new head; 0
+  /// freezes it.
+  public var learningRateScale: Float = 1
 
   /// A parameter starting at `value` with a zero gradient.
   public init(_ value: Tensor, role: Role = .weight) {

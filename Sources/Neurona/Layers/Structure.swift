@@ -29,6 +29,12 @@ public final class Sequential: Layer, GeneratorOwner {
     layers.append(layer)
   }
 
+  /// Puts `layer` in place of the layer at `index`, keeping its name (a new classifier head
+  /// on a pretrained network).
+  public func replace(at index: Int, with layer: Layer) {
+    layers[index] = layer
+  }
+
   public var namedParameters: [(name: String, parameter: Parameter)] {
     zip(names, layers).flatMap { prefixed($0, $1) }
   }

@@ -40,6 +40,7 @@ public final class Adam: Optimizer {
     for parameter in prepare(parameters) {
       let key = ObjectIdentifier(parameter)
       let count = parameter.value.count
+      let stepSize = stepSize * parameter.learningRateScale
       var (m, v) =
         moments.removeValue(forKey: key)
         ?? ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))

@@ -18,6 +18,7 @@ public final class SGD: Optimizer {
   public func step(_ parameters: [Parameter]) {
     for parameter in prepare(parameters) {
       let gradient = parameter.gradient
+      let learningRate = learningRate * parameter.learningRateScale
       if momentum == 0 {
         parameter.value.withUnsafeMutableBufferPointer { w in
           gradient.withUnsafeBufferPointer { g in

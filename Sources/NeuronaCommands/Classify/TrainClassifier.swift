@@ -38,13 +38,40 @@ struct TrainClassifier: ParsableCommand {
   @Option(name: .customLong("clip-norm"), help: "Clip the global gradient norm to this (RNNs).")
   var clipNorm: Float?
 
+  @Option(
+    help:
+      "Start from this trained classifier (a file, or a shipped model such as imagenet): its network with a new last layer for DATA's classes (transfer learning). Its input format is kept; --arch, --size, --width, --depth and --dropout do not apply."
+  )
+  var from: String?
+
+  @Flag(
+    name: .customLong("freeze-backbone"),
+    help:
+      "With --from: train only the new last layer, on features the pretrained network computes once per picture (fast)."
+  )
+  var freezeBackbone = false
+
+  @Option(
+    name: .customLong("backbone-lr-scale"),
+    help:
+      "With --from and without --freeze-backbone: the pretrained layers' learning rate as a fraction of --lr."
+  )
+  var backboneLearningRateScale: Float = 0.1
+
   func validate() throws {
     guard dropout >= 0, dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
     guard size >= 4, size <= 1024 else { throw ValidationError("--size must be in 4…1024") }
+    guard from != nil || !freezeBackbone else {
+      throw ValidationError("--freeze-backbone needs --from (the pretrained model)")
+    }
+    guard backboneLearningRateScale >= 0, backboneLearningRateScale.isFinite else {
+      throw ValidationError("--backbone-lr-scale must not be negative")
+    }
   }
 
   func run() throws {
     try training.checkOutput()
+    if let from { return try transfer(from: from) }
     let (data, dataDescription) = try ClassificationData.load(
       data, split: split, description: nil, defaultSize: size)
     for warning in data.warnings { Terminal.warn(warning) }
@@ -69,13 +96,69 @@ struct TrainClassifier: ParsableCommand {
     let run = TrainingRun(
       model: classifier.network, loss: SoftmaxCrossEntropy(),
       options: training.options(gradientClipNorm: clipNorm), metadata: metadata)
+    try train(run, on: data.examples, split: split)
+  }
+
+  /// Transfer learning from the classifier `from` (TransferLearning.swift).
+  private func transfer(from: String) throws {
+    let base = try Classifier.load(try ModelLocator.resolve(from))
+    let classNames =
+      FashionMNIST.isDataset(data)
+      ? FashionMNIST.classNames : try ImageFolder(root: data).classNames
+    let setup = try base.transferred(to: classNames, seed: training.seed)
+    var metadata = setup.classifier.description.metadata
+    metadata["training_command"] = TrainingArguments.commandLine
+    metadata["transferred_from"] = (from as NSString).lastPathComponent
+    let options = training.options(gradientClipNorm: clipNorm)
+    let examples: TensorDataset
+    let run: TrainingRun
+    if freezeBackbone {
+      var bar = ProgressBar(title: "features")
+      let features = try ClassificationData.features(
+        data, split: split, classifier: setup.classifier
+      ) { bar.update($0, of: $1, note: "") }
+      bar.finish()
+      for warning in features.warnings { Terminal.warn(warning) }
+      reportBalance(features)
+      examples = features.examples
+      run = TrainingRun(
+        model: setup.head, loss: SoftmaxCrossEntropy(), options: options, metadata: metadata,
+        savedModel: setup.classifier.network)
+    } else {
+      for parameter in setup.backbone { parameter.learningRateScale = backboneLearningRateScale }
+      let (loaded, _) = try ClassificationData.load(
+        data, split: split, description: setup.classifier.description)
+      for warning in loaded.warnings { Terminal.warn(warning) }
+      reportBalance(loaded)
+      examples = loaded.examples
+      run = TrainingRun(
+        model: setup.classifier.network, loss: SoftmaxCrossEntropy(), options: options,
+        metadata: metadata)
+    }
+    Terminal.warn(
+      "fine-tuning \(from) for \(classNames.count) classes: "
+        + (freezeBackbone
+          ? "\(setup.head.parameterCount) parameters of the new last layer (backbone frozen)"
+          : "all \(setup.classifier.network.parameterCount) parameters (backbone at "
+            + "\(backboneLearningRateScale)× the learning rate)"))
+    var generator = SplitMix64(seed: training.seed &+ 0x5EED)
+    try train(
+      run, on: examples,
+      split: trainValidationSplit(
+        count: examples.count, validationFraction: training.validationSplit, using: &generator))
+  }
+
+  /// Runs the epochs, scoring each by validation accuracy, and says where the model went.
+  private func train(
+    _ run: TrainingRun, on examples: TensorDataset, split: (train: [Int], validation: [Int])
+  ) throws {
     var bar = ProgressBar(title: "epoch")
     let trainer = run.trainer
     let progress = try run.run(
-      data.examples, trainIndices: split.train,
+      examples, trainIndices: split.train,
       score: { _ in
         guard !split.validation.isEmpty else { return nil }
-        let accuracy = trainer.evaluate(data.examples, indices: split.validation).accuracy ?? 0
+        let accuracy = trainer.evaluate(examples, indices: split.validation).accuracy ?? 0
         return (accuracy, String(format: "validation accuracy %.4f", accuracy))
       },
       log: {

@@ -12,7 +12,8 @@ extension Classifier {
     if let sequential = network as? Sequential,
       let last = sequential.layers.lastIndex(where: { $0 is Dense })
     {
-      let output = sequential.layers[..<last].reduce(batch) { $1.forward($0, mode: .inference) }
+      // As a Sequential of its own, so that the convolutions still fuse.
+      let output = Sequential(Array(sequential.layers[..<last])).forward(batch, mode: .inference)
       return output.reshaped([batch.shape[0], output.count / max(batch.shape[0], 1)])
     }
     if let recurrent = network as? RowLSTMClassifier {

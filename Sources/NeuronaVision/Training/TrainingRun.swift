@@ -14,9 +14,17 @@ public final class TrainingRun {
   public let options: TrainingOptions
   /// Metadata written with the model (its description, the command that trained it).
   public var metadata: [String: String]
+  /// What is written to the output path: `model`, or a network that contains it (a classifier
+  /// whose head alone trains on features its frozen backbone computed once:
+  /// TransferLearning.swift). Checkpoints hold `model`, which is all that changes.
+  public let savedModel: Layer
 
-  public init(model: Layer, loss: Loss, options: TrainingOptions, metadata: [String: String]) {
+  public init(
+    model: Layer, loss: Loss, options: TrainingOptions, metadata: [String: String],
+    savedModel: Layer? = nil
+  ) {
     self.model = model
+    self.savedModel = savedModel ?? model
     self.options = options
     self.metadata = metadata
     let optimizer = options.optimizer.make(
@@ -104,7 +112,7 @@ public final class TrainingRun {
         progress.bestEpoch = epoch
         var saved = metadata
         saved["training_curves"] = LearningCurves.csv(progress.curves)
-        try ModelFile.save(model, metadata: saved, to: options.outputPath)
+        try ModelFile.save(savedModel, metadata: saved, to: options.outputPath)
         line += " (best, saved)"
       }
       log(line)

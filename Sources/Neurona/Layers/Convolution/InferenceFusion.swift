@@ -78,7 +78,8 @@ extension DepthwiseConv2D {
     }
     let b = bias.value.scalars
     let shift = Tensor(
-      shape: [channels], scalars: (0..<channels).map { b[$0] * affine.scale[$0] + affine.shift[$0] })
+      shape: [channels], scalars: (0..<channels).map { b[$0] * affine.scale[$0] + affine.shift[$0] }
+    )
     return DepthwiseConv2D(weight: folded, bias: shift, stride: stride, padding: padding)
   }
 }
