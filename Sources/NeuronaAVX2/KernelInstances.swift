@@ -16,4 +16,15 @@ public let avx2Kernels = VectorKernelSet(
       SIMD8<Float>.self, packed: a, outputs: o, channels: c, kernelHeight: kh, kernelWidth: kw,
       input: x, planeStride: planeStride, paddedWidth: wp, rows: rows, into: y,
       rowStride: rowStride)
+  },
+  depthwiseRows: { y, ys, rows, width, bias, taps, offsets, count, top, ts, activation, r in
+    DepthwiseRows.convolve(
+      SIMD8<Float>.self, into: y, outputStride: ys, rows: rows, width: width, bias: bias,
+      taps: taps, offsets: offsets, count: count, top: top, topStride: ts,
+      activation: activation, residual: r)
+  },
+  rowEpilogue: { values, count, scale, shift, activation in
+    RowEpilogue.apply(
+      SIMD8<Float>.self, values, count: count, scale: scale, shift: shift,
+      activation: activation)
   })

@@ -36,15 +36,14 @@ where V.Scalar == Float {
   for lane in 0..<lanes { p[lane] = value[lane] }
 }
 
-/// A vector the Winograd transforms can take: one that can split four vectors' worth of
-/// consecutive floats by index mod 4 (an image row into its four column phases), put them
-/// back together (four output columns into a row), and clamp from below. These are the
-/// operations the standard library's generic SIMD code builds lane by lane (a 5× slowdown
-/// of the transforms, measured): each conformance implements them on its concrete type,
-/// where they compile to shuffles and compare-and-blend.
-public protocol WinogradVector: SIMD where Scalar == Float {
-  /// The lane-wise larger of `self` and `floor` (`self` on a tie).
-  func atLeast(_ floor: Self) -> Self
+/// A vector the Winograd transforms can take: one that can split two or four vectors' worth
+/// of consecutive floats by index mod 2 or 4 (an image row into its column phases) and put
+/// four back together (four output columns into a row). The standard library's generic SIMD
+/// code builds these lane by lane (a 5× slowdown of the transforms, measured): each
+/// conformance implements them on its concrete type, where they compile to shuffles.
+public protocol WinogradVector: KernelVector {
+  /// (p[2i], p[2i + 1]) for every lane i.
+  static func deinterleave2(_ p: UnsafePointer<Float>) -> (Self, Self)
   /// (p[4i], p[4i + 1], p[4i + 2], p[4i + 3]) for every lane i.
   static func deinterleave4(_ p: UnsafePointer<Float>) -> (Self, Self, Self, Self)
   /// Stores a[i], b[i], c[i], d[i] at p[4i], p[4i + 1], p[4i + 2], p[4i + 3].
@@ -54,7 +53,10 @@ public protocol WinogradVector: SIMD where Scalar == Float {
 
 extension SIMD8: WinogradVector where Scalar == Float {
   @inlinable @inline(__always)
-  public func atLeast(_ floor: Self) -> Self { replacing(with: floor, where: self .< floor) }
+  public static func deinterleave2(_ p: UnsafePointer<Float>) -> (Self, Self) {
+    let pair = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    return (pair.evenHalf, pair.oddHalf)
+  }
 
   @inlinable @inline(__always)
   public static func deinterleave4(_ p: UnsafePointer<Float>) -> (Self, Self, Self, Self) {
@@ -78,7 +80,10 @@ extension SIMD8: WinogradVector where Scalar == Float {
 
 extension SIMD16: WinogradVector where Scalar == Float {
   @inlinable @inline(__always)
-  public func atLeast(_ floor: Self) -> Self { replacing(with: floor, where: self .< floor) }
+  public static func deinterleave2(_ p: UnsafePointer<Float>) -> (Self, Self) {
+    let pair = UnsafeRawPointer(p).loadUnaligned(as: SIMD32<Float>.self)
+    return (pair.evenHalf, pair.oddHalf)
+  }
 
   /// Two 8-lane splits joined: SIMD64's own halves are built lane by lane.
   @inlinable @inline(__always)
@@ -117,14 +122,20 @@ public struct VectorKernelSet {
   public let winogradBlock: WinogradBlock
   /// `DirectConvolution.compute` in these vectors.
   public let directConvolution: DirectConvolutionKernel
+  /// `DepthwiseRows.convolve` in these vectors.
+  public let depthwiseRows: DepthwiseRowsKernel
+  /// `RowEpilogue.apply` in these vectors.
+  public let rowEpilogue: RowEpilogueKernel
 
   /// The set of the given kernels.
   public init(
     lanes: Int, packedProduct: @escaping PackedMultiply, winogradBlock: @escaping WinogradBlock,
-    directConvolution: @escaping DirectConvolutionKernel
+    directConvolution: @escaping DirectConvolutionKernel,
+    depthwiseRows: @escaping DepthwiseRowsKernel, rowEpilogue: @escaping RowEpilogueKernel
   ) {
     (self.lanes, self.packedProduct) = (lanes, packedProduct)
     (self.winogradBlock, self.directConvolution) = (winogradBlock, directConvolution)
+    (self.depthwiseRows, self.rowEpilogue) = (depthwiseRows, rowEpilogue)
   }
 }
 

@@ -1,8 +1,12 @@
 // The depthwise convolution's fused inference path (activation epilogue, added residual, the
-// AVX2 row kernel when the CPU has it) against the layer-by-layer reference, and the inference
-// fusions of Sequential that involve hard-swish or a depthwise convolution. Run with
-// NEURONA_NO_AVX2=1 too, to check the baseline rows.
+// vector row kernel when the CPU has it) against the layer-by-layer reference, the row
+// kernels of 8 and 16 lanes against plain sums, and the inference fusions of Sequential that
+// involve hard-swish or a depthwise convolution. Run with NEURONA_ISA=baseline too, to check
+// the baseline rows.
 import Neurona
+import NeuronaAVX2
+import NeuronaAVX512
+import NeuronaKernels
 import NeuronaTestSupport
 import Testing
 
@@ -82,4 +86,56 @@ func depthwiseEpilogueMatchesLayerByLayer(kernel: Int, stride: Int, width: Int) 
   let reference = model(input)
   #expect(fused.shape == reference.shape)
   #expect(isClose(fused, reference, tolerance: 1e-4))
+}
+
+/// The row kernel of each instruction set the CPU runs, 8 lanes (AVX2) and 16 (AVX-512),
+/// called directly, so whatever NEURONA_ISA caps the layer at: against the sums taken one
+/// pixel at a time, for rows narrower than a vector, whole vectors (four at a time and
+/// alone) and a partial last vector in either width, with each activation, with and without
+/// a residual; nothing written between the rows.
+@Test(
+  .enabled(if: CPUFeatures.available >= .avx2, "the kernels need AVX2 and FMA"),
+  arguments: [1, 7, 8, 13, 16, 17, 30, 37, 48, 71])
+func depthwiseRowKernelsMatchTheSums(width: Int) {
+  var sets = [("avx2", avx2Kernels)]
+  if CPUFeatures.available >= .avx512 { sets.append(("avx512", avx512Kernels)) }
+  let (rows, outputStride, topStride) = (5, width + 3, width + 9)
+  // A 3×3 window over rows `topStride` apart, as DepthwiseConv2D lays out stride 1.
+  let offsets = (0..<9).map { ($0 / 3) * topStride + $0 % 3 }
+  let taps = randomTensor([9], seed: 25).scalars
+  let top = randomTensor([rows * topStride + 2 * topStride + 2], low: -4, high: 4, seed: 26)
+    .scalars
+  let residual = randomTensor([rows * outputStride], seed: 27).scalars
+  let bias: Float = 0.375
+  let activations: [(RowActivation, (Float) -> Float)] = [
+    (.none, { $0 }), (.relu, { $0 > 0 ? $0 : 0 }),
+    (.hardSwish, { $0 * min(max($0 + 3, 0), 6) / 6 }),
+  ]
+  for (name, kernels) in sets {
+    for (activation, activate) in activations {
+      for adds in [false, true] {
+        var output = [Float](repeating: .nan, count: rows * outputStride)
+        residual.withUnsafeBufferPointer { r in
+          kernels.depthwiseRows(
+            &output, outputStride, rows, width, bias, taps, offsets, 9, top, topStride,
+            activation, adds ? r.baseAddress! : nil)
+        }
+        var worst: Float = 0
+        for r in 0..<rows {
+          for ox in 0..<outputStride {
+            let at = r * outputStride + ox
+            guard ox < width else {
+              #expect(output[at].isNaN, "\(name): wrote column \(ox) of a \(width)-wide row")
+              continue
+            }
+            var sum = bias
+            for t in 0..<9 { sum += taps[t] * top[r * topStride + offsets[t] + ox] }
+            let expected = activate(sum) + (adds ? residual[at] : 0)
+            worst = max(worst, abs(output[at] - expected))
+          }
+        }
+        #expect(worst < fusedTolerance, "\(name) \(activation) residual \(adds): \(worst)")
+      }
+    }
+  }
 }

@@ -1,4 +1,7 @@
 import Neurona
+import NeuronaAVX2
+import NeuronaAVX512
+import NeuronaKernels
 import NeuronaTestSupport
 import Testing
 
@@ -57,4 +60,31 @@ func pooledConvolutionMatchesPoolingItsOutput(shape: [Int]) {
   let reference = model(input)
   #expect(fused.shape == reference.shape)
   #expect(isClose(fused, reference, tolerance: 1e-4), "\(fused.maxAbsDifference(reference))")
+}
+
+/// The epilogue's row pass of each instruction set the CPU runs, 8 lanes (AVX2) and 16
+/// (AVX-512), called directly: the baseline's expressions exactly (no fused multiply-add,
+/// HardSwish's rounding), for runs shorter than a vector, whole pairs of vectors and a
+/// partial last vector in either width; nothing written past the run.
+@Test(
+  .enabled(if: CPUFeatures.available >= .avx2, "the kernels need AVX2 and FMA"),
+  arguments: [1, 5, 8, 12, 16, 17, 31, 32, 33, 47, 64, 77])
+func rowEpilogueKernelsMatchTheBaseline(count: Int) {
+  var sets = [("avx2", avx2Kernels)]
+  if CPUFeatures.available >= .avx512 { sets.append(("avx512", avx512Kernels)) }
+  let values = randomTensor([count], low: -6, high: 6, seed: 51).scalars
+  let (scale, shift): (Float, Float) = (0.75, -0.5)
+  let activations: [(RowActivation, (Float) -> Float)] = [
+    (.none, { $0 }), (.relu, { $0 > 0 ? $0 : 0 }),
+    (.hardSwish, { $0 * min(max($0 + 3, 0), 6) / 6 }),
+  ]
+  for (name, kernels) in sets {
+    for (activation, activate) in activations {
+      var row = values + [Float](repeating: .nan, count: 16)
+      kernels.rowEpilogue(&row, count, scale, shift, activation)
+      let expected = values.map { activate($0 * scale + shift) }
+      #expect(Array(row[..<count]) == expected, "\(name) \(activation)")
+      #expect(row[count...].allSatisfy { $0.isNaN }, "\(name) \(activation): wrote past the run")
+    }
+  }
 }

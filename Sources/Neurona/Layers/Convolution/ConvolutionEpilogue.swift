@@ -2,9 +2,10 @@
 // product, while the tile is still in cache — the bias, and at inference a folded batch
 // normalisation (y·s + t) and an activation (ReLU or hard-swish). Sequential builds one from
 // Conv2D → BatchNorm2D → ReLU/HardSwish runs (InferenceFusion.swift), saving two passes over
-// memory per block; DepthwiseConv2D takes one too. With AVX2 the pass is NeuronaAVX2's
-// RowEpilogue (eight lanes, not the baseline's four).
-import NeuronaAVX2
+// memory per block; DepthwiseConv2D takes one too. With AVX2 or AVX-512 the pass is
+// NeuronaKernels' RowEpilogue in the running kernels' vectors (8 or 16 lanes, not the
+// baseline's four).
+import NeuronaKernels
 
 /// y[o] ← act(y[o]·scale[o] + shift[o]) (the scale, shift and activation each optional).
 public struct ConvolutionEpilogue {
@@ -51,7 +52,7 @@ public struct ConvolutionEpilogue {
     let b = shift?[channel] ?? 0
     if CPUFeatures.hasAVX2AndFMA {
       let activation: RowActivation = rectifies ? .relu : hardSwishes ? .hardSwish : .none
-      return RowEpilogue.apply(values, count: count, scale: a, shift: b, activation: activation)
+      return ConvolutionKernels.active.rowEpilogue(values, count, a, b, activation)
     }
     if rectifies {
       for q in 0..<count {

@@ -4,7 +4,7 @@
 // instead of C²·k², and its work is too thin for sgemm, so it runs as direct loops: for each tap
 // (i, j), a whole output row gains w·(a shifted input row), which vectorises at stride 1.
 // N = batch, C = channels, H×W = input size, kH×kW = kernel, s = stride, H'×W' = output size.
-import NeuronaAVX2
+import NeuronaKernels
 
 /// A depthwise 2-D convolution with bias.
 ///
@@ -116,6 +116,7 @@ public final class DepthwiseConv2D: Layer {
       (t % kW % s) * phaseArea + (t / kW) * phaseWidth + (t % kW) / s
     }
     let fast = CPUFeatures.hasAVX2AndFMA ? DepthwiseConv2D.kernelActivation(epilogue) : nil
+    let convolveRows = ConvolutionKernels.active.depthwiseRows
     let empty = Tensor(zeros: [0])
     return Tensor(uninitializedShape: outputShape) { y in
       input.withUnsafeBufferPointer { x in
@@ -141,11 +142,10 @@ public final class DepthwiseConv2D: Layer {
                       let taps = w.baseAddress! + c * kH * kW
                       if let fast {
                         let at = plane * g.outputArea
-                        DepthwiseRows.convolve(
-                          into: y.baseAddress! + at, outputStride: outW, rows: g.outputHeight,
-                          width: outW, bias: b[c], taps: taps, offsets: offsets.baseAddress!,
-                          count: kH * kW, top: phases, topStride: s * phaseWidth,
-                          activation: fast, residual: residual == nil ? nil : r.baseAddress! + at)
+                        convolveRows(
+                          y.baseAddress! + at, outW, g.outputHeight, outW, b[c], taps,
+                          offsets.baseAddress!, kH * kW, phases, s * phaseWidth, fast,
+                          residual == nil ? nil : r.baseAddress! + at)
                         continue
                       }
                       for oy in 0..<g.outputHeight {
@@ -169,7 +169,7 @@ public final class DepthwiseConv2D: Layer {
     }
   }
 
-  /// The AVX2 kernel's form of an epilogue that is only an activation; nil for one with a
+  /// The vector kernel's form of an epilogue that is only an activation; nil for one with a
   /// scale or shift (those take the baseline rows).
   private static func kernelActivation(_ epilogue: ConvolutionEpilogue) -> RowActivation? {
     guard epilogue.scale == nil, epilogue.shift == nil else { return nil }

@@ -1,0 +1,153 @@
+// The depthwise convolution's inner loop: one output row as the sum of the kH·kW taps, each
+// a weight times a contiguous run of (phase-split, zero-padded) input, then the activation
+// and an optional residual added while the row is still in registers. Generic over the
+// vector and instantiated by NeuronaAVX2 (8-wide FMA instead of the baseline's pairs of
+// 4-wide SSE multiply-adds) and NeuronaAVX512 (16-wide); the activation costs no second pass
+// over memory. The caller (Neurona's DepthwiseConv2D) prepares the input planes and the tap
+// offsets, and calls the instance of the instruction set CPUFeatures allows.
+
+/// One depthwise output row with its epilogue (see the file header).
+public enum DepthwiseRows {
+  /// `rows` output rows, row r at `output + r·outputStride`:
+  /// out[r][ox] = act(bias + Σ_t taps[t] · top[r·topStride + offsets[t] + ox]) (+ residual at
+  /// the same place as out, when given), for ox < width, in vectors `V`. Reads the input
+  /// only at those places.
+  @inlinable
+  public static func convolve<V: KernelVector>(
+    _: V.Type, into output: UnsafeMutablePointer<Float>, outputStride: Int, rows: Int,
+    width: Int, bias: Float, taps: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
+    count: Int, top: UnsafePointer<Float>, topStride: Int, activation: RowActivation,
+    residual: UnsafePointer<Float>?
+  ) {
+    let plan = Plan(
+      output: output, outputStride: outputStride, rows: rows, width: width, bias: bias,
+      taps: taps, offsets: offsets, count: count, top: top, topStride: topStride,
+      residual: residual)
+    switch activation {
+    case .none: plan.run(V.self, Identity.self)
+    case .relu: plan.run(V.self, Rectifier.self)
+    case .hardSwish: plan.run(V.self, HardSwishing.self)
+    }
+  }
+
+  /// One call's geometry. The whole vectors of all rows are taken four at a time, so that four
+  /// independent sums hide the FMA latency even when a row is only two vectors wide (the
+  /// 16-pixel rows of the deepest blocks in eight lanes); each row's partial last vector goes
+  /// alone.
+  @usableFromInline
+  struct Plan {
+    @usableFromInline let output: UnsafeMutablePointer<Float>
+    @usableFromInline let outputStride, rows, width: Int
+    @usableFromInline let bias: Float
+    @usableFromInline let taps: UnsafePointer<Float>
+    @usableFromInline let offsets: UnsafePointer<Int>
+    @usableFromInline let count: Int
+    @usableFromInline let top: UnsafePointer<Float>
+    @usableFromInline let topStride: Int
+    @usableFromInline let residual: UnsafePointer<Float>?
+
+    @inlinable
+    init(
+      output: UnsafeMutablePointer<Float>, outputStride: Int, rows: Int, width: Int,
+      bias: Float, taps: UnsafePointer<Float>, offsets: UnsafePointer<Int>, count: Int,
+      top: UnsafePointer<Float>, topStride: Int, residual: UnsafePointer<Float>?
+    ) {
+      (self.output, self.outputStride, self.rows, self.width) = (output, outputStride, rows, width)
+      (self.bias, self.taps, self.offsets, self.count) = (bias, taps, offsets, count)
+      (self.top, self.topStride, self.residual) = (top, topStride, residual)
+    }
+
+    /// Vector p is row p / perRow, columns lanes·(p % perRow) ..< +lanes.
+    @inlinable @inline(__always)
+    func place(_ p: Int, perRow: Int, lanes: Int) -> (input: Int, output: Int) {
+      let (r, column) = (p / perRow, lanes &* (p % perRow))
+      return (r &* topStride &+ column, r &* outputStride &+ column)
+    }
+
+    /// The activation, the residual if any, and the store of the vector at `at`.
+    @inlinable @inline(__always)
+    func finish<V: KernelVector, A: VectorActivation>(_ v: V, _: A.Type, _ at: Int) {
+      var v = A.apply(v)
+      if let residual { v += loadVector(residual + at) }
+      storeVector(v, output + at)
+    }
+
+    @inlinable @inline(__always)
+    func run<V: KernelVector, A: VectorActivation>(_: V.Type, _: A.Type) {
+      let lanes = V.scalarCount
+      let perRow = width / lanes
+      let vectors = rows * perRow
+      var p = quads(V.self, A.self, vectors: vectors, perRow: perRow)
+      while p < vectors {
+        let at = place(p, perRow: perRow, lanes: lanes)
+        var total = V(repeating: bias)
+        for t in 0..<count {
+          total = total.addingProduct(
+            V(repeating: taps[t]), loadVector(top + offsets[t] + at.input))
+        }
+        finish(total, A.self, at.output)
+        p += 1
+      }
+      if width > lanes * perRow { tails(V.self, A.self, from: lanes * perRow) }
+    }
+
+    /// The whole vectors four at a time; returns the first not done. A function of its own
+    /// (as `tails`): with everything in one, the optimiser stopped inlining the loads and
+    /// stores of the 16-lane instance, left as calls inside the tap loop.
+    @inlinable @inline(never)
+    func quads<V: KernelVector, A: VectorActivation>(
+      _: V.Type, _: A.Type, vectors: Int, perRow: Int
+    ) -> Int {
+      let lanes = V.scalarCount
+      var p = 0
+      while p + 4 <= vectors {
+        let p0 = place(p, perRow: perRow, lanes: lanes)
+        let p1 = place(p + 1, perRow: perRow, lanes: lanes)
+        let p2 = place(p + 2, perRow: perRow, lanes: lanes)
+        let p3 = place(p + 3, perRow: perRow, lanes: lanes)
+        var (a, b, c, d) = (
+          V(repeating: bias), V(repeating: bias), V(repeating: bias), V(repeating: bias)
+        )
+        for t in 0..<count {
+          let from = top + offsets[t]
+          let tap = V(repeating: taps[t])
+          a = a.addingProduct(tap, loadVector(from + p0.input))
+          b = b.addingProduct(tap, loadVector(from + p1.input))
+          c = c.addingProduct(tap, loadVector(from + p2.input))
+          d = d.addingProduct(tap, loadVector(from + p3.input))
+        }
+        finish(a, A.self, p0.output)
+        finish(b, A.self, p1.output)
+        finish(c, A.self, p2.output)
+        finish(d, A.self, p3.output)
+        p += 4
+      }
+      return p
+    }
+
+    /// Each row's partial last vector, columns `first ..< width` (a function of its own for
+    /// the same reason as `quads`: a partial load is many small blocks).
+    @inlinable @inline(never)
+    func tails<V: KernelVector, A: VectorActivation>(_: V.Type, _: A.Type, from first: Int) {
+      let n = width - first
+      for r in 0..<rows {
+        let (input, at) = (r * topStride + first, r * outputStride + first)
+        var total = V(repeating: bias)
+        for t in 0..<count {
+          total = total.addingProduct(
+            V(repeating: taps[t]), V.load(top + offsets[t] + input, lanes: n))
+        }
+        var v = A.apply(total)
+        if let residual { v += V.load(residual + at, lanes: n) }
+        v.store(to: output + at, lanes: n)
+      }
+    }
+  }
+}
+
+/// `DepthwiseRows.convolve` without the vector type: `(output, outputStride, rows, width,
+/// bias, taps, offsets, count, top, topStride, activation, residual)`.
+public typealias DepthwiseRowsKernel = (
+  UnsafeMutablePointer<Float>, Int, Int, Int, Float, UnsafePointer<Float>, UnsafePointer<Int>,
+  Int, UnsafePointer<Float>, Int, RowActivation, UnsafePointer<Float>?
+) -> Void
