@@ -27,6 +27,7 @@ public enum DepthwiseRows {
     case .none: plan.run(V.self, Identity.self)
     case .relu: plan.run(V.self, Rectifier.self)
     case .hardSwish: plan.run(V.self, HardSwishing.self)
+    case .relu6: plan.run(V.self, ClampedRectifier.self)
     }
   }
 

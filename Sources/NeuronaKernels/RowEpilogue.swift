@@ -3,11 +3,13 @@
 // and NeuronaAVX512 instantiate it: KernelInstances.swift there). Neurona's
 // ConvolutionEpilogue calls it on every channel of every convolution's output (after the
 // product, while it is in cache) and DepthwiseRows applies the same activations in its
-// registers; the expressions are HardSwish's and ReLU's, so fused and unfused agree.
+// registers; the expressions are HardSwish's, ReLU's and ReLU6's, so fused and unfused agree.
 
 /// The activation applied after the affine part of an epilogue.
 public enum RowActivation: Sendable {
   case none, relu, hardSwish
+  /// min(max(v, 0), 6) (MobileNet's and EfficientNet-Lite's ReLU6).
+  case relu6
 }
 
 /// An activation as a type: the kernels take it as a type parameter and each is specialised
@@ -30,6 +32,13 @@ enum Identity: VectorActivation {
 enum Rectifier: VectorActivation {
   @inlinable @inline(__always)
   static func apply<V: KernelVector>(_ v: V) -> V { v.atLeast(.zero) }
+}
+
+/// min(max(v, 0), 6), as ReLU6 computes it.
+@usableFromInline
+enum ClampedRectifier: VectorActivation {
+  @inlinable @inline(__always)
+  static func apply<V: KernelVector>(_ v: V) -> V { v.atLeast(.zero).atMost(V(repeating: 6)) }
 }
 
 /// v·min(max(v + 3, 0), 6)/6, as HardSwish computes it (the same rounding).
@@ -56,6 +65,7 @@ public enum RowEpilogue {
     case .none: sweep(V.self, Identity.self, values, count, scale, shift)
     case .relu: sweep(V.self, Rectifier.self, values, count, scale, shift)
     case .hardSwish: sweep(V.self, HardSwishing.self, values, count, scale, shift)
+    case .relu6: sweep(V.self, ClampedRectifier.self, values, count, scale, shift)
     }
   }
 

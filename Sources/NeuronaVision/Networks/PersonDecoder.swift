@@ -85,7 +85,7 @@ public final class DecoderStage {
     let factors = gate.factors(fromMeans: means, mode: .inference)
     let blended = ChannelScale.forward(skip, factors, plus: upsampled)
     var epilogue = fuse.biasEpilogue
-    epilogue.rectifies = true
+    epilogue.activation = .relu
     let fused = fuse.forward(blended, epilogue: epilogue)
     return refine.forward(fused, epilogue: ConvolutionEpilogue(rectifies: true), adding: fused)
   }

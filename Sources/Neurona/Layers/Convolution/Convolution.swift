@@ -177,12 +177,12 @@ public final class Conv2D: Layer {
   public func forward(_ input: Tensor, epilogue: ConvolutionEpilogue) -> Tensor {
     let g = geometry(forInput: input.shape)
     let (n, o) = (input.shape[0], outputChannels)
-    // The Winograd paths' epilogues know ReLU only: a hard-swish goes to the others.
-    if !epilogue.hardSwishes && winogradApplies(toInput: input.shape) {
+    // The Winograd paths' epilogues know ReLU only: ReLU6 and hard-swish go to the others.
+    if epilogue.winogradCanApply && winogradApplies(toInput: input.shape) {
       return winogradForward(input, g, epilogue: epilogue)
     }
     guard n > 0 else { return Tensor(zeros: [0, o, g.outputHeight, g.outputWidth]) }
-    if !epilogue.hardSwishes && winograd2x2Applies(toInput: input.shape) {
+    if epilogue.winogradCanApply && winograd2x2Applies(toInput: input.shape) {
       return winograd2x2Forward(input, g, epilogue: epilogue, pooled: false)
     }
     if directApplies(to: g) { return directForward(input, g, epilogue: epilogue) }

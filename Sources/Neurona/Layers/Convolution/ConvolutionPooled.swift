@@ -20,7 +20,7 @@ extension Conv2D {
   public func forwardPooled(_ input: Tensor, epilogue: ConvolutionEpilogue) -> Tensor {
     precondition(poolingApplies(toInput: input.shape), "Conv2D.forwardPooled: no pooled path")
     let g = geometry(forInput: input.shape)
-    if !epilogue.hardSwishes && winograd2x2Applies(toInput: input.shape, pooled: true) {
+    if epilogue.winogradCanApply && winograd2x2Applies(toInput: input.shape, pooled: true) {
       return winograd2x2Forward(input, g, epilogue: epilogue, pooled: true)
     }
     precondition(directApplies(to: g), "Conv2D.forwardPooled: no pooled path for this epilogue")

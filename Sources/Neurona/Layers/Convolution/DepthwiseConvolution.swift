@@ -173,7 +173,7 @@ public final class DepthwiseConv2D: Layer {
   /// scale or shift (those take the baseline rows).
   private static func kernelActivation(_ epilogue: ConvolutionEpilogue) -> RowActivation? {
     guard epilogue.scale == nil, epilogue.shift == nil else { return nil }
-    return epilogue.rectifies ? .relu : epilogue.hardSwishes ? .hardSwish : RowActivation.none
+    return epilogue.activation
   }
 
   /// Writes the s phase planes of one zero-padded input plane (see `forward`); the zeros of

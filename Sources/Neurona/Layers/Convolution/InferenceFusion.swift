@@ -1,13 +1,13 @@
 // Inference fusion: in a Sequential at inference time, a Conv2D followed by a BatchNorm2D
-// and/or an activation (ReLU, HardSwish) runs as one convolution whose epilogue does all of
+// and/or an activation (ReLU, ReLU6, HardSwish) runs as one convolution whose epilogue does all of
 // them (as onnxruntime folds them), a 2×2 max-pool after them is pooled as the output is
 // computed where the convolution can (ConvolutionPooled.swift), and a DepthwiseConv2D absorbs
 // the BatchNorm (into its filters) and the activation after it. Training never fuses: each layer keeps what its backward needs.
 // The result agrees with the layer-by-layer path to rounding (tested).
 
 extension Sequential {
-  /// Runs the layers for inference, fusing Conv2D → [BatchNorm2D] → [ReLU | HardSwish] →
-  /// [MaxPool2D] and DepthwiseConv2D → [BatchNorm2D] → [ReLU | HardSwish] runs.
+  /// Runs the layers for inference, fusing Conv2D → [BatchNorm2D] → [ReLU | ReLU6 | HardSwish]
+  /// → [MaxPool2D] and DepthwiseConv2D → [BatchNorm2D] → [ReLU | ReLU6 | HardSwish] runs.
   func fusedInferenceForward(_ input: Tensor) -> Tensor {
     var x = input
     var i = 0
@@ -36,10 +36,12 @@ extension Sequential {
         i += 1
       }
       // The Winograd paths' epilogues know ReLU only (forward would leave them for the others).
-      let swishes =
+      let otherActivations =
         !convolution.winogradApplies(toInput: x.shape)
         && !convolution.winograd2x2Applies(toInput: x.shape, pooled: true)
-      if i < layers.count, layers[i] is ReLU || (swishes && layers[i] is HardSwish) {
+      if i < layers.count,
+        layers[i] is ReLU || (otherActivations && (layers[i] is HardSwish || layers[i] is ReLU6))
+      {
         i += absorbActivation(at: i, into: &epilogue) ? 1 : 0
       }
       if i < layers.count, let pool = layers[i] as? MaxPool2D, pool.kernelSize == 2,
@@ -54,12 +56,13 @@ extension Sequential {
     return x
   }
 
-  /// Sets `epilogue`'s activation from layer `index` when it is a ReLU or a HardSwish;
+  /// Sets `epilogue`'s activation from layer `index` when it is a ReLU, ReLU6 or HardSwish;
   /// returns whether it was.
   private func absorbActivation(at index: Int, into epilogue: inout ConvolutionEpilogue) -> Bool {
     switch layers[index] {
-    case is ReLU: epilogue.rectifies = true
-    case is HardSwish: epilogue.hardSwishes = true
+    case is ReLU: epilogue.activation = .relu
+    case is ReLU6: epilogue.activation = .relu6
+    case is HardSwish: epilogue.activation = .hardSwish
     default: return false
     }
     return true

@@ -33,7 +33,7 @@ extension Sequential {
     switch layer {
     case let convolution as Conv2D:
       var epilogue = convolution.biasEpilogue
-      epilogue.rectifies = true
+      epilogue.activation = .relu
       return convolution.trainingForward(x, epilogue: epilogue)
     case let norm as BatchNorm2D:
       return norm.forward(x, mode: .training, rectifies: true)
