@@ -23,9 +23,21 @@ enum LayersBenchmark {
       let description = SegmenterDescription(
         architecture: .person, channels: 3, size: 256, layout: .resized)
       (network, shape) = (try description.makeNetwork(using: &generator), [3, 256, 256])
+    case "efficientnet":
+      let description = ClassifierDescription.efficientNetLite0(
+        classNames: (0..<1000).map { "class \($0)" })
+      (network, shape) = (try Classifier(description: description, seed: 1).network, [3, 224, 224])
     default: throw BenchmarkError.unknownModel(model)
     }
-    let layers = (network as? Sequential)?.layers ?? [network]
+    // A Sequential inside the top level (EfficientNet's blocks) is opened one level: each of
+    // its layers gets a line (a block of several layers runs fused, as at inference); with
+    // --blocks, the blocks too (then their residual additions are left out).
+    var layers = ((network as? Sequential)?.layers ?? [network]).flatMap {
+      ($0 as? Sequential)?.layers ?? [$0]
+    }
+    if arguments.contains("--blocks") {
+      layers = layers.flatMap { ($0 as? InvertedResidual)?.body.layers ?? [$0] }
+    }
     var x = Tensor(
       shape: [batch] + shape,
       scalars: (0..<(batch * shape.reduce(1, *))).map { _ in generator.nextUnitFloat() })
@@ -70,7 +82,9 @@ enum LayersBenchmark {
 
   enum BenchmarkError: Error, CustomStringConvertible {
     case unknownModel(String)
-    var description: String { "unknown model '\(message)' (fashionnet, unet or person)" }
+    var description: String {
+      "unknown model '\(message)' (fashionnet, unet, person or efficientnet)"
+    }
     private var message: String {
       switch self {
       case .unknownModel(let name): name

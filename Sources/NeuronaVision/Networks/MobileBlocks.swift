@@ -103,7 +103,7 @@ public final class SqueezeExcite: Layer {
 /// Parameters: `expand`, `depthwise`, `se.reduce`, `se.expand`, `project`.
 public final class InvertedResidual: Layer {
   /// The branch: expand, activation, depthwise, activation, (se), project.
-  let body: Sequential
+  public let body: Sequential
   /// Whether the input is added to the branch's output.
   public let isResidual: Bool
 

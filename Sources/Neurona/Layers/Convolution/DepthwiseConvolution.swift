@@ -105,18 +105,30 @@ public final class DepthwiseConv2D: Layer {
     precondition(
       residual.map { $0.shape == outputShape } ?? true,
       "DepthwiseConv2D: residual \(residual?.shape ?? []) is not the output's \(outputShape)")
-    // Each plane is copied once into s zero-padded phase planes of width P,
-    // phase[q][r][k] = xpad[r][k·s + q], so that every tap reads a contiguous run:
-    // xpad[oy·s + i][ox·s + j] = phase[j mod s][oy·s + i][ox + j / s].
-    let paddedHeight = (g.outputHeight - 1) * s + kH
+    // Each plane is copied once into s² zero-padded phase planes of P'×P,
+    // phase[qy·s + qx][r][k] = xpad[r·s + qy][k·s + qx], so that every tap reads, for all
+    // output pixels at once, a run with the output's own row stride:
+    // xpad[oy·s + i][ox·s + j] = phase[(i mod s)·s + j mod s][oy + i / s][ox + j / s].
+    let outH = g.outputHeight
+    let phaseHeight = outH + (kH - 1) / s
     let phaseWidth = outW + (kW - 1) / s
-    let phaseArea = paddedHeight * phaseWidth
-    // Where tap (i, j) reads, relative to the top row of an output row's window.
+    let phaseArea = phaseHeight * phaseWidth
+    // Where tap (i, j) reads, relative to the output pixel's place in a phase plane.
     let offsets = (0..<(kH * kW)).map { t in
-      (t % kW % s) * phaseArea + (t / kW) * phaseWidth + (t % kW) / s
+      let (i, j) = (t / kW, t % kW)
+      return ((i % s) * s + j % s) * phaseArea + (i / s) * phaseWidth + j / s
     }
     let fast = CPUFeatures.hasAVX2AndFMA ? DepthwiseConv2D.kernelActivation(epilogue) : nil
-    let convolveRows = ConvolutionKernels.active.depthwiseRows
+    let kernels = ConvolutionKernels.active
+    // Rows that are not whole vectors (the 7- to 56-pixel planes of MobileNet-style networks)
+    // would end in a partial vector each, read lane by lane: there the plane is computed as
+    // one run at the phase planes' row stride P' — the P' − W' columns between rows computed
+    // and dropped — and its rows then copied out with the residual. The run is rounded up to
+    // whole vectors, reading at most a vector past the phase planes: zeros put there.
+    let flat = fast != nil && outW % kernels.lanes != 0
+    let lanes = kernels.lanes
+    let flatCount = flat ? ((outH - 1) * phaseWidth + outW + lanes - 1) / lanes * lanes : 0
+    let slack = flat ? lanes : 0
     let empty = Tensor(zeros: [0])
     return Tensor(uninitializedShape: outputShape) { y in
       input.withUnsafeBufferPointer { x in
@@ -130,33 +142,52 @@ public final class DepthwiseConv2D: Layer {
                 // worth sharing though they touch few floats.
                 let cost = g.imageArea + g.outputArea * kH * kW / 8
                 ParallelPasses.forEachRange(planes, elementsPerItem: cost) { range in
-                  withUnsafeTemporaryAllocation(of: Float.self, capacity: s * phaseArea) {
-                    buffer in
+                  withUnsafeTemporaryAllocation(
+                    of: Float.self, capacity: s * s * phaseArea + slack + flatCount
+                  ) { buffer in
                     let phases = buffer.baseAddress!
+                    (phases + s * s * phaseArea).update(repeating: 0, count: slack)
+                    let run = phases + s * s * phaseArea + slack
                     for plane in range {
                       let c = plane % channels
                       // The padding sits at the same places in every plane: zeroed once.
                       fillPhases(
-                        x.baseAddress! + plane * g.imageArea, g, phases, paddedHeight, phaseWidth,
+                        x.baseAddress! + plane * g.imageArea, g, phases, phaseHeight, phaseWidth,
                         padding: plane == range.lowerBound)
                       let taps = w.baseAddress! + c * kH * kW
-                      if let fast {
-                        let at = plane * g.outputArea
-                        convolveRows(
-                          y.baseAddress! + at, outW, g.outputHeight, outW, b[c], taps,
-                          offsets.baseAddress!, kH * kW, phases, s * phaseWidth, fast,
-                          residual == nil ? nil : r.baseAddress! + at)
+                      let at = plane * g.outputArea
+                      let added = residual == nil ? nil : r.baseAddress! + at
+                      if let fast, flat {
+                        kernels.depthwiseRows(
+                          run, 0, 1, flatCount, b[c], taps,
+                          offsets.baseAddress!, kH * kW, phases, 0, fast, nil)
+                        for oy in 0..<outH {
+                          let (row, from) = (y.baseAddress! + at + oy * outW, run + oy * phaseWidth)
+                          if let added {
+                            let plus = added + oy * outW
+                            for q in 0..<outW { row[q] = from[q] + plus[q] }
+                          } else {
+                            row.update(from: from, count: outW)
+                          }
+                        }
                         continue
                       }
-                      for oy in 0..<g.outputHeight {
-                        let at = plane * g.outputArea + oy * outW
-                        let (row, top) = (y.baseAddress! + at, phases + oy * s * phaseWidth)
-                        let added = residual == nil ? nil : r.baseAddress! + at
+                      if let fast {
+                        kernels.depthwiseRows(
+                          y.baseAddress! + at, outW, outH, outW, b[c], taps,
+                          offsets.baseAddress!, kH * kW, phases, phaseWidth, fast, added)
+                        continue
+                      }
+                      for oy in 0..<outH {
+                        let (row, top) = (y.baseAddress! + at + oy * outW, phases + oy * phaseWidth)
                         DepthwiseConv2D.convolveRow(
                           into: row, width: outW, bias: b[c], taps: taps,
                           offsets: offsets.baseAddress!, count: kH * kW, top: top)
                         epilogue.apply(row, count: outW, channel: c)
-                        if let added { for q in 0..<outW { row[q] += added[q] } }
+                        if let added {
+                          let plus = added + oy * outW
+                          for q in 0..<outW { row[q] += plus[q] }
+                        }
                       }
                     }
                   }
@@ -176,34 +207,37 @@ public final class DepthwiseConv2D: Layer {
     return epilogue.activation
   }
 
-  /// Writes the s phase planes of one zero-padded input plane (see `forward`); the zeros of
-  /// the padding only when `padding` (they stay from the previous plane otherwise).
+  /// Writes the s² phase planes (`height`×`width` each) of one zero-padded input plane (see
+  /// `forward`); the zeros of the padding only when `padding` (they stay from the previous
+  /// plane otherwise).
   private func fillPhases(
     _ source: UnsafePointer<Float>, _ g: ConvolutionGeometry,
     _ phases: UnsafeMutablePointer<Float>, _ height: Int, _ width: Int, padding: Bool
   ) {
     let s = g.stride
-    for q in 0..<s {
-      // Phase columns k whose input column k·s + q − padLeft lies inside the image.
-      let first = Swift.max(0, (g.padLeft - q + s - 1) / s)
-      let last = g.width - 1 - q + g.padLeft
-      let end = last < 0 ? 0 : Swift.min(width, last / s + 1)
-      let phase = phases + q * height * width
-      for r in 0..<height {
-        let line = phase + r * width
-        let iy = r - g.padTop
-        guard iy >= 0 && iy < g.height, first < end else {
-          if padding { line.update(repeating: 0, count: width) }
-          continue
+    for qy in 0..<s {
+      for qx in 0..<s {
+        // Phase columns k whose input column k·s + qx − padLeft lies inside the image.
+        let first = Swift.max(0, (g.padLeft - qx + s - 1) / s)
+        let last = g.width - 1 - qx + g.padLeft
+        let end = last < 0 ? 0 : Swift.min(width, last / s + 1)
+        let phase = phases + (qy * s + qx) * height * width
+        for r in 0..<height {
+          let line = phase + r * width
+          let iy = r * s + qy - g.padTop
+          guard iy >= 0 && iy < g.height, first < end else {
+            if padding { line.update(repeating: 0, count: width) }
+            continue
+          }
+          if padding { line.update(repeating: 0, count: first) }
+          let from = source + iy * g.width + first * s + qx - g.padLeft
+          if s == 1 {
+            (line + first).update(from: from, count: end - first)
+          } else {
+            StridedCopy.gather(from, stride: s, into: line + first, count: end - first)
+          }
+          if padding { (line + end).update(repeating: 0, count: width - end) }
         }
-        if padding { line.update(repeating: 0, count: first) }
-        let from = source + iy * g.width + first * s + q - g.padLeft
-        if s == 1 {
-          (line + first).update(from: from, count: end - first)
-        } else {
-          StridedCopy.gather(from, stride: s, into: line + first, count: end - first)
-        }
-        if padding { (line + end).update(repeating: 0, count: width - end) }
       }
     }
   }
