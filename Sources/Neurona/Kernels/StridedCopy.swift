@@ -28,6 +28,43 @@ enum StridedCopy {
     store(load16(source + 2 * last - 1).oddHalf, target + last)
   }
 
+  /// target[k] = source[k] for k < count (the buffers do not overlap), in vectors: the last
+  /// one overlaps what is done instead of reading or writing past `count`. For the short
+  /// rows of small planes, where `update(from:count:)` is a call to memmove per row.
+  @inline(__always)
+  static func copy(
+    _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int
+  ) {
+    if count >= 8 {
+      var k = 0
+      while k + 8 < count {
+        store(load8(source + k), target + k)
+        k += 8
+      }
+      store(load8(source + count - 8), target + count - 8)
+    } else if count >= 4 {
+      store4(load4(source), target)
+      store4(load4(source + count - 4), target + count - 4)
+    } else {
+      for k in 0..<count { target[k] = source[k] }
+    }
+  }
+
+  @inline(__always)
+  private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  @inline(__always)
+  private static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+  }
+
+  @inline(__always)
+  private static func store4(_ value: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD4<Float>.self)
+  }
+
   @inline(__always)
   private static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)

@@ -167,7 +167,7 @@ public final class DepthwiseConv2D: Layer {
                             let plus = added + oy * outW
                             for q in 0..<outW { row[q] = from[q] + plus[q] }
                           } else {
-                            row.update(from: from, count: outW)
+                            StridedCopy.copy(from, into: row, count: outW)
                           }
                         }
                         continue
@@ -232,7 +232,7 @@ public final class DepthwiseConv2D: Layer {
           if padding { line.update(repeating: 0, count: first) }
           let from = source + iy * g.width + first * s + qx - g.padLeft
           if s == 1 {
-            (line + first).update(from: from, count: end - first)
+            StridedCopy.copy(from, into: line + first, count: end - first)
           } else {
             StridedCopy.gather(from, stride: s, into: line + first, count: end - first)
           }
