@@ -1,4 +1,4 @@
-// The stride-2 gathers (StridedCopy: sixteen-float loads and their even lanes, the last eight
+// The strided and short copies (StridedCopy: sixteen-float loads and their even lanes, the last eight
 // through an overlapping load) against the definitions written as plain loops: im2col's
 // columns and a depthwise convolution, on widths around the vector size and with the image's
 // last float read, so a read past the end or a wrong lane would show.
@@ -38,17 +38,24 @@ func unfoldAtStrideTwoMatchesTheDefinition(width: Int) {
   #expect(columns == expected)
 }
 
-@Test(arguments: [(3, 17), (3, 34), (5, 19), (5, 40)])
-func depthwiseAtStrideTwoMatchesTheDefinition(kernel: Int, width: Int) {
+/// Stride 2, and stride 1 on rows of 1 to 17 pixels: the phase planes' rows are copied in
+/// vectors that overlap at the end (StridedCopy.copy) and rows that are not whole vectors run
+/// as one flat run, so every short width is a case of its own.
+@Test(
+  arguments: [
+    (3, 2, 17), (3, 2, 34), (5, 2, 19), (5, 2, 40), (3, 1, 1), (3, 1, 3), (5, 1, 4), (3, 1, 5),
+    (5, 1, 7), (3, 1, 8), (5, 1, 9), (3, 1, 14), (5, 1, 17),
+  ])
+func depthwiseMatchesTheDefinition(kernel: Int, stride: Int, width: Int) {
   var generator = SplitMix64(seed: 61)
-  let layer = DepthwiseConv2D(channels: 2, kernelSize: kernel, stride: 2, using: &generator)
+  let layer = DepthwiseConv2D(channels: 2, kernelSize: kernel, stride: stride, using: &generator)
   layer.bias.value = randomTensor([2], seed: 62)
   let (height, input) = (6, randomTensor([1, 2, 6, width], seed: 63))
   let output = layer(input)
-  // TensorFlow SAME: ⌈n/2⌉ outputs, the odd pad pixel at the bottom/right.
-  let (outH, outW) = ((height + 1) / 2, (width + 1) / 2)
-  let padTop = Swift.max((outH - 1) * 2 + kernel - height, 0) / 2
-  let padLeft = Swift.max((outW - 1) * 2 + kernel - width, 0) / 2
+  // TensorFlow SAME: ⌈n/s⌉ outputs, the odd pad pixel at the bottom/right.
+  let (outH, outW) = ((height + stride - 1) / stride, (width + stride - 1) / stride)
+  let padTop = Swift.max((outH - 1) * stride + kernel - height, 0) / 2
+  let padLeft = Swift.max((outW - 1) * stride + kernel - width, 0) / 2
   var expected = Tensor(zeros: [1, 2, outH, outW])
   for c in 0..<2 {
     for y in 0..<outH {
@@ -56,7 +63,7 @@ func depthwiseAtStrideTwoMatchesTheDefinition(kernel: Int, width: Int) {
         var total = layer.bias.value[c]
         for i in 0..<kernel {
           for j in 0..<kernel {
-            let (iy, ix) = (y * 2 - padTop + i, x * 2 - padLeft + j)
+            let (iy, ix) = (y * stride - padTop + i, x * stride - padLeft + j)
             guard iy >= 0 && iy < height && ix >= 0 && ix < width else { continue }
             total += layer.weight.value[c, 0, i, j] * input[0, c, iy, ix]
           }
