@@ -94,3 +94,18 @@ func imagenetPreprocessingGivesTheReferenceInput(photo: String) throws {
   let row = Array(cropped.pixels[0..<16])
   #expect(row == row.sorted() && row.first! > 50 && row.last! < 200)
 }
+
+/// Grad-CAM through EfficientNet's BatchNorms (run as at inference below the head): the
+/// evidence for "espresso" peaks in the cup, in the upper middle of the coffee photo.
+@Test func imagenetExplanationPeaksOnTheEspresso() throws {
+  let classifier = try loadImageNetClassifier()
+  let image = try Image.read(
+    contentsOf: imagenetFixtures.appendingPathComponent("coffee_input224.png").path)
+  var input = Tensor(shape: [1, 3, 224, 224], scalars: try image.floatPlanes())
+  classifier.normalize(&input)
+  let explanation = try classifier.explain(input)
+  #expect(explanation.method == .gradCAM)
+  #expect(classifier.description.classNames[explanation.classIndex] == "espresso")
+  let peak = explanation.peak
+  #expect((56...168).contains(peak.x) && (22...134).contains(peak.y), "peak at \(peak)")
+}

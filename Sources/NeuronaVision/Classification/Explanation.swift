@@ -2,8 +2,10 @@
 // layers' own backward passes. A network with convolutions gets Grad-CAM on its last
 // convolutional block — the block's feature maps weighted by the spatial mean of the class
 // score's gradient, summed, ReLU'd; a network without (MLP, row-LSTM) gets input-gradient
-// saliency, |∂score/∂pixel| (max over channels). Left out: guided backprop, integrated
-// gradients, and explanations of models with BatchNorm (its backward needs batch statistics).
+// saliency, |∂score/∂pixel| (max over channels). The layers up to the explained block run as
+// at inference (BatchNorm with its running statistics: EfficientNet's blocks); only the
+// layers above it run backward, and those must not hold a BatchNorm (its backward is the
+// training one, with batch statistics). Left out: guided backprop, integrated gradients.
 // C = channels, H×W = input size, K = feature maps of the explained block, h×w = their size.
 import Neurona
 import NeuronaImage
@@ -43,13 +45,27 @@ private struct GradientPath {
     } else {
       layers = [network]
     }
-    func hasBatchNorm(_ layer: Layer) -> Bool {
-      layer is BatchNorm2D
-        || ((layer as? Sequential)?.layers.contains(where: hasBatchNorm) ?? false)
+  }
+
+  /// Whether a layer is or holds a BatchNorm.
+  static func hasBatchNorm(_ layer: Layer) -> Bool {
+    layer is BatchNorm2D
+      || ((layer as? Sequential)?.layers.contains(where: hasBatchNorm) ?? false)
+      || ((layer as? InvertedResidual).map { hasBatchNorm($0.body) } ?? false)
+  }
+
+  /// Throws unless backward can run through `range` as inference computed it.
+  func checkDifferentiable(_ range: Range<Int>) throws {
+    guard !layers[range].contains(where: GradientPath.hasBatchNorm) else {
+      throw VisionError(
+        "this model cannot be explained: a batch normalisation lies between its last "
+          + "convolution and its output")
     }
-    guard !layers.contains(where: hasBatchNorm) else {
-      throw VisionError("explanations of models with batch normalisation are not supported")
-    }
+  }
+
+  /// The layers in `range` at inference (fused, keeping nothing).
+  func infer(_ input: Tensor, _ range: Range<Int>) -> Tensor {
+    Sequential(Array(layers[range])).forward(input, mode: .inference)
   }
 
   func forward(_ input: Tensor, _ range: Range<Int>) -> Tensor {
@@ -70,15 +86,23 @@ extension Classifier {
     let path = try GradientPath(network)
     defer { network.zeroGradients() }
     let (height, width) = (input.shape[2], input.shape[3])
-    // Grad-CAM explains the output of the last convolution's activation (or of the
-    // convolution itself when no activation follows).
+    // Grad-CAM explains the output of the last convolution's block: the convolution, its
+    // BatchNorm and its activation, as many of them as follow it.
     let lastConvolution = path.layers.lastIndex { $0 is Conv2D }
     var block = lastConvolution
-    if let index = lastConvolution, index + 1 < path.layers.count, path.layers[index + 1] is ReLU {
-      block = index + 1
+    if var index = lastConvolution {
+      if index + 1 < path.layers.count, path.layers[index + 1] is BatchNorm2D { index += 1 }
+      let activations: [Layer.Type] = [ReLU.self, ReLU6.self, HardSwish.self]
+      if index + 1 < path.layers.count,
+        activations.contains(where: { type(of: path.layers[index + 1]) == $0 })
+      {
+        index += 1
+      }
+      block = index
     }
     let split = (block ?? -1) + 1
-    let features = path.forward(input, 0..<split)
+    try path.checkDifferentiable(split..<path.layers.count)
+    let features = path.infer(input, 0..<split)
     let logits = path.forward(features, split..<path.layers.count)
     let chosen = classIndex ?? logits.argmaxRows()[0]
     var seed = Tensor(zeros: logits.shape)
