@@ -9,12 +9,17 @@ import Foundation
 /// The threads the core computes with.
 public enum ComputeThreads {
   /// Sets how many workers share parallel work (1: everything on the calling thread).
-  /// At most one per core; the default is one per core.
+  /// At most one per core; the default is one per core, or `NEURONA_THREADS` when set.
   public static func setWorkers(_ count: Int) {
     configuredWorkers = Swift.max(1, Swift.min(count, cores))
   }
 
-  nonisolated(unsafe) private static var configuredWorkers: Int?
+  nonisolated(unsafe) private static var configuredWorkers: Int? = {
+    guard let text = ProcessInfo.processInfo.environment["NEURONA_THREADS"],
+      let count = Int(text), count >= 1
+    else { return nil }
+    return Swift.min(count, cores)
+  }()
 
   /// How many workers share a parallel piece of work.
   public static var workers: Int { configuredWorkers ?? cores }

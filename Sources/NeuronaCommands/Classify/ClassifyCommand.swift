@@ -13,6 +13,7 @@ public struct ClassifyCommand: ParsableCommand {
       are looked up by name in $NEURONA_MODELS, then in a Models/ folder beside or above the \
       executable, then in ./Models.
       """,
+    version: NeuronaVersion.current,
     subcommands: [
       LabelImages.self, TrainClassifier.self, EvaluateClassifier.self, ImportClassifier.self,
     ],

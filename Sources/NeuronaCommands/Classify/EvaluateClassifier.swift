@@ -20,6 +20,8 @@ struct EvaluateClassifier: ParsableCommand {
   @Option(help: "text or json.")
   var format: OutputFormat = .text
 
+  @OptionGroup var compute: ComputeOptions
+
   func validate() throws {
     guard format == .text || format == .json else {
       throw ValidationError("--format must be text or json")
@@ -27,6 +29,7 @@ struct EvaluateClassifier: ParsableCommand {
   }
 
   func run() throws {
+    compute.apply()
     let classifier = try Classifier.load(try ModelLocator.resolve(model))
     let (data, _) = try ClassificationData.load(
       data, split: split, description: classifier.description)

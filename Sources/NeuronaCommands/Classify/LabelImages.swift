@@ -40,22 +40,28 @@ struct LabelImages: ParsableCommand {
   @Flag(help: "Replace existing --explain pictures.")
   var force = false
 
+  @OptionGroup var compute: ComputeOptions
+
   func validate() throws {
     guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
     guard format != .text else { throw ValidationError("--format must be table, csv or json") }
   }
 
   func run() throws {
+    compute.apply()
     let classifier = try Classifier.load(try ModelLocator.resolve(model))
-    let (files, skipped) = try ImageFiles.collect(paths)
+    let collected = ImageFiles.collect(paths)
+    let (files, skipped) = (collected.images, collected.skipped)
     for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
+    // A missing input is reported and fails the run, and the others are still labelled.
+    for path in collected.missing { Terminal.warn("\(path): no such file or directory") }
     guard !files.isEmpty else {
       throw VisionError("no images found under \(paths.joined(separator: " "))")
     }
     let k = min(topK, classifier.description.classNames.count)
     var results: [(path: String, predictions: [Prediction])] = []
     var featureRows: [(path: String, features: [Float])] = []
-    var failures = 0
+    var failures = collected.missing.count
     var progress = ProgressBar(title: "classify")
     let started = Clock.now
     let batchSize = 64

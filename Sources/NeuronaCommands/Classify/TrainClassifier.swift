@@ -17,6 +17,8 @@ struct TrainClassifier: ParsableCommand {
 
   @OptionGroup var training: TrainingArguments
 
+  @OptionGroup var compute: ComputeOptions
+
   @Option(help: "cnn (FashionNet-style convolutions), mlp or lstm (image rows as a sequence).")
   var arch: ClassifierArchitecture = .cnn
 
@@ -70,6 +72,7 @@ struct TrainClassifier: ParsableCommand {
   }
 
   func run() throws {
+    compute.apply()
     try training.checkOutput()
     if let from { return try transfer(from: from) }
     let (data, dataDescription) = try ClassificationData.load(

@@ -19,6 +19,8 @@ struct EvaluateSegmenter: ParsableCommand {
 
   @OptionGroup var instanceOptions: InstanceOptions
 
+  @OptionGroup var compute: ComputeOptions
+
   @Option(help: "A model file, or the name of a model in Models/.")
   var model: String?
 
@@ -38,6 +40,7 @@ struct EvaluateSegmenter: ParsableCommand {
   }
 
   func run() throws {
+    compute.apply()
     let segmenter = try Segmenter.load(try ModelLocator.resolve(model ?? defaultSegmenterName()))
     if instances {
       try runInstances(segmenter)

@@ -11,6 +11,7 @@ public struct SegmentCommand: ParsableCommand {
       present, else Models/nuclei.safetensors). Models are looked up by name in \
       $NEURONA_MODELS, then in a Models/ folder beside or above the executable, then ./Models.
       """,
+    version: NeuronaVersion.current,
     subcommands: [
       SegmentImages.self, TrainSegmenter.self, EvaluateSegmenter.self, ImportSegmenter.self,
     ],

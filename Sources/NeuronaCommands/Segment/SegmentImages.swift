@@ -54,6 +54,8 @@ struct SegmentImages: ParsableCommand {
   @Flag(help: "Replace existing output files.")
   var force = false
 
+  @OptionGroup var compute: ComputeOptions
+
   func validate() throws {
     guard threshold > 0, threshold < 1 else {
       throw ValidationError("--threshold must be in (0, 1)")
@@ -70,9 +72,12 @@ struct SegmentImages: ParsableCommand {
   }
 
   func run() throws {
+    compute.apply()
     let location = try ModelLocator.resolve(model ?? defaultSegmenterName())
-    let (found, skipped) = try ImageFiles.collect(paths)
+    let collected = ImageFiles.collect(paths)
+    let (found, skipped) = (collected.images, collected.skipped)
     for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
+    for path in collected.missing { Terminal.warn("\(path): no such file or directory") }
     // Our own outputs from an earlier run are not pictures to segment.
     let ownSuffixes = SegmentOutput.allCases.map { ".\($0.rawValue).png" } + [".instances.png"]
     let files = found.filter { file in
@@ -87,7 +92,7 @@ struct SegmentImages: ParsableCommand {
     let workers = try FileWorkers(title: "segment", count: files.count) {
       try Segmenter.load(location)
     }
-    var failures = 0
+    var failures = collected.missing.count
     var records = [InstanceRecord?](repeating: nil, count: files.count)
     // FileWorkers.forEach runs the files on the workers (not Sequence.forEach).
     // swift-format-ignore: ReplaceForEachWithForLoop

@@ -32,6 +32,8 @@ struct TrainSegmenter: ParsableCommand {
 
   @OptionGroup var training: TrainingArguments
 
+  @OptionGroup var compute: ComputeOptions
+
   @Option(
     help: ArgumentHelp(
       "Start from a trained segmenter (a model file, or a name in Models/ such as person) "
@@ -84,6 +86,7 @@ struct TrainSegmenter: ParsableCommand {
   }
 
   func run() throws {
+    compute.apply()
     try training.checkOutput()
     var pairs = try MaskPairs.find(images: images, masks: masks)
     var validationPairs: [(image: String, mask: String)] = []

@@ -13,43 +13,67 @@ public enum ImageFiles {
     extensions.contains((path as NSString).pathExtension.lowercased())
   }
 
+  /// What `collect` found under the paths a user named.
+  public struct Found {
+    /// The image files, in order (each real file once).
+    public var images: [String] = []
+    /// Non-image files met inside folders (to warn about).
+    public var skipped: [String] = []
+    /// Named paths that do not exist (to report; the others are still processed).
+    public var missing: [String] = []
+  }
+
   /// Every image file under `paths`: files as given, folders walked recursively (sorted,
-  /// hidden entries skipped).
-  ///
-  /// - Returns: the images, and the non-image files met inside folders (to warn about).
-  /// - Throws: `VisionError` for a path that does not exist.
-  public static func collect(_ paths: [String]) throws -> (images: [String], skipped: [String]) {
-    var images: [String] = []
-    var skipped: [String] = []
+  /// hidden entries skipped). A walk visits each real file and folder once, so a symbolic
+  /// link to a folder above (`pics/loop -> ..`) neither loops nor repeats pictures; a file
+  /// named twice is processed once.
+  public static func collect(_ paths: [String]) -> Found {
+    var found = Found()
+    var visited = Set<String>()
     let manager = FileManager.default
     for path in paths {
       var isDirectory: ObjCBool = false
       guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw VisionError("\(path): no such file or directory")
-      }
-      guard isDirectory.boolValue else {
-        images.append(path)
+        found.missing.append(path)
         continue
       }
-      for file in walk(path) {
-        if hasImageExtension(file) { images.append(file) } else { skipped.append(file) }
+      guard isDirectory.boolValue else {
+        if visited.insert(realPath(path)).inserted { found.images.append(path) }
+        continue
+      }
+      for file in walk(path, visited: &visited) {
+        if hasImageExtension(file) { found.images.append(file) } else { found.skipped.append(file) }
       }
     }
-    return (images, skipped)
+    return found
   }
 
-  /// Regular files under `directory`, recursively, sorted by path; hidden names skipped.
-  static func walk(_ directory: String) -> [String] {
+  /// Regular files under `directory`, recursively, sorted by path; hidden names skipped, and
+  /// folders and files whose real path is in `visited` (which gains those met).
+  static func walk(_ directory: String, visited: inout Set<String>) -> [String] {
     let manager = FileManager.default
-    guard let entries = try? manager.contentsOfDirectory(atPath: directory) else { return [] }
+    guard visited.insert(realPath(directory)).inserted,
+      let entries = try? manager.contentsOfDirectory(atPath: directory)
+    else { return [] }
     var files: [String] = []
     for entry in entries.sorted() where !entry.hasPrefix(".") {
       let path = (directory as NSString).appendingPathComponent(entry)
       var isDirectory: ObjCBool = false
       guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-      if isDirectory.boolValue { files += walk(path) } else { files.append(path) }
+      if isDirectory.boolValue {
+        files += walk(path, visited: &visited)
+      } else if visited.insert(realPath(path)).inserted {
+        files.append(path)
+      }
     }
     return files
+  }
+
+  /// `path` with symbolic links and `.`/`..` resolved (itself if that fails).
+  static func realPath(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
   }
 }
 
@@ -80,8 +104,10 @@ public struct ImageFolder {
     classNames = []
     samples = []
     skipped = []
+    var visited = Set<String>()
     for name in classFolders {
-      let files = ImageFiles.walk((root as NSString).appendingPathComponent(name))
+      let files = ImageFiles.walk(
+        (root as NSString).appendingPathComponent(name), visited: &visited)
       let images = files.filter(ImageFiles.hasImageExtension)
       skipped += files.filter { !ImageFiles.hasImageExtension($0) }
       guard !images.isEmpty else { continue }

@@ -46,7 +46,7 @@ public enum MaskPairs {
         isDirectory.boolValue
       else { throw VisionError("\(folder): not a directory") }
     }
-    let (images, _) = try ImageFiles.collect([imagesDirectory])
+    let images = ImageFiles.collect([imagesDirectory]).images
     guard !images.isEmpty else { throw VisionError("\(imagesDirectory): no images found") }
     return try images.map { imagePath in
       let relative = String(imagePath.dropFirst(imagesDirectory.count)).trimmingCharacters(
