@@ -2,7 +2,8 @@
 SWIFT ?= swift
 RELEASE = $(SWIFT) build -c release
 
-.PHONY: deps test-deps build test demo bench bench-peers examples format lint asan tsan fuzz
+.PHONY: deps test-deps build test demo bench bench-peers examples format lint asan tsan fuzz \
+  install uninstall
 
 deps:
 	scripts/install-deps.sh
@@ -28,6 +29,7 @@ test: test-deps lint
 	  NEURONA_ISA=$$level $(SWIFT) test -c release --skip-build || exit 1; \
 	done
 	scripts/check-consumer.sh
+	scripts/check-install.sh
 	$(MAKE) fuzz
 	Fuzz/smoke.sh 20
 
@@ -67,6 +69,40 @@ examples: deps
 
 # The main job on the shipped models: a person cut out of a photo, nuclei outlined in a
 # microscopy image, clothes labelled. Outputs go to demo-output/.
+# `make install PREFIX=…` (default /usr/local): the two commands, the shipped models where an
+# installed command finds them (PREFIX/share/neurona/Models), man pages (swift-argument-parser's
+# generate-manual plugin) and bash/zsh/fish completions. `make uninstall` removes exactly those.
+PREFIX ?= /usr/local
+TOOLS = classify segment
+MODELS = $(wildcard Models/*.safetensors Models/*.md)
+MANUALS = .build/plugins/GenerateManual/outputs
+install: build
+	$(SWIFT) package --disable-sandbox plugin generate-manual
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/neurona/Models \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	for tool in $(TOOLS); do \
+	  install -m 755 .build/release/$$tool $(DESTDIR)$(PREFIX)/bin/$$tool && \
+	  install -m 644 $(MANUALS)/$$tool/$$tool.1 $(DESTDIR)$(PREFIX)/share/man/man1/$$tool.1 && \
+	  .build/release/$$tool --generate-completion-script bash \
+	    > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$tool && \
+	  .build/release/$$tool --generate-completion-script zsh \
+	    > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$tool && \
+	  .build/release/$$tool --generate-completion-script fish \
+	    > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$tool.fish || exit 1; \
+	done
+	install -m 644 $(MODELS) $(DESTDIR)$(PREFIX)/share/neurona/Models/
+
+uninstall:
+	for tool in $(TOOLS); do \
+	  rm -f $(DESTDIR)$(PREFIX)/bin/$$tool $(DESTDIR)$(PREFIX)/share/man/man1/$$tool.1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$tool \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$tool \
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$tool.fish; \
+	done
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/neurona/,$(MODELS))
+	rmdir $(DESTDIR)$(PREFIX)/share/neurona/Models $(DESTDIR)$(PREFIX)/share/neurona 2>/dev/null || true
+
 demo: build
 	mkdir -p demo-output
 	.build/release/segment SampleImages/astronaut.png --cutout -o demo-output --force
