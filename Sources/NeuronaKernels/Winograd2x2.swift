@@ -24,6 +24,7 @@
 /// The F(2×2, 3×3) convolution, pooled or not (see the file header).
 public enum Winograd2x2 {
   /// Points of the transformed 4×4 patch: one product each.
+  @inlinable
   public static var points: Int { 16 }
 
   /// Floats between two points' laid-out filter matrices in U.
