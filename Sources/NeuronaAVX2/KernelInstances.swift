@@ -27,4 +27,9 @@ public let avx2Kernels = VectorKernelSet(
     RowEpilogue.apply(
       SIMD8<Float>.self, values, count: count, scale: scale, shift: shift,
       activation: activation)
+  },
+  winograd2x2: { strips, layout, o, x, u, epilogue, pooled, y, units, scratch in
+    Winograd2x2.compute(
+      SIMD8<Float>.self, strips: strips, layout, outputs: o, x: x, u: u, epilogue: epilogue,
+      pooled: pooled, y: y, units: units, scratch: scratch)
   })

@@ -27,4 +27,16 @@ public let avx512Kernels = VectorKernelSet(
     RowEpilogue.apply(
       SIMD16<Float>.self, values, count: count, scale: scale, shift: shift,
       activation: activation)
+  },
+  winograd2x2: { strips, layout, o, x, u, epilogue, pooled, y, units, scratch in
+    // Short rows take units of eight tiles (Winograd2x2.unitLanes), in ymm registers here.
+    if layout.lanes == 16 {
+      Winograd2x2.compute(
+        SIMD16<Float>.self, strips: strips, layout, outputs: o, x: x, u: u,
+        epilogue: epilogue, pooled: pooled, y: y, units: units, scratch: scratch)
+    } else {
+      Winograd2x2.compute(
+        SIMD8<Float>.self, strips: strips, layout, outputs: o, x: x, u: u, epilogue: epilogue,
+        pooled: pooled, y: y, units: units, scratch: scratch)
+    }
   })

@@ -126,16 +126,21 @@ public struct VectorKernelSet {
   public let depthwiseRows: DepthwiseRowsKernel
   /// `RowEpilogue.apply` in these vectors.
   public let rowEpilogue: RowEpilogueKernel
+  /// `Winograd2x2.compute` in vectors of its layout's `lanes` (`Winograd2x2.unitLanes`: these
+  /// vectors, or 8 floats for short rows).
+  public let winograd2x2: Winograd2x2Kernel
 
   /// The set of the given kernels.
   public init(
     lanes: Int, packedProduct: @escaping PackedMultiply, winogradBlock: @escaping WinogradBlock,
     directConvolution: @escaping DirectConvolutionKernel,
-    depthwiseRows: @escaping DepthwiseRowsKernel, rowEpilogue: @escaping RowEpilogueKernel
+    depthwiseRows: @escaping DepthwiseRowsKernel, rowEpilogue: @escaping RowEpilogueKernel,
+    winograd2x2: @escaping Winograd2x2Kernel
   ) {
     (self.lanes, self.packedProduct) = (lanes, packedProduct)
     (self.winogradBlock, self.directConvolution) = (winogradBlock, directConvolution)
     (self.depthwiseRows, self.rowEpilogue) = (depthwiseRows, rowEpilogue)
+    self.winograd2x2 = winograd2x2
   }
 }
 

@@ -88,10 +88,15 @@ func winogradFollowsWeightChanges() {
 /// The pooled F(2×2, 3×3) path gives MaxPool2D of the convolution's output: Fashion-MNIST's
 /// second layer, odd sizes (floor), rows of more than eight tiles (several runs, the last
 /// one partial), an odd number of runs per image with one image and with three (groups of
-/// two, the last one short), output channels not a multiple of six; through an epilogue with
-/// negative scales (applied before the max) and with positive ones (after it).
+/// two, the last one short), output channels not a multiple of six; rows that AVX-512 takes
+/// in units of sixteen tiles (13: one partial unit, three per image; 30: two units, the
+/// second partial); through an epilogue with negative scales (applied before the max) and
+/// with positive ones (after it).
 @Test(
-  arguments: [[3, 32, 14, 14], [1, 8, 15, 13], [2, 16, 20, 34], [1, 9, 6, 40], [3, 9, 6, 40]])
+  arguments: [
+    [3, 32, 14, 14], [1, 8, 15, 13], [2, 16, 20, 34], [1, 9, 6, 40], [3, 9, 6, 40],
+    [1, 9, 7, 27], [2, 8, 8, 60],
+  ])
 func pooledWinogradMatchesPoolingTheConvolution(shape: [Int]) {
   let o = shape[1] == 32 ? 64 : 10
   let layer = Conv2D(
@@ -115,9 +120,13 @@ func pooledWinogradMatchesPoolingTheConvolution(shape: [Int]) {
 
 /// F(2×2, 3×3) unpooled, forward and in training: the output (through an epilogue), ∂x and
 /// ∂W match im2col's, for Fashion-MNIST's second layer, rows of more than eight tiles and an
-/// odd number of units per image, one image (strips shared by the workers) and a batch.
+/// odd number of units per image, one image (strips shared by the workers) and a batch; and
+/// rows that AVX-512 takes in units of sixteen tiles (14: partial, five per image; 32: two
+/// whole units).
 @Test(
-  arguments: [[3, 32, 14, 14], [1, 16, 20, 34], [3, 9, 6, 40], [1, 12, 8, 8]])
+  arguments: [
+    [3, 32, 14, 14], [1, 16, 20, 34], [3, 9, 6, 40], [1, 12, 8, 8], [2, 8, 10, 28], [1, 8, 4, 64],
+  ])
 func winograd2x2MatchesIm2col(shape: [Int]) {
   let o = shape[1] == 32 ? 64 : 10
   let layer = Conv2D(

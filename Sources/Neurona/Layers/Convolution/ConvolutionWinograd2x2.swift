@@ -1,9 +1,8 @@
-// Conv2D's F(2×2, 3×3) path (NeuronaAVX2/Winograd2x2.swift) for 3×3 "same" convolutions of
+// Conv2D's F(2×2, 3×3) path (NeuronaKernels/Winograd2x2.swift) for 3×3 "same" convolutions of
 // small images with enough channels — Fashion-MNIST's 14×14 layer — where F(4×4)'s tiles
 // would waste a third of the image: forward, pooled or not, and in training ∂x (the turned
 // filters' convolution of ∂y, as on the F(4×4) path). The batch goes in groups of images,
 // each worker padding its group into its own buffer.
-import NeuronaAVX2
 import NeuronaKernels
 
 extension Conv2D {
@@ -71,9 +70,11 @@ extension Conv2D {
     let (n, c) = (input.shape[0], g.channels)
     // The padded images are padBand's whole-image bands: planes of H + 2 rows of W + 2.
     let wp = g.width + 2
+    let kernels = ConvolutionKernels.active
+    let lanes = Winograd2x2.unitLanes(tilesPerRow: g.width / 2, widest: kernels.lanes)
     let layout = Winograd2x2.Layout(
       channels: c, imageStride: c * (g.height + 2) * wp, planeStride: (g.height + 2) * wp,
-      paddedWidth: wp, tileRows: g.height / 2, tilesPerRow: g.width / 2)
+      paddedWidth: wp, tileRows: g.height / 2, tilesPerRow: g.width / 2, lanes: lanes)
     // Groups of images with whole strips (two units each), cut into strip ranges when there
     // are fewer groups than workers.
     let units = layout.unitsPerImage
@@ -90,7 +91,10 @@ extension Conv2D {
     }
     let paddedCount = groupSize * layout.imageStride + Winograd2x2.slack
     let spaces = workspaces(workers).map {
-      ($0.columns.reserve(paddedCount), $0.staging.reserve(Winograd2x2.scratchCount(channels: c)))
+      (
+        $0.columns.reserve(paddedCount),
+        $0.staging.reserve(Winograd2x2.scratchCount(channels: c, lanes: lanes))
+      )
     }
     let last = Winograd.Epilogue(
       scale: epilogue.scale, shift: epilogue.shift, rectifies: epilogue.rectifies)
@@ -110,10 +114,9 @@ extension Conv2D {
             }
             let end = padded + task.count * layout.imageStride
             end.update(repeating: 0, count: Winograd2x2.slack)
-            Winograd2x2.compute(
-              strips: task.strips, layout, outputs: o, x: padded, u: u, epilogue: last,
-              pooled: pooled, y: y + task.first * o * outH * outW, units: task.count * units,
-              scratch: scratch)
+            kernels.winograd2x2(
+              task.strips, layout, o, padded, u, last, pooled, y + task.first * o * outH * outW,
+              task.count * units, scratch)
           }
         }
       }
