@@ -105,3 +105,67 @@ private let referenceTop1: [String: (label: String, probability: Double)] = [
     ["train", "\(root)/train", "--freeze-backbone", "--output", "\(root)/x.safetensors"])
   #expect(refused.status != 0 && refused.standardError.contains("needs --from"))
 }
+
+/// The ten Fashion-MNIST classes, in label order (the model's output order).
+private let fashionClasses = [
+  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+  "Ankle boot",
+]
+
+/// One picture's answer with every class (`--top-k 10`).
+private struct Ranked: Decodable {
+  struct Entry: Decodable {
+    var label: String
+    var confidence: Double
+  }
+  var path: String
+  var topK: [Entry]
+
+  enum CodingKeys: String, CodingKey {
+    case path
+    case topK = "top_k"
+  }
+}
+
+@Test func aStateDictWrittenByPyTorchImportsAndAnswersAsPyTorch() throws {
+  let fixtures = root.appendingPathComponent("Tests/CommandTests/Fixtures")
+  let folder = try makeTemporaryFolder("torch-import")
+  let model = "\(folder)/small.safetensors"
+  let imported = try runProduct(
+    "classify",
+    [
+      "import", fixtures.appendingPathComponent("torch-fashionnet-small.safetensors").path,
+      "--arch", "cnn", "--width", "4", "--depth", "2", "--size", "28", "--channels", "1",
+      "--classes", fashionClasses.joined(separator: ","), "--mean", "0.2860", "--std", "0.3530",
+      "-o", model,
+    ])
+  #expect(imported.status == 0, "\(imported.standardError)")
+  let result = try runProduct(
+    "classify",
+    [
+      root.appendingPathComponent("SampleImages/fashion").path, "--model", model, "--format",
+      "json", "--top-k", "10",
+    ])
+  #expect(result.status == 0, "\(result.standardError)")
+  let answers = try JSONDecoder().decode([Ranked].self, from: Data(result.standardOutput.utf8))
+  let expected = try JSONDecoder().decode(
+    [String: [Double]].self,
+    from: Data(contentsOf: fixtures.appendingPathComponent("torch-fashionnet-small.json")))
+  #expect(answers.count == expected.count && answers.count == 10)
+  for answer in answers {
+    let name = (answer.path as NSString).lastPathComponent
+    let reference = try #require(expected[name])
+    for entry in answer.topK {
+      let index = try #require(fashionClasses.firstIndex(of: entry.label))
+      #expect(abs(entry.confidence - reference[index]) < 1e-4, "\(name) \(entry.label)")
+    }
+  }
+  // A wrong architecture is refused, naming the first tensor that does not fit.
+  let wrong = try runProduct(
+    "classify",
+    [
+      "import", fixtures.appendingPathComponent("torch-fashionnet-small.safetensors").path,
+      "--arch", "cnn", "--width", "8", "-o", "\(folder)/wrong.safetensors",
+    ])
+  #expect(wrong.status != 0 && wrong.standardError.contains("conv1.weight"))
+}
