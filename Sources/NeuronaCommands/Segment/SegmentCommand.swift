@@ -9,11 +9,14 @@ public struct SegmentCommand: ParsableCommand {
     discussion: """
       Without --model, the shipped default segmenter is used (Models/person.safetensors when \
       present, else Models/nuclei.safetensors). Models are looked up by name in \
-      $NEURONA_MODELS, then in a Models/ folder beside or above the executable, then ./Models.
+      $NEURONA_MODELS, then in a Models/ folder beside or above the executable, then ./Models. \
+      With --box X,Y,W,H no model is needed: the object in the box is found by GrabCut. \
+      `segment refine PHOTO MASK` snaps a coarse mask to the photo's edges.
       """,
     version: NeuronaVersion.current,
     subcommands: [
-      SegmentImages.self, TrainSegmenter.self, EvaluateSegmenter.self, ImportSegmenter.self,
+      SegmentImages.self, RefineMask.self, TrainSegmenter.self, EvaluateSegmenter.self,
+      ImportSegmenter.self,
     ],
     defaultSubcommand: SegmentImages.self)
 

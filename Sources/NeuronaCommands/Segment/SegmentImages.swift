@@ -48,6 +48,8 @@ struct SegmentImages: ParsableCommand {
 
   @OptionGroup var instanceOptions: InstanceOptions
 
+  @OptionGroup var objectOptions: ObjectOptions
+
   @Option(help: "How --instances prints its objects: table, csv or json.")
   var format: OutputFormat = .table
 
@@ -73,7 +75,16 @@ struct SegmentImages: ParsableCommand {
 
   func run() throws {
     compute.apply()
-    let location = try ModelLocator.resolve(model ?? defaultSegmenterName())
+    // Argument problems first, each in one line, before any file is read or written.
+    let boxes = try objectOptions.parsedBoxes()
+    if objectOptions.hint != nil && boxes.isEmpty {
+      throw VisionError("--hint goes with --box (it fixes pixels of the boxed object)")
+    }
+    if instances && !boxes.isEmpty { throw VisionError("--instances cannot be used with --box") }
+    // --box needs no model; given one, its probabilities are a prior for the cut.
+    let location =
+      boxes.isEmpty || model != nil
+      ? try ModelLocator.resolve(model ?? defaultSegmenterName()) : nil
     let collected = ImageFiles.collect(paths)
     let (found, skipped) = (collected.images, collected.skipped)
     for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
@@ -87,10 +98,16 @@ struct SegmentImages: ParsableCommand {
       throw VisionError("no images found under \(paths.joined(separator: " "))")
     }
     let destinations = try OutputPlan(inputs: files, roots: paths, output: output, kinds: outputs)
+    if objectOptions.hint != nil && files.count > 1 {
+      throw VisionError("--hint belongs to one photo, but there are \(files.count)")
+    }
+    let hint = try objectOptions.hint.map { try Image.read(contentsOf: $0) }
+    let objects =
+      boxes.isEmpty ? nil : BoxedObjects(boxes: boxes, hint: hint, hintPath: objectOptions.hint)
     // One picture per core, each worker with its own segmenter; one picture alone gets both
     // cores inside the network instead.
     let workers = try FileWorkers(title: "segment", count: files.count) {
-      try Segmenter.load(location)
+      try location.map(Segmenter.load)
     }
     var failures = collected.missing.count
     var records = [InstanceRecord?](repeating: nil, count: files.count)
@@ -99,7 +116,8 @@ struct SegmentImages: ParsableCommand {
     workers.forEach { segmenter, index in
       do {
         let record = try segment(
-          files[index], with: segmenter, to: destinations.paths(for: files[index]))
+          files[index], with: segmenter, objects: objects,
+          to: destinations.paths(for: files[index]))
         workers.synchronized { records[index] = record }
       } catch {
         workers.synchronized {
@@ -115,7 +133,8 @@ struct SegmentImages: ParsableCommand {
 
   /// Writes `file`'s outputs; returns its objects when `--instances` asked for them.
   private func segment(
-    _ file: String, with segmenter: Segmenter, to destinations: [(SegmentOutput, String)]
+    _ file: String, with segmenter: Segmenter?, objects: BoxedObjects?,
+    to destinations: [(SegmentOutput, String)]
   ) throws
     -> InstanceRecord?
   {
@@ -125,12 +144,26 @@ struct SegmentImages: ParsableCommand {
       throw VisionError("\(existing.1): already exists (use --force to replace it)")
     }
     let image = try Image.read(contentsOf: file)
-    let maps = try segmenter.classProbabilities(image)
-    let map =
-      maps.count == 1
-      ? maps[0]
-      : try FloatMap(
-        width: image.width, height: image.height, values: maps[0].values.map { 1 - $0 })
+    var maps: [FloatMap] = []
+    var map: FloatMap
+    if let objects {
+      map = try objects.alpha(of: image, named: file, prior: segmenter?.probabilities(image))
+    } else if let segmenter {
+      maps = try segmenter.classProbabilities(image)
+      map =
+        maps.count == 1
+        ? maps[0]
+        : try FloatMap(
+          width: image.width, height: image.height, values: maps[0].values.map { 1 - $0 })
+      if objectOptions.refine {
+        map = try EdgeRefinement.refine(
+          map, photo: image, coarseness: segmenter.description.coarseness(of: image))
+      }
+    } else {
+      throw VisionError("no model and no --box")
+    }
+    // A refined map is an alpha: the cut-out keeps its soft edge.
+    let soft = objects != nil || objectOptions.refine
     let mask = MaskRendering.mask(map, threshold: threshold)
     let objects =
       instances ? try instanceOptions.extraction(threshold: threshold).instances(from: maps) : nil
@@ -146,7 +179,8 @@ struct SegmentImages: ParsableCommand {
       switch kind {
       case .mask: picture = mask
       case .soft: picture = MaskRendering.soft(map)
-      case .cutout: picture = try MaskRendering.cutout(image, mask: mask)
+      case .cutout:
+        picture = try MaskRendering.cutout(image, mask: soft ? MaskRendering.soft(map) : mask)
       case .overlay:
         picture =
           try objects.map { try MaskRendering.overlay(image, instances: $0) }
@@ -208,3 +242,25 @@ struct OutputPlan {
 
 /// Serialises output-folder creation between the workers.
 private let directoryLock = NSLock()
+
+/// The `--box` objects of a run, found by GrabCut in each photo.
+struct BoxedObjects {
+  let boxes: [PixelBox]
+  let hint: Image?
+  let hintPath: String?
+
+  /// The objects' alpha for the photo `image` read from `file`, or a one-line error about a
+  /// box outside it or a hint of another size.
+  func alpha(of image: Image, named file: String, prior: FloatMap?) throws -> FloatMap {
+    for box in boxes where !box.fits(width: image.width, height: image.height) {
+      throw VisionError(
+        "\(file): --box \(box) is not inside the \(image.width)×\(image.height) picture")
+    }
+    if let hint, let hintPath, hint.width != image.width || hint.height != image.height {
+      throw VisionError(
+        "\(hintPath): the hint is \(hint.width)×\(hint.height) but \(file) is "
+          + "\(image.width)×\(image.height) (a hint must be the photo's size)")
+    }
+    return try GrabCut().alpha(image, boxes: boxes, hint: hint, prior: prior)
+  }
+}
