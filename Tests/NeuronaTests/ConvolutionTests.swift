@@ -233,3 +233,20 @@ private let pathTolerance: Float = 1e-4
   #expect(isClose(banded, reference, tolerance: 1e-4), "\(banded.maxAbsDifference(reference))")
   #expect(isClose(whole, reference, tolerance: 1e-4), "\(whole.maxAbsDifference(reference))")
 }
+
+/// A pointwise convolution of one small plane with many filters splits its filters' panels
+/// between the workers (Conv2D.pointwiseChannelShares): the same output as one worker's
+/// product, for a filter count that is not a multiple of the six-row panels.
+@Test func pointwiseByChannelSharesMatchesOneWorker() {
+  var generator = SplitMix64(seed: 81)
+  let layer = Conv2D(64, 200, kernelSize: 1, using: &generator)
+  layer.bias!.value = randomTensor([200], seed: 82)
+  let input = randomTensor([1, 64, 7, 7], seed: 83)
+  let shared = layer.forward(
+    input, epilogue: ConvolutionEpilogue(shift: layer.bias!.value.scalars, activation: .relu6))
+  layer.parallelTiles = false
+  let alone = layer.forward(
+    input, epilogue: ConvolutionEpilogue(shift: layer.bias!.value.scalars, activation: .relu6))
+  #expect(shared.shape == [1, 200, 7, 7])
+  #expect(isClose(shared, alone, tolerance: 1e-5))
+}

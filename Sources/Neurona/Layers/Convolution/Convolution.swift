@@ -186,6 +186,9 @@ public final class Conv2D: Layer {
       return winograd2x2Forward(input, g, epilogue: epilogue, pooled: false)
     }
     if directApplies(to: g) { return directForward(input, g, epilogue: epilogue) }
+    if let shares = pointwiseChannelShares(batch: n, g) {
+      return pointwiseForwardByChannels(input, g, shares: shares, epilogue: epilogue)
+    }
     let tiles =
       pointwiseBands(batch: n, g)
       ?? self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
@@ -201,6 +204,46 @@ public final class Conv2D: Layer {
             for tile in tiles[(worker * share)..<((worker + 1) * share)] {
               forwardTile(tile, g, x, w, packed, y, epilogue, spaces[worker])
             }
+          }
+        }
+      }
+    }
+  }
+
+  /// For a pointwise convolution of one image whose plane is smaller than its filter bank
+  /// (P < O: the 7×7 and 14×14 maps of MobileNet-style networks, where the filters are the
+  /// larger operand), the output channels split between the workers in whole panels of the
+  /// packed filters: each worker streams its share of the filters over the whole image, where
+  /// bands of rows would each stream all the filters for a few columns (3× slower than one
+  /// core, measured on EfficientNet's 7×7 layers). Nil where bands or tiles serve better.
+  private func pointwiseChannelShares(batch n: Int, _ g: ConvolutionGeometry) -> [Range<Int>]? {
+    let workers = ComputeThreads.workers
+    let panels = (outputChannels + 5) / 6
+    guard isPointwise(g), CPUFeatures.hasAVX2AndFMA, parallelTiles, workers > 1, n == 1,
+      g.outputArea < outputChannels, panels >= workers,
+      g.outputArea * g.channels * outputChannels >= 1 << 19
+    else { return nil }
+    return (0..<workers).map { ($0 * panels / workers)..<(($0 + 1) * panels / workers) }
+  }
+
+  /// Forward of one image by `shares` of the filters' six-row panels, one share per worker.
+  private func pointwiseForwardByChannels(
+    _ input: Tensor, _ g: ConvolutionGeometry, shares: [Range<Int>],
+    epilogue: ConvolutionEpilogue
+  ) -> Tensor {
+    let (o, k, p) = (outputChannels, g.patchSize, g.outputArea)
+    let packed = packedWeightsForKernels(depth: k)!
+    return Tensor(uninitializedShape: [1, o, g.outputHeight, g.outputWidth]) { y in
+      input.withUnsafeBufferPointer { x in
+        let (x, y) = (x.baseAddress!, y.baseAddress!)
+        ComputeThreads.parallel(shares.count) { worker in
+          let first = shares[worker].lowerBound * 6
+          let rows = Swift.min(shares[worker].upperBound * 6, o) - first
+          // Panel q of the packed filters starts 6·q·K floats in.
+          ConvolutionKernels.active.packedProduct(
+            packed + first * k, rows, k, x, p, p, y + first * p, p)
+          for channel in first..<(first + rows) {
+            epilogue.apply(y + channel * p, count: p, channel: channel)
           }
         }
       }
