@@ -113,6 +113,14 @@ run_peers() {  # $1: the round's file suffix; Pillow's cross-check in the first 
       --json "$work/peers$1.json") 2>&1 | tee "$work/peers$1.log" >&2; then
     peer_opts+=(--peers "$work/peers$1.json")
     [ -n "$1" ] && [ "$1" != "-1" ] || peer_opts+=(--peers-load "$work/peers$1.load.json")
+    # EfficientNet-Lite0 on onnxruntime (our own peer script), merged into the round's file.
+    if [ "$quick" = 0 ] && python3 "$root/scripts/peers/efficientnet.py" --threads "$threads" \
+        --json "$work/efficientnet$1.json" >&2 2>"$work/efficientnet$1.log"; then
+      python3 -c 'import json, sys
+peers, extra = (json.load(open(p)) for p in sys.argv[1:3])
+peers.update(extra)
+json.dump(peers, open(sys.argv[1], "w"))' "$work/peers$1.json" "$work/efficientnet$1.json"
+    fi
   else
     peer_opts=(--peers-missing "peers.py failed (its output went to stderr; --raw DIR keeps it)")
     sections=""

@@ -42,6 +42,11 @@ MODEL_ROWS = [
      "fashionnet/infer_bs256", 1.0),
     ("FashionNet train bs64", "samples/s", "fashionnet_train_bs64", "torch",
      "fashionnet/train_bs64", 1.5),
+    # Not in peers.py: scripts/peers/efficientnet.py measures onnxruntime on the same network.
+    ("EfficientNet-Lite0 224² infer bs1", "img/s", "efficientnet_infer_bs1", "ort",
+     "efficientnet/infer_bs1", 1.0),
+    ("EfficientNet-Lite0 224² infer bs32", "img/s", "efficientnet_infer_bs32", "ort",
+     "efficientnet/infer_bs32", 1.0),
 ]
 PEER_NAMES = {"ort": "onnxruntime", "torch": "PyTorch eager"}
 

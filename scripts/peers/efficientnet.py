@@ -4,7 +4,10 @@ EfficientNet-Lite0 as Neurona builds it (Sources/NeuronaVision/Networks/Efficien
 B0's stages, ReLU6, no squeeze-excite, TensorFlow SAME padding, BatchNorm), exported to ONNX
 and timed at 224x224 on N threads, the median of repeated runs after a warm-up.
 
-  scripts/peers/efficientnet.py [--threads 2] [--seconds 3] [--json]
+  scripts/peers/efficientnet.py [--threads 2] [--seconds 3] [--json FILE]
+
+--json FILE writes the figures as peers.py does ({"ort/t2/efficientnet/infer_bs1": {"median":
+…}}), so that scripts/bench-vs-peers.sh merges them into its round's peer figures.
 
 Needs `pip install torch onnx onnxruntime`. Random weights: speed does not depend on them.
 """
@@ -66,7 +69,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=3)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     import onnxruntime as ort
@@ -83,13 +86,13 @@ def main():
             options.intra_op_num_threads, options.inter_op_num_threads = args.threads, 1
             session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
             x = np.random.default_rng(1).random((batch, 3, 224, 224), dtype=np.float32)
-            results[f"ort/efficientnet_infer_bs{batch}"] = rate(
+            results[f"ort/t{args.threads}/efficientnet/infer_bs{batch}"] = rate(
                 lambda: session.run(None, {"x": x}), batch, args.seconds)
+    for key, value in sorted(results.items()):
+        print(f"{key:36} {value:10.1f} /s")
     if args.json:
-        print(json.dumps(results, indent=1, sort_keys=True))
-    else:
-        for key, value in sorted(results.items()):
-            print(f"{key:36} {value:10.1f} /s")
+        with open(args.json, "w") as f:
+            json.dump({k: {"median": v} for k, v in results.items()}, f, indent=1, sort_keys=True)
 
 
 if __name__ == "__main__":
