@@ -9,7 +9,8 @@ extension Image {
   /// JPEGs come out upright (their EXIF orientation applied) as grey or RGB; PNGs as grey, RGB
   /// or RGBA (grey+alpha and tRNS transparency give RGBA), 16-bit samples scaled to 8 bits.
   /// - Parameters:
-  ///   - path: the file; its name starts every error message.
+  ///   - path: the file; its name starts every error message. `-` is standard input (read
+  ///     once: a second read of `-` gets the same bytes).
   ///   - pixelLimit: refuse images whose header claims more pixels than this, before
   ///     allocating anything for them.
   ///   - minimumSize: a hint that the caller will shrink the picture to at least this size
@@ -87,8 +88,11 @@ enum FileBytes {
   /// uncompressed is 400 MB).
   static let maximumFileSize = 1 << 30
 
-  /// The whole file, or `ImageError.readFailed` with the system's reason.
+  /// The whole file, or `ImageError.readFailed` with the system's reason; `-` is standard
+  /// input, read to its end the first time and kept (a picture piped in may be needed twice,
+  /// e.g. for the network and then for the cut-out).
   static func read(_ path: String) throws -> [UInt8] {
+    if path == "-" { return try standardInput.get() }
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw ImageError.readFailed(path: path, reason: errnoText()) }
     defer { close(fd) }
@@ -118,6 +122,25 @@ enum FileBytes {
       total += n
     }
     if total < expected { bytes.removeSubrange(total...) }
+    return bytes
+  }
+
+  /// Standard input's bytes, read once.
+  nonisolated(unsafe) private static let standardInput = Result {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { Foundation.read(0, $0.baseAddress!, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw ImageError.readFailed(path: "-", reason: errnoText())
+      }
+      if n == 0 { break }
+      bytes += chunk[0..<n]
+      guard bytes.count <= maximumFileSize else {
+        throw ImageError.readFailed(path: "-", reason: "standard input is larger than 1 GiB")
+      }
+    }
     return bytes
   }
 

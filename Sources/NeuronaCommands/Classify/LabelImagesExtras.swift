@@ -31,6 +31,10 @@ extension LabelImages {
   /// `photo.jpg` → `photo.explain.png`, beside it or in `--output` (keeping the folders below
   /// the command-line folder it was found in, so `a/0.png` and `b/0.png` stay apart).
   func explanationPath(for file: String) -> String {
+    // Standard input (`-`) is named `stdin` (Foundation's path functions trap on "-").
+    if file == "-" {
+      return ((output ?? "") as NSString).appendingPathComponent("stdin.explain.png")
+    }
     let name =
       ((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".explain.png"
     guard let output else {

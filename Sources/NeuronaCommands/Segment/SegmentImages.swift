@@ -8,9 +8,13 @@ import NeuronaVision
 enum SegmentOutput: String, CaseIterable {
   case mask, cutout, overlay, soft, instances
 
-  /// `photo.png` → `photo.mask.png`.
-  func fileName(for input: String) -> String {
-    ((input as NSString).lastPathComponent as NSString).deletingPathExtension + ".\(rawValue).png"
+  /// `photo.png` → `photo.mask.png`; with `keepingExtension` (two inputs share the stem)
+  /// `photo.png` → `photo.png.mask.png`.
+  /// Standard input (`-`) is named `stdin`.
+  func fileName(for input: String, keepingExtension: Bool = false) -> String {
+    // (Foundation's path functions trap on "-" in this toolchain: it never reaches them.)
+    let name = input == "-" ? "stdin" : (input as NSString).lastPathComponent
+    return (keepingExtension ? name : (name as NSString).deletingPathExtension) + ".\(rawValue).png"
   }
 }
 
@@ -21,7 +25,11 @@ struct SegmentImages: ParsableCommand {
   @Argument(help: "Image files or folders (walked recursively).")
   var paths: [String]
 
-  @Option(name: .shortAndLong, help: "Output file (one input, one output) or folder.")
+  @Option(
+    name: .shortAndLong,
+    help:
+      "Output file (one input, one output), - for standard output (the one PNG), or folder. Outputs are named NAME.mask.png etc.; when two inputs share a name but not its extension (hopper.png, hopper.jpg), both keep it: hopper.png.mask.png, hopper.jpg.mask.png."
+  )
   var output: String?
 
   @Option(
@@ -139,7 +147,9 @@ struct SegmentImages: ParsableCommand {
     -> InstanceRecord?
   {
     if !force,
-      let existing = destinations.first(where: { FileManager.default.fileExists(atPath: $0.1) })
+      let existing = destinations.first(where: {
+        $0.1 != "-" && FileManager.default.fileExists(atPath: $0.1)
+      })
     {
       throw VisionError("\(existing.1): already exists (use --force to replace it)")
     }
@@ -168,7 +178,7 @@ struct SegmentImages: ParsableCommand {
     let objects =
       instances ? try instanceOptions.extraction(threshold: threshold).instances(from: maps) : nil
     for (kind, path) in destinations {
-      let folder = (path as NSString).deletingLastPathComponent
+      let folder = path == "-" ? "" : (path as NSString).deletingLastPathComponent
       if !folder.isEmpty {
         // (Two workers may create the same folder at once.)
         try directoryLock.withLock {
@@ -189,7 +199,11 @@ struct SegmentImages: ParsableCommand {
         try objects?.gray16Image().writePNG(to: path, overwrite: force)
         continue
       }
-      try picture.writePNG(to: path, overwrite: force)
+      if path == "-" {
+        try writeToStandardOutput(picture.encodePNG())
+      } else {
+        try picture.writePNG(to: path, overwrite: force)
+      }
     }
     return objects.map { objects in
       InstanceRecord(
@@ -204,9 +218,23 @@ struct SegmentImages: ParsableCommand {
 struct OutputPlan {
   let inputs: [String], roots: [String], output: String?, kinds: [SegmentOutput]
   let singleFile: Bool
+  /// Whether the one output goes to standard output (`-o -`).
+  let toStandardOutput: Bool
+  /// The input names whose stem another input of the run shares, in the same output folder.
+  private let sharedStems: Set<String>
 
   init(inputs: [String], roots: [String], output: String?, kinds: [SegmentOutput]) throws {
     (self.inputs, self.roots, self.output, self.kinds) = (inputs, roots, output, kinds)
+    toStandardOutput = output == "-"
+    if toStandardOutput, inputs.count > 1 || kinds.count > 1 {
+      throw ValidationError(
+        "-o - writes one PNG to standard output, but there are \(inputs.count * kinds.count) "
+          + "outputs: give a folder")
+    }
+    if inputs.contains("-"), output == nil {
+      throw ValidationError(
+        "a picture on standard input needs -o: a file, a folder, or - for standard output")
+    }
     var isDirectory: ObjCBool = false
     let exists =
       output.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
@@ -217,26 +245,57 @@ struct OutputPlan {
       throw ValidationError(
         "-o names one file, but there are \(inputs.count * kinds.count) outputs: give a folder")
     }
-    singleFile = namesFile
+    singleFile = namesFile || toStandardOutput
+    // Inputs whose default output names would meet (same folder, same stem) keep their
+    // extension, so that no result replaces another.
+    var byName: [String: [String]] = [:]
+    for input in inputs {
+      let folder = OutputPlan.folder(for: input, output: output, roots: roots)
+      let key = (folder as NSString).appendingPathComponent(
+        SegmentOutput.mask.fileName(for: input))
+      byName[key, default: []].append(input)
+    }
+    sharedStems = Set(byName.values.filter { $0.count > 1 }.joined())
   }
 
-  func paths(for input: String) -> [(SegmentOutput, String)] {
-    guard let output else {
-      let folder = (input as NSString).deletingLastPathComponent
-      return kinds.map {
-        ($0, (folder as NSString).appendingPathComponent($0.fileName(for: input)))
-      }
-    }
-    if singleFile { return [(kinds[0], output)] }
-    // Keep the structure below the command-line folder the input was found in.
+  /// The folder `input`'s outputs go to: beside it, or under `-o DIR` keeping the folders
+  /// below the command-line folder it was found in.
+  private static func folder(for input: String, output: String?, roots: [String]) -> String {
+    if input == "-" { return output ?? "" }
+    guard let output else { return (input as NSString).deletingLastPathComponent }
     let root = roots.first { input.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
     let relativeFolder =
       root.map {
         ((String(input.dropFirst($0.count)) as NSString).deletingLastPathComponent as String)
           .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
       } ?? ""
-    let folder = (output as NSString).appendingPathComponent(relativeFolder)
-    return kinds.map { ($0, (folder as NSString).appendingPathComponent($0.fileName(for: input))) }
+    return (output as NSString).appendingPathComponent(relativeFolder)
+  }
+
+  /// Each output kind of `input` with its path (`-` for standard output).
+  func paths(for input: String) -> [(SegmentOutput, String)] {
+    if singleFile, let output { return [(kinds[0], output)] }
+    let keep = sharedStems.contains(input)
+    let folder = OutputPlan.folder(for: input, output: output, roots: roots)
+    return kinds.map {
+      (
+        $0,
+        (folder as NSString).appendingPathComponent($0.fileName(for: input, keepingExtension: keep))
+      )
+    }
+  }
+}
+
+/// Writes `bytes` to standard output, whole (`-o -`).
+private func writeToStandardOutput(_ bytes: [UInt8]) throws {
+  var written = 0
+  while written < bytes.count {
+    let n = bytes.withUnsafeBytes { write(1, $0.baseAddress! + written, bytes.count - written) }
+    if n < 0 && errno == EINTR { continue }
+    guard n > 0 else {
+      throw VisionError("-: cannot write to standard output (\(String(cString: strerror(errno))))")
+    }
+    written += n
   }
 }
 

@@ -26,12 +26,16 @@ public enum ImageFiles {
   /// Every image file under `paths`: files as given, folders walked recursively (sorted,
   /// hidden entries skipped). A walk visits each real file and folder once, so a symbolic
   /// link to a folder above (`pics/loop -> ..`) neither loops nor repeats pictures; a file
-  /// named twice is processed once.
+  /// named twice is processed once. `-` stands for standard input (the picture piped in).
   public static func collect(_ paths: [String]) -> Found {
     var found = Found()
     var visited = Set<String>()
     let manager = FileManager.default
     for path in paths {
+      if path == "-" {
+        if visited.insert("-").inserted { found.images.append(path) }
+        continue
+      }
       var isDirectory: ObjCBool = false
       guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
         found.missing.append(path)
