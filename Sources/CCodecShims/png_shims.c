@@ -71,8 +71,9 @@ ncs_png_decoder *ncs_png_decoder_create(const uint8_t *data, size_t size) {
   png_set_option(decoder->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
   png_set_chunk_cache_max(decoder->png, 1000);
   // Skip the chunks that cannot change the pixels we return (metadata, colour management, text),
-  // so libpng neither parses nor decompresses them.
-  static const png_byte ignored[] = "tEXt\0zTXt\0iTXt\0iCCP\0sPLT\0eXIf\0tIME\0pHYs\0hIST\0"
+  // so libpng neither parses nor decompresses them. eXIf and iTXt are read: they may hold the
+  // orientation (EXIF's tag, or XMP's tiff:Orientation), which turns the picture upright.
+  static const png_byte ignored[] = "tEXt\0zTXt\0iCCP\0sPLT\0tIME\0pHYs\0hIST\0"
                                     "sBIT\0oFFs\0pCAL\0sCAL\0gAMA\0cHRM\0sRGB\0bKGD";
   png_set_keep_unknown_chunks(decoder->png, PNG_HANDLE_CHUNK_NEVER, ignored,
                               (int)(sizeof ignored / 5));
@@ -129,6 +130,30 @@ int ncs_png_read_header(ncs_png_decoder *decoder, int sixteen_bit_grey, ncs_png_
   out->channels = channels;
   out->bit_depth = depth;
   out->interlaced = interlace != PNG_INTERLACE_NONE;
+  // Orientation, as Pillow and browsers apply it: an eXIf chunk, else XMP's tiff:Orientation
+  // (both read only when they come before the image data, where png_read_info sees them).
+  out->exif = NULL;
+  out->exif_size = 0;
+  png_uint_32 exif_size = 0;
+  png_bytep exif = NULL;
+  if (png_get_eXIf_1(png, info, &exif_size, &exif) != 0 && exif != NULL) {
+    out->exif = exif;
+    out->exif_size = exif_size;
+  }
+  out->xmp = NULL;
+  out->xmp_size = 0;
+  png_textp texts = NULL;
+  int text_count = 0;
+  if (png_get_text(png, info, &texts, &text_count) > 0) {
+    for (int i = 0; i < text_count; i++) {
+      if (texts[i].key != NULL && strcmp(texts[i].key, "XML:com.adobe.xmp") == 0 &&
+          texts[i].text != NULL) {
+        out->xmp = texts[i].text;
+        out->xmp_size = texts[i].itxt_length ? texts[i].itxt_length : texts[i].text_length;
+        break;
+      }
+    }
+  }
   return NCS_OK;
 }
 

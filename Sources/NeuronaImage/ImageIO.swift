@@ -126,7 +126,7 @@ enum FileBytes {
   }
 
   /// Standard input's bytes, read once.
-  nonisolated(unsafe) private static let standardInput = Result {
+  private static let standardInput = Result {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {

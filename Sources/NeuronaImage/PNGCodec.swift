@@ -33,8 +33,39 @@ enum PNGCodec {
         try check(ncs_png_decode(decoder, base, width * channels), decoder, name)
         initialized = count
       }
-      return Image(uncheckedWidth: width, height: height, channels: channels, pixels: pixels)
+      let image = Image(uncheckedWidth: width, height: height, channels: channels, pixels: pixels)
+      let orientation = PNGCodec.orientation(info)
+      return orientation == .topLeft ? image : image.oriented(orientation)
     }
+  }
+
+  /// The orientation a PNG asks for: its eXIf chunk's tag, else XMP's `tiff:Orientation`
+  /// (as Pillow's `exif_transpose` reads them), else upright.
+  static func orientation(_ info: ncs_png_info) -> EXIFOrientation {
+    if let exif = info.exif, info.exif_size > 0 {
+      // Some writers keep JPEG's "Exif\0\0" prefix before the TIFF header.
+      var payload = UnsafeBufferPointer(start: exif, count: info.exif_size)
+      if payload.starts(with: Array("Exif\0\0".utf8)) {
+        payload = UnsafeBufferPointer(rebasing: payload.dropFirst(6))
+      }
+      let orientation = EXIFOrientation(exif: payload)
+      if orientation != .topLeft { return orientation }
+    }
+    guard let xmp = info.xmp, info.xmp_size > 0 else { return .topLeft }
+    let text = String(
+      decoding: UnsafeRawBufferPointer(start: xmp, count: info.xmp_size), as: UTF8.self)
+    return xmpOrientation(text) ?? .topLeft
+  }
+
+  /// `tiff:Orientation` in an XMP packet, as an attribute (`tiff:Orientation="6"`) or an
+  /// element (`<tiff:Orientation>6</tiff:Orientation>`).
+  static func xmpOrientation(_ xmp: String) -> EXIFOrientation? {
+    guard let key = xmp.range(of: "tiff:Orientation") else { return nil }
+    let digits = xmp[key.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber }
+    guard digits.count == 1, let value = Int(digits),
+      xmp[key.upperBound...].prefix(while: { !$0.isNumber }).count <= 3
+    else { return nil }
+    return EXIFOrientation(rawValue: value)
   }
 
   /// Decodes to one 16-bit grey channel: 16-bit grey files exactly; 8-bit and lower depths

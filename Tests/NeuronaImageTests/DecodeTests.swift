@@ -94,3 +94,37 @@ import Testing
     #expect(labels.values.reduce(0) { $0 + Int($1) } == 37_857_070)
   }
 }
+
+/// `png` with a chunk of `type` and `data` inserted after IHDR (8-byte signature, 25-byte IHDR).
+private func insertingChunk(_ type: String, _ data: [UInt8], into png: [UInt8]) -> [UInt8] {
+  let body = Array(type.utf8) + data
+  var length = [UInt8](repeating: 0, count: 4)
+  var crc = [UInt8](repeating: 0, count: 4)
+  for i in 0..<4 {
+    length[i] = UInt8(truncatingIfNeeded: data.count >> (24 - 8 * i))
+    crc[i] = UInt8(truncatingIfNeeded: crc32(body) >> (24 - 8 * i))
+  }
+  return Array(png[0..<33]) + length + body + crc + Array(png[33...])
+}
+
+/// PNGs turn upright as Pillow's exif_transpose does: by an eXIf chunk's orientation (a TIFF
+/// header, big- or little-endian), or XMP's tiff:Orientation when there is no eXIf.
+@Test func pngOrientationFromEXIfAndXMPIsApplied() throws {
+  // 3×2 grey, values 0…5 in raster order; orientation 6 turns it a quarter clockwise (2×3).
+  let stored = try Image(width: 3, height: 2, channels: 1, pixels: [0, 1, 2, 3, 4, 5]).encodePNG()
+  let upright: [UInt8] = [3, 0, 4, 1, 5, 2]
+  // TIFF header (MM, 42, IFD at 8), one entry: tag 0x0112, SHORT, count 1, value 6.
+  let bigEndianExif: [UInt8] = [
+    0x4D, 0x4D, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0,
+  ]
+  let exifPNG = insertingChunk("eXIf", bigEndianExif, into: stored)
+  let fromExif = try Image.decode(exifPNG, name: "exif.png")
+  #expect(fromExif.width == 2 && fromExif.height == 3 && fromExif.pixels == upright)
+  // iTXt: keyword, NUL, compression flag 0, method 0, language "", NUL, translated "", NUL.
+  let xmp = #"<x:xmpmeta><rdf:Description tiff:Orientation="6"/></x:xmpmeta>"#
+  let itxt = Array("XML:com.adobe.xmp".utf8) + [0, 0, 0, 0, 0] + Array(xmp.utf8)
+  let fromXMP = try Image.decode(insertingChunk("iTXt", itxt, into: stored), name: "xmp.png")
+  #expect(fromXMP.width == 2 && fromXMP.height == 3 && fromXMP.pixels == upright)
+  // Without either, as stored.
+  #expect(try Image.decode(stored, name: "plain.png").pixels == [0, 1, 2, 3, 4, 5])
+}

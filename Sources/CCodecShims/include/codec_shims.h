@@ -65,6 +65,10 @@ typedef struct {
   int channels;   ///< output samples per pixel: 1 grey, 3 RGB, 4 RGBA (grey+alpha and tRNS → 4)
   int bit_depth;  ///< bits per sample in the file (1, 2, 4, 8, 16)
   int interlaced; ///< 1 for Adam7
+  const uint8_t *exif;  ///< the eXIf chunk's payload (a TIFF header), or NULL; owned by decoder
+  size_t exif_size;
+  const char *xmp;      ///< the XMP packet of an iTXt "XML:com.adobe.xmp" chunk, or NULL; owned
+  size_t xmp_size;
 } ncs_png_info;
 
 /// A PNG decoder over bytes in memory: read the header, check the size, then decode.
