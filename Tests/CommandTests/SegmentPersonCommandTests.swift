@@ -87,3 +87,25 @@ private func iou(_ a: Image, _ b: Image) -> Double {
   #expect(segment.status == 0, "\(segment.standardError)")
   #expect(FileManager.default.fileExists(atPath: "\(folder)/out.png"))
 }
+
+/// `segment import` of a UNetSmall state_dict (here the shipped nuclei model read as a bare
+/// state_dict: its metadata is not used, the options describe it) segments as the original.
+@Test func segmentImportOfAStateDictSegmentsAsTheOriginal() throws {
+  let folder = try makeTemporaryFolder("unet-import")
+  let shipped = root.appendingPathComponent("Models/nuclei.safetensors").path
+  let imported = "\(folder)/unet.safetensors"
+  let result = try runProduct(
+    "segment",
+    ["import", shipped, "--width", "16", "--depth", "4", "--size", "128", "-o", imported])
+  #expect(result.status == 0, "\(result.standardError)")
+  let cells = root.appendingPathComponent("SampleImages/nuclei.png").path
+  let a = try runProduct("segment", [cells, "--model", "nuclei", "-o", "\(folder)/a.png"])
+  let b = try runProduct("segment", [cells, "--model", imported, "-o", "\(folder)/b.png"])
+  #expect(a.status == 0 && b.status == 0, "\(a.standardError) \(b.standardError)")
+  #expect(
+    try Data(contentsOf: URL(fileURLWithPath: "\(folder)/a.png"))
+      == Data(contentsOf: URL(fileURLWithPath: "\(folder)/b.png")))
+  let wrong = try runProduct(
+    "segment", ["import", shipped, "--width", "8", "-o", "\(folder)/wrong.safetensors"])
+  #expect(wrong.status != 0 && wrong.standardError.contains("shape"))
+}

@@ -18,3 +18,17 @@ extension Classifier {
     return classifier
   }
 }
+
+extension Segmenter {
+  /// A segmenter of `description` holding the weights of the state_dict file at `path`
+  /// (UNetSmall's PyTorch names: `enc1.conv1.weight`, `bn…running_var`); as for classifiers,
+  /// every name and shape must match.
+  public static func importing(stateDict path: String, description: SegmenterDescription)
+    throws -> Segmenter
+  {
+    let file = try SafeTensors.read(contentsOf: path)
+    let segmenter = try Segmenter(description: description, seed: 0)
+    try ModelFile.load(file, into: segmenter.network, ignoring: ["num_batches_tracked"])
+    return segmenter
+  }
+}
