@@ -84,8 +84,12 @@ struct ImportClassifier: ParsableCommand {
       description.mean = [Float](repeating: description.mean[0], count: channels)
       description.std = [Float](repeating: description.std[0], count: channels)
     }
-    if let mean { description.mean = try floats(mean, "--mean", count: description.channels) }
-    if let std { description.std = try floats(std, "--std", count: description.channels) }
+    if let mean {
+      description.mean = try channelValues(mean, option: "--mean", count: description.channels)
+    }
+    if let std {
+      description.std = try channelValues(std, option: "--std", count: description.channels)
+    }
     guard description.std.allSatisfy({ $0 > 0 }) else {
       throw ValidationError("--std values must be positive")
     }
@@ -109,15 +113,5 @@ struct ImportClassifier: ParsableCommand {
     }
     guard names.count >= 2 else { throw ValidationError("--classes must name at least 2 classes") }
     return names
-  }
-
-  /// `count` comma-separated floats (one is repeated for every channel).
-  private func floats(_ text: String, _ option: String, count: Int) throws -> [Float] {
-    let values = text.split(separator: ",").compactMap { Float($0) }
-    if values.count == 1 { return [Float](repeating: values[0], count: count) }
-    guard values.count == count, values.count == text.split(separator: ",").count else {
-      throw ValidationError("\(option) needs \(count) comma-separated numbers")
-    }
-    return values
   }
 }

@@ -78,17 +78,12 @@ struct ImportSegmenter: ParsableCommand {
     guard width >= 1, depth >= 1, size >= 8 else {
       throw ValidationError("--width, --depth and --size must be positive (size ≥ 8)")
     }
-    func floats(_ text: String?, _ option: String, _ fallback: Float) throws -> [Float] {
-      guard let text else { return [Float](repeating: fallback, count: channels) }
-      let values = text.split(separator: ",").compactMap { Float($0) }
-      if values.count == 1 { return [Float](repeating: values[0], count: channels) }
-      guard values.count == channels else {
-        throw ValidationError("\(option) needs \(channels) comma-separated numbers")
-      }
-      return values
-    }
     return SegmenterDescription(
       architecture: .unet, channels: channels, size: size, layout: layout, baseWidth: width,
-      depth: depth, mean: try floats(mean, "--mean", 0), std: try floats(std, "--std", 1))
+      depth: depth,
+      mean: try mean.map { try channelValues($0, option: "--mean", count: channels) }
+        ?? [Float](repeating: 0, count: channels),
+      std: try std.map { try channelValues($0, option: "--std", count: channels) }
+        ?? [Float](repeating: 1, count: channels))
   }
 }
