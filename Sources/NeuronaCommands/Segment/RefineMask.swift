@@ -34,7 +34,10 @@ struct RefineMask: ParsableCommand {
   @Flag(help: "Replace an existing output file.")
   var force = false
 
+  @OptionGroup var compute: ComputeOptions
+
   func run() throws {
+    compute.apply()
     guard threshold > 0, threshold < 1 else { throw VisionError("--threshold must be in (0, 1)") }
     guard !(soft && cutout) else {
       throw VisionError("--soft and --cutout write one file: pick one")
