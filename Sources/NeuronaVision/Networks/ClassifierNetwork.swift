@@ -35,6 +35,9 @@ extension ClassifierDescription {
     }
   }
 
+  /// The layers start from PyTorch's default U(±1/√fan-in) (`lecunUniform`): with He-normal
+  /// weights (2.4× the spread) the first epoch's loss on 3 600 Fashion-MNIST pictures was 1.98
+  /// against PyTorch's 1.18 on the same recipe; with these, 1.14 (LearningSpeedTests.swift).
   private func makeConvolutionalNetwork(
     seed: UInt64, using generator: inout some RandomNumberGenerator
   ) throws -> Layer {
@@ -49,7 +52,8 @@ extension ClassifierDescription {
         (
           "conv\(block)",
           Conv2D(
-            inChannels, outChannels, kernelSize: 3, padding: 1, using: &generator)
+            inChannels, outChannels, kernelSize: 3, padding: 1, initializer: .lecunUniform,
+            using: &generator)
         ))
       layers.append(("relu\(block)", ReLU()))
       layers.append(("pool\(block)", MaxPool2D(kernelSize: 2, stride: 2)))
@@ -57,9 +61,10 @@ extension ClassifierDescription {
     }
     layers += [
       ("flatten", Flatten()),
-      ("fc1", Dense(inChannels * h * w, 128, using: &generator)), ("relu_fc", ReLU()),
+      ("fc1", Dense(inChannels * h * w, 128, initializer: .lecunUniform, using: &generator)),
+      ("relu_fc", ReLU()),
       ("drop", Dropout(rate: dropout, seed: seed &+ 1)),
-      ("fc2", Dense(128, classNames.count, initializer: .glorotUniform, using: &generator)),
+      ("fc2", Dense(128, classNames.count, initializer: .lecunUniform, using: &generator)),
     ]
     return Sequential(named: layers)
   }
