@@ -108,6 +108,7 @@ demo: build
 	.build/release/segment SampleImages/astronaut.png --cutout -o demo-output --force
 	.build/release/segment SampleImages/nuclei.png --model nuclei --overlay -o demo-output --force
 	.build/release/segment SampleImages/nuclei.png --model nuclei -o demo-output --force
+	.build/release/segment SampleImages/coffee.png --box 70,12,418,380 --cutout -o demo-output --force
 	.build/release/classify SampleImages/chelsea.png SampleImages/coffee.png SampleImages/rocket.jpg --top-k 3
 	.build/release/classify SampleImages/fashion --model fashionnet --top-k 2
 	@echo "written: $$(ls demo-output | tr '\n' ' ')"
