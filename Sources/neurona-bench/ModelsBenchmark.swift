@@ -27,7 +27,7 @@ enum ModelsBenchmark {
     let only = value(after: "--only", in: arguments)
     var results: [String: Double] = [:]
     var lines: [String] = []
-    for workload in try workloads() where only.map({ workload.key.contains($0) }) ?? true {
+    for workload in try workloads(only: only) {
       workload.run()  // warm-up: workspaces sized, caches filled
       var rates: [Double] = []
       let deadline = Clock.now + seconds
@@ -61,10 +61,16 @@ enum ModelsBenchmark {
     return arguments[index + 1]
   }
 
-  static func workloads() throws -> [Workload] {
+  /// The workloads whose key contains `only` (all when nil). Only their networks are built:
+  /// a network that is not measured would still change where the measured one's buffers land.
+  static func workloads(only: String?) throws -> [Workload] {
     var generator = SplitMix64(seed: 1)
-    let fashion = try Classifier(description: .fashionNet(), seed: 1).network
-    let unet = UNet(using: &generator)
+    let models = ["unet", "fashionnet", "efficientnet", "person"]
+    // `--only unet_infer` builds the U-Net alone; `--only infer` (no model named) builds all.
+    let wanted = { (model: String) -> Bool in
+      guard let only, models.contains(where: { only.contains($0) }) else { return true }
+      return only.contains(model)
+    }
     var list: [Workload] = []
     func inference(_ key: String, _ network: Layer, _ shape: [Int], peer: (String, Double)?) {
       let input = Tensor(
@@ -86,29 +92,37 @@ enum ModelsBenchmark {
           blackHole(trainer.step(input: x, target: target).loss)
         })
     }
-    inference("unet_infer_bs1", unet, [1, 3, 256, 256], peer: ("onnxruntime", 32.7))
-    inference("unet_infer_bs8", unet, [8, 3, 256, 256], peer: ("onnxruntime", 31.3))
-    training(
-      "unet_train_bs8", unet, BinaryCrossEntropy(), [8, 3, 256, 256],
-      Tensor(
-        shape: [8, 1, 256, 256], scalars: (0..<(8 * 65536)).map { Float($0 % 3 == 0 ? 1 : 0) }),
-      peer: ("PyTorch", 4.9))
-    inference("fashionnet_infer_bs1", fashion, [1, 1, 28, 28], peer: ("onnxruntime", 15_069))
-    inference("fashionnet_infer_bs256", fashion, [256, 1, 28, 28], peer: ("onnxruntime", 21_952))
-    training(
-      "fashionnet_train_bs64", fashion, SoftmaxCrossEntropy(), [64, 1, 28, 28],
-      Tensor(shape: [64], scalars: (0..<64).map { Float($0 % 10) }), peer: ("PyTorch", 2_607))
-    let imagenet = try Classifier(
-      description: .efficientNetLite0(classNames: (0..<1000).map { "class \($0)" }), seed: 1
-    ).network
-    inference("efficientnet_infer_bs1", imagenet, [1, 3, 224, 224], peer: nil)
-    inference("efficientnet_infer_bs32", imagenet, [32, 3, 224, 224], peer: nil)
+    if wanted("unet") {
+      let unet = UNet(using: &generator)
+      inference("unet_infer_bs1", unet, [1, 3, 256, 256], peer: ("onnxruntime", 32.7))
+      inference("unet_infer_bs8", unet, [8, 3, 256, 256], peer: ("onnxruntime", 31.3))
+      training(
+        "unet_train_bs8", unet, BinaryCrossEntropy(), [8, 3, 256, 256],
+        Tensor(
+          shape: [8, 1, 256, 256], scalars: (0..<(8 * 65536)).map { Float($0 % 3 == 0 ? 1 : 0) }),
+        peer: ("PyTorch", 4.9))
+    }
+    if wanted("fashionnet") {
+      let fashion = try Classifier(description: .fashionNet(), seed: 1).network
+      inference("fashionnet_infer_bs1", fashion, [1, 1, 28, 28], peer: ("onnxruntime", 15_069))
+      inference("fashionnet_infer_bs256", fashion, [256, 1, 28, 28], peer: ("onnxruntime", 21_952))
+      training(
+        "fashionnet_train_bs64", fashion, SoftmaxCrossEntropy(), [64, 1, 28, 28],
+        Tensor(shape: [64], scalars: (0..<64).map { Float($0 % 10) }), peer: ("PyTorch", 2_607))
+    }
+    if wanted("efficientnet") {
+      let imagenet = try Classifier(
+        description: .efficientNetLite0(classNames: (0..<1000).map { "class \($0)" }), seed: 1
+      ).network
+      inference("efficientnet_infer_bs1", imagenet, [1, 3, 224, 224], peer: nil)
+      inference("efficientnet_infer_bs32", imagenet, [32, 3, 224, 224], peer: nil)
+    }
     let personDescription = SegmenterDescription(
       architecture: .person, channels: 3, size: 256, layout: .resized)
-    if let person = try? personDescription.makeNetwork(using: &generator) {
+    if wanted("person"), let person = try? personDescription.makeNetwork(using: &generator) {
       inference("person_infer_bs1", person, [1, 3, 256, 256], peer: nil)
     }
-    return list
+    return list.filter { workload in only.map { workload.key.contains($0) } ?? true }
   }
 }
 
