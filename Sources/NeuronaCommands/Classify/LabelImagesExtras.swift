@@ -40,13 +40,7 @@ extension LabelImages {
     guard let output else {
       return ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
     }
-    let root = paths.first { file.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
-    let relative =
-      root.map {
-        ((String(file.dropFirst($0.count)) as NSString).deletingLastPathComponent as String)
-          .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-      } ?? ""
-    return ((output as NSString).appendingPathComponent(relative) as NSString)
+    return (mirroredFolder(for: file, under: output, roots: paths) as NSString)
       .appendingPathComponent(name)
   }
 

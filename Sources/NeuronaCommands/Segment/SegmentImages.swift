@@ -263,13 +263,7 @@ struct OutputPlan {
   private static func folder(for input: String, output: String?, roots: [String]) -> String {
     if input == "-" { return output ?? "" }
     guard let output else { return (input as NSString).deletingLastPathComponent }
-    let root = roots.first { input.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
-    let relativeFolder =
-      root.map {
-        ((String(input.dropFirst($0.count)) as NSString).deletingLastPathComponent as String)
-          .trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-      } ?? ""
-    return (output as NSString).appendingPathComponent(relativeFolder)
+    return mirroredFolder(for: input, under: output, roots: roots)
   }
 
   /// Each output kind of `input` with its path (`-` for standard output).

@@ -12,9 +12,8 @@ extension Classifier {
   public static func importing(stateDict path: String, description: ClassifierDescription)
     throws -> Classifier
   {
-    let file = try SafeTensors.read(contentsOf: path)
     let classifier = try Classifier(description: description, seed: 0)
-    try ModelFile.load(file, into: classifier.network, ignoring: ["num_batches_tracked"])
+    try loadStateDict(path, into: classifier.network)
     return classifier
   }
 }
@@ -26,9 +25,16 @@ extension Segmenter {
   public static func importing(stateDict path: String, description: SegmenterDescription)
     throws -> Segmenter
   {
-    let file = try SafeTensors.read(contentsOf: path)
     let segmenter = try Segmenter(description: description, seed: 0)
-    try ModelFile.load(file, into: segmenter.network, ignoring: ["num_batches_tracked"])
+    try loadStateDict(path, into: segmenter.network)
     return segmenter
   }
+}
+
+/// The tensors of the state_dict file at `path` into `network`'s parameters of the same names
+/// and shapes; BatchNorm's `num_batches_tracked` counters, which Neurona does not keep, are
+/// passed over.
+private func loadStateDict(_ path: String, into network: Layer) throws {
+  try ModelFile.load(
+    SafeTensors.read(contentsOf: path), into: network, ignoring: ["num_batches_tracked"])
 }
