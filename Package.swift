@@ -40,7 +40,7 @@ let package = Package(
     .target(
       name: "Neurona",
       dependencies: [
-        "CBLAS", "CZlib", "CMalloc", "CCPUID", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512",
+        "CBLAS", "CMalloc", "CCPUID", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512",
       ]),
     // cpuid and xgetbv: which instruction sets the processor (and its OS) can run.
     .target(name: "CCPUID"),
@@ -58,7 +58,7 @@ let package = Package(
     .target(name: "NeuronaKernels"),
     .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
     .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
-    .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage"]),
+    .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage", "CZlib"]),
     .target(
       name: "NeuronaCommands",
       dependencies: [
@@ -68,7 +68,7 @@ let package = Package(
     // MARK: - Executables
     .executableTarget(name: "classify", dependencies: ["Neurona", "NeuronaCommands"]),
     .executableTarget(name: "segment", dependencies: ["Neurona", "NeuronaCommands"]),
-    .executableTarget(name: "neurona-examples", dependencies: ["Neurona"]),
+    .executableTarget(name: "neurona-examples", dependencies: ["Neurona", "NeuronaVision"]),
     .executableTarget(
       name: "neurona-bench",
       dependencies: [
@@ -82,12 +82,12 @@ let package = Package(
     .testTarget(
       name: "NeuronaTests",
       dependencies: [
-        "Neurona", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512", "NeuronaTestSupport", "CZlib",
+        "Neurona", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512", "NeuronaTestSupport",
       ]),
     .testTarget(
       name: "NeuronaImageTests", dependencies: ["NeuronaImage"], exclude: ["Fixtures"]),
     .testTarget(
-      name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport"],
+      name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport", "CZlib"],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "CommandTests",

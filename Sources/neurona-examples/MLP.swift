@@ -2,6 +2,7 @@
 // Dropout → Dense(256→128) → ReLU → Dropout → Dense(128→10), softmax cross-entropy, Adam and
 // L2, trained on the Fashion-MNIST training set and scored on its test set.
 import Neurona
+import NeuronaVision
 
 func runMLP(_ arguments: [String]) throws {
   let epochs: Int = try option("epochs", in: arguments, default: 15)

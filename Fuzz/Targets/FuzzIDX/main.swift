@@ -2,6 +2,7 @@
 // Seeds: small IDX files, plain and compressed (Fuzz/Seeds/idx).
 import FuzzSupport
 import Neurona
+import NeuronaVision
 
 func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let path = scratchFile(fuzzBytes(data, size))

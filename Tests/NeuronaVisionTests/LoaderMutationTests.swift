@@ -6,6 +6,7 @@
 import CZlib
 import Foundation
 import Neurona
+import NeuronaVision
 import Testing
 
 private func scratch(_ name: String) -> String {

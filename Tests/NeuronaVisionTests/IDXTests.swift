@@ -2,6 +2,7 @@ import CZlib
 import Foundation
 import Neurona
 import NeuronaTestSupport
+import NeuronaVision
 import Testing
 
 private func writeGzip(_ bytes: [UInt8], to path: String) {

@@ -3,6 +3,7 @@
 // `dataset-fashion-mnist` ships them; zlib reads both kinds transparently.
 import CZlib
 import Foundation
+import Neurona
 
 /// An IDX array of unsigned bytes: images `[count, rows, columns]` or labels `[count]`.
 public struct IDXFile {

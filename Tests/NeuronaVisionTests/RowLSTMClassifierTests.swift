@@ -2,6 +2,7 @@
 // the LSTM and the head, and that it learns a pattern that only reading rows in order reveals.
 import Neurona
 import NeuronaTestSupport
+import NeuronaVision
 import Testing
 
 @Test func rowLSTMClassifierNamesAndSize() {

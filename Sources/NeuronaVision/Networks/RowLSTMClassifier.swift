@@ -2,6 +2,7 @@
 // per time step, by an LSTM whose last hidden state a dense layer turns into class logits.
 // N = batch size, R = image rows (time steps), C = image columns (features per step),
 // H = LSTM hidden size, K = classes.
+import Neurona
 
 /// Image rows → LSTM → last hidden state → Dense: `[N, 1, R, C]` (or `[N, R, C]`) → `[N, K]`.
 ///
