@@ -51,7 +51,7 @@ fuzz: deps
 	  -Xcc -fsanitize=fuzzer-no-link,address
 	@echo "run one with: Fuzz/run.sh png|jpeg|image|model|idx|tflite SECONDS"
 
-# Whole-model throughput beside the peer figures of ../shared/bench (release; not in CI).
+# Whole-model throughput, with fixed peer figures for orientation (release; not in CI).
 bench: build
 	.build/release/neurona-bench models
 	.build/release/neurona-bench conv

@@ -10,8 +10,8 @@ RESULT<TAB>task<TAB>format<TAB>threads<TAB>images/s for decode, decode + resize 
 (a thread pool; Pillow releases the GIL while decoding), and for 1 thread also images per
 CPU-second (threads "1cpu"; robust to other load on a shared machine). Files are read into
 memory first.
---make-images writes the exact images of /work/shared/bench/peers.py (make_test_image, seed 0,
-PNG at Pillow's default level, JPEG q90 4:2:0) so figures compare with bench/RESULTS.md.
+--make-images writes the synthetic 512×512 photo (make_test_image) as PNG at Pillow's default
+level and as JPEG q90 4:2:0: the images behind the README's decode rows.
 """
 import io
 import os
@@ -29,17 +29,19 @@ SAMPLES = 3
 
 
 def make_test_image(size=512, seed=0):
-    """Copied from /work/shared/bench/peers.py: a deterministic 'photo-like' RGB image."""
+    """A deterministic stand-in for a photo, so that both decoders see realistic entropy: a sky
+    to ground colour gradient, soft-edged discs of colour, a mid-frequency ripple and sensor
+    noise (σ 6), as uint8 RGB."""
     rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
-    img = np.stack([200 * xx + 30, 180 * yy + 40, 160 * (1 - xx) * yy + 50], -1)
+    v, u = np.meshgrid(np.linspace(0, 1, size), np.linspace(0, 1, size), indexing="ij")
+    picture = np.stack([40 + 170 * u, 60 + 150 * v, 60 + 140 * (1 - u) * v], axis=-1)
     for _ in range(12):
-        cx, cy, r = rng.random(), rng.random(), 0.05 + 0.2 * rng.random()
-        col = rng.uniform(-80, 80, 3)
-        img += col * np.exp(-(((xx - cx) ** 2 + (yy - cy) ** 2) / (r * r)))[..., None]
-    img += 20 * np.sin(23 * xx + 7 * yy)[..., None] * np.sin(17 * yy)[..., None]
-    img += rng.normal(0, 6, img.shape)
-    return np.clip(img, 0, 255).astype(np.uint8)
+        centre, radius = rng.random(2), rng.uniform(0.05, 0.25)
+        falloff = np.exp(-((u - centre[0]) ** 2 + (v - centre[1]) ** 2) / radius**2)
+        picture += rng.uniform(-80, 80, 3) * falloff[..., None]
+    picture += (18 * np.sin(21 * u + 9 * v) * np.cos(15 * v))[..., None]
+    picture += rng.normal(0, 6, picture.shape)
+    return np.clip(picture, 0, 255).astype(np.uint8)
 
 
 def image_files(paths):

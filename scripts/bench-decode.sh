@@ -1,8 +1,8 @@
 #!/bin/sh
 # Decode throughput, NeuronaImage vs Pillow, on the same files in one run:
 #   scripts/bench-decode.sh [PATH...]
-# Without paths it benchmarks the 512×512 PNG and JPEG q90 of /work/shared/bench/peers.py
-# (written to a temporary folder), the images behind the Pillow figures in bench/RESULTS.md.
+# Without paths it benchmarks the synthetic 512×512 PNG and JPEG q90 of
+# scripts/bench-decode-pillow.py --make-images (written to a temporary folder).
 # Prints both tools' lines, then a table of images/s and the ratio NeuronaImage ÷ Pillow.
 # BENCH_SECONDS (default 0.6) sets the length of each of the 3 timed samples per figure.
 set -eu

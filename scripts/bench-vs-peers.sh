@@ -2,11 +2,12 @@
 # Neurona against its peers, side by side, in one run (issue "performance"):
 #   scripts/bench-vs-peers.sh [--threads N] [--rounds N] [--quick] [--out FILE] [--raw DIR]
 #                             [--no-build]
-# Builds neurona-bench (release), runs `neurona-bench models`, then the peers of
-# ../shared/bench/peers.py (PyTorch eager, onnxruntime, Pillow) on the same thread count, then
-# the decode pair of scripts/bench-decode.sh (neurona-bench decode and bench-decode-pillow.py on
-# peers.py's 512² PNG and JPEG q90), and prints a Markdown table: work, both figures, the ratio,
-# the issue's target and whether it is met; figures taken under other load are flagged.
+# Builds neurona-bench (release), runs `neurona-bench models`, then its peers on the same thread
+# count (scripts/peers/reference-models.py: PyTorch eager and onnxruntime on FashionNet and
+# UNetSmall; scripts/peers/efficientnet.py: onnxruntime on EfficientNet-Lite0), then the decode
+# pair of scripts/bench-decode.sh (neurona-bench decode and bench-decode-pillow.py on a 512²
+# PNG and JPEG q90), and prints a Markdown table: work, both figures, the ratio, the target and
+# whether it is met; figures taken under other load are flagged.
 #   --threads N  threads for both sides' models (default 2); decode rows are 1 thread, per CPU-s
 #   --rounds N   measure the models N times, alternating which side goes first (default 1);
 #                the table gives the medians and each ratio's median and range over the rounds
@@ -14,10 +15,10 @@
 #   --out FILE   also write the table to FILE
 #   --raw DIR    keep every raw output (JSON, logs) in DIR instead of a temporary folder
 #   --no-build   use the existing .build/release/neurona-bench
-# A missing peer (torch, onnxruntime, onnx, Pillow, numpy not importable, or peers.py absent)
-# leaves its cells empty and says so; Neurona's figures are printed all the same.
-# PEERS_PY overrides the path of peers.py, NEURONA_BENCH that of the neurona-bench binary (with
-# --no-build). Progress goes to stderr, the table to stdout.
+# A missing peer (torch, onnxruntime, onnx, Pillow or numpy not importable) leaves its cells
+# empty and says so; Neurona's figures are printed all the same. NEURONA_BENCH overrides the
+# path of the neurona-bench binary (with --no-build). Progress goes to stderr, the table to
+# stdout.
 set -euo pipefail
 caller=$(pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,7 +56,7 @@ else
 fi
 helper() { python3 "$root/scripts/peer-ratios.py" "$@"; }
 bench=${NEURONA_BENCH:-$root/.build/release/neurona-bench}
-peers_py=${PEERS_PY:-$root/../shared/bench/peers.py}
+peers_py=$root/scripts/peers/reference-models.py
 if [ "$quick" = 1 ]; then
   seconds=0.5 peer_args=(--samples 3 --sample-s 0.2) decode_seconds=0.2
 else
@@ -81,9 +82,7 @@ fi
 importable() { python3 -c "import $1" >/dev/null 2>&1; }
 peer_opts=() model_opts=()
 sections=""
-if [ ! -f "$peers_py" ]; then
-  peer_opts=(--peers-missing "no peers.py at $peers_py")
-elif ! importable torch || ! importable numpy; then
+if ! importable torch || ! importable numpy; then
   peer_opts=(--peers-missing "torch or numpy not importable (pip install torch numpy)")
 else
   sections=torch
@@ -103,26 +102,23 @@ run_ours() {  # $1: the round's file suffix
     echo "bench-vs-peers.sh: neurona-bench models failed; its cells stay empty" >&2
   fi
 }
-run_peers() {  # $1: the round's file suffix; Pillow's cross-check in the first round only
-  local only=$sections
-  if [ -z "$1" ] || [ "$1" = "-1" ]; then importable PIL && only="$only,decode"; fi
-  say "peers.py --threads $threads --only $only${1:+, round ${1#-}}"
-  # Run from the work folder: anything peers.py writes next to itself stays out of the repo.
+run_peers() {  # $1: the round's file suffix
+  say "reference-models.py --threads $threads --only $sections${1:+, round ${1#-}}"
   if (cd "$work" && helper load "$work/peers$1.load.json" -- python3 "$peers_py" \
-      --threads "$threads" --only "$only" ${peer_args[@]+"${peer_args[@]}"} \
+      --threads "$threads" --only "$sections" ${peer_args[@]+"${peer_args[@]}"} \
       --json "$work/peers$1.json") 2>&1 | tee "$work/peers$1.log" >&2; then
     peer_opts+=(--peers "$work/peers$1.json")
     [ -n "$1" ] && [ "$1" != "-1" ] || peer_opts+=(--peers-load "$work/peers$1.load.json")
     # EfficientNet-Lite0 on onnxruntime (our own peer script), merged into the round's file.
-    if [ "$quick" = 0 ] && python3 "$root/scripts/peers/efficientnet.py" --threads "$threads" \
-        --json "$work/efficientnet$1.json" >&2 2>"$work/efficientnet$1.log"; then
+    if python3 "$root/scripts/peers/efficientnet.py" --threads "$threads" \
+        ${peer_args[@]+"${peer_args[@]}"} --json "$work/efficientnet$1.json" >&2 2>"$work/efficientnet$1.log"; then
       python3 -c 'import json, sys
 peers, extra = (json.load(open(p)) for p in sys.argv[1:3])
 peers.update(extra)
 json.dump(peers, open(sys.argv[1], "w"))' "$work/peers$1.json" "$work/efficientnet$1.json"
     fi
   else
-    peer_opts=(--peers-missing "peers.py failed (its output went to stderr; --raw DIR keeps it)")
+    peer_opts=(--peers-missing "reference-models.py failed (its output went to stderr; --raw DIR keeps it)")
     sections=""
   fi
 }
@@ -137,7 +133,7 @@ for round in $(seq 1 "$rounds"); do
   fi
 done
 
-# 2. Decode: the two halves of scripts/bench-decode.sh on peers.py's images.
+# 2. Decode: the two halves of scripts/bench-decode.sh on the synthetic 512² photo.
 decode_opts=()
 images="$work/images"
 if importable PIL && importable numpy; then
@@ -145,7 +141,7 @@ if importable PIL && importable numpy; then
 else
   images="$root/SampleImages"
   decode_opts=(--decode-missing "Pillow or numpy not importable (pip install pillow numpy)"
-    --decode-note "Decode figures are on SampleImages/, not peers.py's test images.")
+    --decode-note "Decode figures are on SampleImages/, not the synthetic 512² photo.")
 fi
 say "Neurona decode on $images"
 BENCH_SECONDS=$decode_seconds helper load "$work/decode-neurona.load.json" -- \

@@ -6,14 +6,15 @@ performance issue.
   peer-ratios.py load LOAD.json -- CMD [ARG...]
       Runs CMD (stdout and stderr pass through) and writes to LOAD.json the CPU, in cores, that
       OTHER processes used meanwhile (from /proc/stat minus CMD's own CPU time, the same measure
-      as peers.py's other-load). Exits with CMD's exit code.
+      as scripts/peers/timing.py's other load). Exits with CMD's exit code.
 
   peer-ratios.py table --threads N --models MODELS.json... [--models-load LOAD.json]
       [--peers PEERS.json... | --peers-missing WHY] [--peers-load LOAD.json]
       [--decode-neurona OUT.txt --decode-pillow OUT.txt | --decode-missing WHY]
       [--decode-note TEXT] [--header TEXT ...] [--out FILE]
       Prints the table (and writes it to FILE). MODELS.json is `neurona-bench models --format
-      json`; PEERS.json is /work/shared/bench/peers.py --json; the decode files are the outputs of
+      json`; PEERS.json is scripts/peers/reference-models.py --json
+      (with scripts/peers/efficientnet.py's figures merged in); the decode files are the outputs of
       `neurona-bench decode` and scripts/bench-decode-pillow.py on the same images.
       --models and --peers repeat, one per round: the table then gives the median figures and
       each ratio's median over the rounds with its range.
@@ -27,12 +28,11 @@ import subprocess
 import sys
 import time
 
-# Other processes' CPU above this many cores during a figure makes it suspect (the threshold
-# shared/bench/RESULTS.md uses to drop runs).
+# Other processes' CPU above this many cores during a figure makes it suspect.
 LOAD_CAVEAT_CORES = 0.25
 
 # (work, unit, Neurona key, peer section, peer figure, minimum ratio) for the model rows; the
-# peer figure is looked up as "<section>/t<threads>/<figure>" in peers.py's JSON.
+# peer figure is looked up as "<section>/t<threads>/<figure>" in the peers' JSON.
 MODEL_ROWS = [
     ("UNet infer bs1", "img/s", "unet_infer_bs1", "ort", "unet/infer_bs1", 1.0),
     ("UNet infer bs8", "img/s", "unet_infer_bs8", "ort", "unet/infer_bs8", 1.0),
@@ -42,7 +42,6 @@ MODEL_ROWS = [
      "fashionnet/infer_bs256", 1.0),
     ("FashionNet train bs64", "samples/s", "fashionnet_train_bs64", "torch",
      "fashionnet/train_bs64", 1.5),
-    # Not in peers.py: scripts/peers/efficientnet.py measures onnxruntime on the same network.
     ("EfficientNet-Lite0 224² infer bs1", "img/s", "efficientnet_infer_bs1", "ort",
      "efficientnet/infer_bs1", 1.0),
     ("EfficientNet-Lite0 224² infer bs32", "img/s", "efficientnet_infer_bs32", "ort",
@@ -167,7 +166,7 @@ def build_table(a):
     rounds = [read_json(p) for p in a.models if os.path.exists(p)]
     peer_rounds = [read_json(p) for p in a.peers if os.path.exists(p)]
     peers = peer_rounds[0] if peer_rounds else None
-    peers_missing = a.peers_missing or (None if peers else "peers.py gave no results")
+    peers_missing = a.peers_missing or (None if peers else "the peer scripts gave no results")
 
     def median_of(values):
         values = [v for v in values if v is not None]
@@ -196,7 +195,7 @@ def build_table(a):
         rows.append(f"| {work} | {figure(ours)} | {peer} | {figure(theirs)} | {ratio} | "
                     f"{target_text} | {ok} |")
 
-    # Neurona's models run has one load figure for the whole run; peers.py one per figure.
+    # Neurona's models run has one load figure for the whole run; the peer scripts one per figure.
     models_loaded = is_loaded(run_load(a.models_load))
     for work, unit, key, section, name, target in MODEL_ROWS:
         peer_key = f"{section}/t{a.threads}/{name}"
@@ -245,21 +244,15 @@ def build_table(a):
             if median > LOAD_CAVEAT_CORES:
                 loaded.append(f"{k} {median:.2f}")
     if loaded:
-        caveats.append("peers.py measured other load (median cores per figure, over "
+        caveats.append("The peer scripts measured other load (median cores per figure, over "
                        f"{LOAD_CAVEAT_CORES}): " + ", ".join(loaded)
                        + ". Figures taken under load are low, and ratios against them unsure.")
-    for name, path in (("Neurona models", a.models_load), ("peers.py", a.peers_load),
+    for name, path in (("Neurona models", a.models_load), ("peer scripts", a.peers_load),
                        ("Neurona decode", a.decode_neurona_load),
                        ("Pillow decode", a.decode_pillow_load)):
         note = load_note(name, path)
         if note:
             caveats.append(note)
-    if peers:
-        cross = [f"{k.split('/')[1]} {figure(v['median'])}" for k, v in peers.items()
-                 if k in ("pillow/png_decode", "pillow/jpeg_decode")]
-        if cross:
-            caveats.append("Cross-check, peers.py's own Pillow decode (wall clock, 1 thread, "
-                           "img/s): " + ", ".join(cross) + ".")
 
     lines = list(a.header or [])
     if peers and "meta" in peers:

@@ -2,17 +2,20 @@
 """The onnxruntime peer of `neurona-bench models --only efficientnet`:
 EfficientNet-Lite0 as Neurona builds it (Sources/NeuronaVision/Networks/EfficientNetLite.swift:
 B0's stages, ReLU6, no squeeze-excite, TensorFlow SAME padding, BatchNorm), exported to ONNX
-and timed at 224x224 on N threads, the median of repeated runs after a warm-up.
+and timed at 224x224 on N threads, the median of timed samples after a warm-up (timing.py).
 
-  scripts/peers/efficientnet.py [--threads 2] [--seconds 3] [--json FILE]
+  scripts/peers/efficientnet.py [--threads 2] [--samples 7] [--sample-s 0.5] [--json FILE]
 
---json FILE writes the figures as peers.py does ({"ort/t2/efficientnet/infer_bs1": {"median":
-…}}), so that scripts/bench-vs-peers.sh merges them into its round's peer figures.
+--json FILE writes the figures as reference-models.py does ({"ort/t2/efficientnet/infer_bs1":
+{"median": …}}), so that scripts/bench-vs-peers.sh merges them into its round's peer figures.
 
 Needs `pip install torch onnx onnxruntime`. Random weights: speed does not depend on them.
 """
-import argparse, json, math, os, statistics, tempfile, time
+import argparse, json, os, sys, tempfile
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import measure  # noqa: E402
 
 # kernel, first stride, expansion, channels in, channels out, blocks
 STAGES = [(3, 1, 1, 32, 16, 1), (3, 2, 6, 16, 24, 2), (5, 2, 6, 24, 40, 2), (3, 2, 6, 40, 80, 3),
@@ -57,18 +60,11 @@ def lite0():
     return nn.Sequential(*blocks).eval()
 
 
-def rate(run, batch, seconds):
-    run()
-    rates, end = [], time.perf_counter() + seconds
-    while time.perf_counter() < end or len(rates) < 3:
-        start = time.perf_counter(); run(); rates.append(batch / (time.perf_counter() - start))
-    return statistics.median(rates)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--samples", type=int, default=7)
+    parser.add_argument("--sample-s", type=float, default=0.5)
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -86,13 +82,13 @@ def main():
             options.intra_op_num_threads, options.inter_op_num_threads = args.threads, 1
             session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
             x = np.random.default_rng(1).random((batch, 3, 224, 224), dtype=np.float32)
-            results[f"ort/t{args.threads}/efficientnet/infer_bs{batch}"] = rate(
-                lambda: session.run(None, {"x": x}), batch, args.seconds)
+            results[f"ort/t{args.threads}/efficientnet/infer_bs{batch}"] = measure(
+                lambda: session.run(None, {"x": x}), batch, args.samples, args.sample_s)
     for key, value in sorted(results.items()):
-        print(f"{key:36} {value:10.1f} /s")
+        print(f"{key:36} {value['median']:10.1f} /s")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({k: {"median": v} for k, v in results.items()}, f, indent=1, sort_keys=True)
+            json.dump(results, f, indent=1, sort_keys=True)
 
 
 if __name__ == "__main__":
