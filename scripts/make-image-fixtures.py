@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Makes the NeuronaImage test fixtures (run once; the outputs are committed).
 
-  python3 scripts/make-image-fixtures.py      # needs Pillow and NumPy (pip install pillow)
+  python3 scripts/make-image-fixtures.py DATA   # needs Pillow and NumPy (pip install pillow)
+
+DATA holds pngsuite/ (Willem van Schaik's PngSuite, http://www.schaik.com/pngsuite/) and jpeg/
+(the test images of libjpeg-turbo's testimages/ folder); the licences are in the fixtures'
+README.
 
 Writes Tests/NeuronaImageTests/Fixtures/:
-  pngsuite/   PngSuite files copied from /work/shared/data/pngsuite (see the README there)
-  jpeg/       libjpeg-turbo test images copied from /work/shared/data/jpeg
+  pngsuite/   PngSuite files copied from DATA/pngsuite
+  jpeg/       libjpeg-turbo test images copied from DATA/jpeg
   generated/  small JPEGs and PNGs made here with Pillow (baseline, progressive, grey, CMYK,
               EXIF orientations 1-8) and the bad inputs (bad CRC, huge headers, text, empty)
   expected/   expected.txt: one line per good fixture with Pillow's decoding of it
@@ -20,6 +24,7 @@ import io
 import os
 import shutil
 import struct
+import sys
 import zlib
 
 import numpy as np
@@ -27,7 +32,9 @@ from PIL import Image, ImageOps
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = os.path.join(ROOT, "Tests", "NeuronaImageTests", "Fixtures")
-DATA = "/work/shared/data"
+if len(sys.argv) != 2:
+    sys.exit("usage: scripts/make-image-fixtures.py DATA (holding pngsuite/ and jpeg/)")
+DATA = sys.argv[1]
 
 PNGSUITE = [
     "basn0g01", "basn0g02", "basn0g04", "basn0g08", "basn0g16", "basn2c08", "basn2c16",

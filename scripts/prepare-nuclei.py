@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Cuts the shared nuclei image (stardist's img2d from the 2018 Data Science Bowl, CC0) into
-the training region and the held-out tiles the shipped nuclei model uses.
+"""Cuts the nuclei image (stardist's img2d from the 2018 Data Science Bowl, CC0, converted
+losslessly from TIFF to image.png, mask.png and 16-bit labels.png) into the training region and
+the held-out tiles the shipped nuclei model uses.
 
 The right quarter (x >= 384) is held out: never trained on. It is cut into four 128x128
-tiles (y = 0, 128, 256, 384) for evaluation, as the PyTorch reference run did
-(../shared/bench/learning). Run once; the outputs are committed under Datasets/nuclei/.
-Usage: scripts/prepare-nuclei.py [SOURCE_DIR] (default ../shared/data/nuclei)
+tiles (y = 0, 128, 256, 384) for evaluation, as the PyTorch reference run did. Run once; the
+outputs are committed under Datasets/nuclei/ (Datasets/nuclei/README.md says where from).
+Usage: scripts/prepare-nuclei.py SOURCE_DIR (the folder holding the three PNGs)
 """
 import os
 import sys
@@ -13,7 +14,9 @@ import sys
 import numpy as np
 from PIL import Image
 
-source = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../../shared/data/nuclei")
+if len(sys.argv) != 2:
+    sys.exit("usage: scripts/prepare-nuclei.py SOURCE_DIR (holding image.png, mask.png, labels.png)")
+source = sys.argv[1]
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Datasets", "nuclei")
 image = np.array(Image.open(os.path.join(source, "image.png")))
 mask = np.array(Image.open(os.path.join(source, "mask.png")))

@@ -1,11 +1,11 @@
 import Neurona
 
 // `neurona-bench conv`: Conv2D forward and forward+backward GFLOP/s on the reference models'
-// convolution shapes (DESIGN.md §4), next to raw GEMM.multiply GFLOP/s on exactly the sgemm
+// convolution shapes (FashionNet's and UNetSmall's, Sources/NeuronaVision/Networks), next to raw GEMM.multiply GFLOP/s on exactly the sgemm
 // shapes the layer issues, measured in the same run; the ratio is the layer's efficiency.
 // "whole" is a stricter reference for forward+backward: sgemm on the whole batch's im2col
-// product in one call each ([O, K] × [K, N·P] and the two of backward), the shape DESIGN.md
-// quotes (e.g. 64×576×65536), whatever tiles the layer chooses.
+// product in one call each ([O, K] × [K, N·P] and the two of backward), the shape of the
+// textbook lowering (e.g. 64×576×65536), whatever tiles the layer chooses.
 // Every layer result is checked against a direct computation before it is timed.
 //
 // FLOPs: forward 2·N·O·K·P (K = C·k·k, P = H'·W'); backward twice that (∂W and ∂x).

@@ -1,4 +1,4 @@
-// `neurona-examples mlp`: the seed notes' MLP on real data. Flatten → Dense(784→256) → ReLU →
+// `neurona-examples mlp`: the course's MLP on real data. Flatten → Dense(784→256) → ReLU →
 // Dropout → Dense(256→128) → ReLU → Dropout → Dense(128→10), softmax cross-entropy, Adam and
 // L2, trained on the Fashion-MNIST training set and scored on its test set.
 import Neurona

@@ -1,4 +1,4 @@
-// neurona-examples: the seed notes' concepts, one subcommand each, runnable from a shell.
+// neurona-examples: the course's concepts, one subcommand each, runnable from a shell.
 import Foundation
 import Neurona
 

@@ -4,7 +4,7 @@ import Neurona
 import NeuronaTestSupport
 import Testing
 
-/// FashionNet without dropout (DESIGN.md §4): 1×28×28 → 10 logits.
+/// FashionNet without dropout (Models/fashionnet.md): 1×28×28 → 10 logits.
 private func fashionNet(using generator: inout some RandomNumberGenerator) -> Sequential {
   Sequential([
     Conv2D(1, 32, kernelSize: 3, padding: 1, using: &generator), ReLU(), MaxPool2D(kernelSize: 2),

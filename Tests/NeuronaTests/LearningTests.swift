@@ -1,4 +1,4 @@
-// The seed notes' first lessons as tests: a single TLU learns AND and OR but not XOR; an
+// The course's first lessons as tests: a single TLU learns AND and OR but not XOR; an
 // MLP with one hidden layer learns XOR by backpropagation.
 import Neurona
 import NeuronaTestSupport

@@ -1,4 +1,4 @@
-// The seed notes' point about recurrent networks, measured: a plain RNN's memory fades because
+// The course's point about recurrent networks, measured: a plain RNN's memory fades because
 // its gradient over many steps vanishes, and the LSTM's gated cell state fixes that.
 // The task: a sequence of T = 30 numbers whose first is ±1 and the rest Gaussian noise of the
 // same size; the class is the sign of the first number, answered after the last one.

@@ -1,4 +1,4 @@
-// Activation functions (the seed notes' "función de activación") as parameter-free layers,
+// Activation functions (the course's "función de activación") as parameter-free layers,
 // each with its derivative beside it. Shapes are unchanged: [any] → [same].
 #if canImport(Glibc)
   import Glibc

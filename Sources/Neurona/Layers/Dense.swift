@@ -1,4 +1,4 @@
-// Dense (fully connected): the weighted sum of the seed notes, y = x·Wᵀ + b, for a batch.
+// Dense (fully connected): the weighted sum of the course, y = x·Wᵀ + b, for a batch.
 // N = batch size, I = input features, O = output features.
 
 /// A fully connected layer: every output is a weighted sum of all inputs plus a bias.

@@ -1,4 +1,4 @@
-// Dropout (the seed notes' "poda neuronal"): during training each unit is zeroed with
+// Dropout (the course's "poda neuronal"): during training each unit is zeroed with
 // probability p and the survivors scaled by 1/(1−p) ("inverted" dropout), so the expected
 // activation is unchanged and inference is the identity. No parameters.
 

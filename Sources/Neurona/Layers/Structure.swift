@@ -1,4 +1,4 @@
-// Layers that arrange other layers or reshape: Sequential (the seed notes' "modelo
+// Layers that arrange other layers or reshape: Sequential (the course's "modelo
 // secuencial", as in Keras) and Flatten.
 
 /// Layers applied one after another; backward runs them in reverse (the chain rule).

@@ -1,4 +1,4 @@
-// L2 regularisation (the seed notes' "norma L2"): λ‖w‖² added to the loss pulls weights
+// L2 regularisation (the course's "norma L2"): λ‖w‖² added to the loss pulls weights
 // toward zero and discourages a model that memorises its training set. Applied here and
 // nowhere else; biases, normalisation shifts and buffers are exempt.
 

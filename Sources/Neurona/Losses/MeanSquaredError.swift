@@ -1,4 +1,4 @@
-// Mean squared error, the regression loss of the seed notes.
+// Mean squared error, the regression loss of the course.
 
 /// L = mean((ŷ − y)²) over all elements; ∂L/∂ŷ = 2(ŷ − y)/count.
 public struct MeanSquaredError: Loss {

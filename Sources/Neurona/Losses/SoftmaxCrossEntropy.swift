@@ -1,4 +1,4 @@
-// Cross-entropy of a softmax over class logits (the seed notes' "cross-entropy"), computed
+// Cross-entropy of a softmax over class logits (the course's "cross-entropy"), computed
 // from the logits with log-sum-exp so no probability is ever rounded to 0 and logged.
 // N = batch size, K = classes.
 #if canImport(Glibc)

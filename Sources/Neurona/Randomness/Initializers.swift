@@ -1,4 +1,4 @@
-// How a layer's first weights are chosen (the seed notes' "primeros pesos"): the scale must
+// How a layer's first weights are chosen (the course's "primeros pesos"): the scale must
 // keep activations and gradients from shrinking or exploding from layer to layer.
 // fanIn = inputs per output unit, fanOut = outputs per input unit (× kernel area for convs).
 

@@ -7,9 +7,9 @@ import Neurona
 public enum ClassifierArchitecture: String, CaseIterable, Sendable {
   /// Convolution blocks (Conv3×3–ReLU–MaxPool2, channels doubling from `width`) then
   /// Dense(128)–ReLU–Dropout–Dense(K). With width 32 and depth 2 on 1×28×28 it is
-  /// FashionNet (DESIGN.md §4).
+  /// FashionNet (Models/fashionnet.md).
   case cnn
-  /// The multi-layer perceptron 784-256-128-K of the seed notes (input size from the data).
+  /// The multi-layer perceptron 784-256-128-K of the course (input size from the data).
   case mlp
   /// Each image row a time step: LSTM(128) over the rows, last hidden state → Dense(K).
   case lstm

@@ -1,4 +1,4 @@
-// Learned representations (the seed notes' "representation learning"): what a classifier's
+// Learned representations (the course's "representation learning"): what a classifier's
 // last Dense layer sees — the features the network learned to compute — as a vector per
 // picture, for clustering or searching one's own pictures. For FashionNet that is the 128
 // ReLU outputs of fc1 (dropout is the identity at inference); for the MLP the 128 of fc2;

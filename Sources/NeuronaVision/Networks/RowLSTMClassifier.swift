@@ -1,4 +1,4 @@
-// The row-LSTM image classifier (DESIGN §4): an image read as a sequence of its rows, one row
+// The row-LSTM image classifier (Models/rowlstm.md): an image read as a sequence of its rows, one row
 // per time step, by an LSTM whose last hidden state a dense layer turns into class logits.
 // N = batch size, R = image rows (time steps), C = image columns (features per step),
 // H = LSTM hidden size, K = classes.

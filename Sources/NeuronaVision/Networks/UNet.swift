@@ -1,4 +1,4 @@
-// UNetSmall (DESIGN.md §4): an encoder-decoder for masks. The encoder halves the resolution
+// UNetSmall (Models/nuclei.md): an encoder-decoder for masks. The encoder halves the resolution
 // and doubles the channels level by level; the decoder upsamples with 2×2 transposed
 // convolutions and concatenates the encoder's output of the same level (the skip), so fine
 // detail lost by pooling comes back. Skip gradients are routed explicitly in `backward`.

@@ -1,5 +1,5 @@
 // The per-epoch learning curves of a run — training loss and accuracy, validation score —
-// and the check the seed notes' "generalises" asks for: when the validation score keeps
+// and the check the course's "generalises" asks for: when the validation score keeps
 // falling while the training figures keep improving, the model is learning the training
 // data's noise (overfitting), and the run says so. Stored in checkpoints and model files
 // (`training_curves`, CSV) so a model card can show both curves.

@@ -1,4 +1,4 @@
-// LSTM (the seed notes' "Long Short-Term Memory"): an RNN whose memory is a cell state
+// LSTM (the course's "Long Short-Term Memory"): an RNN whose memory is a cell state
 // changed only by gated addition, so gradients can flow back over many steps without
 // vanishing. PyTorch's equations and gate order (i, f, g, o), so its weights load as they are.
 // N = batch size, T = time steps, F = input features, H = hidden size; see Recurrent.swift.

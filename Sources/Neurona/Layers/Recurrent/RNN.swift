@@ -1,4 +1,4 @@
-// The plain recurrent layer (the seed notes' "RNN"): a hidden state fed back into itself
+// The plain recurrent layer (the course's "RNN"): a hidden state fed back into itself
 // through tanh at every step. It remembers, but its gradient over k steps is a product of k
 // Jacobians diag(1 − h²)·W_hh, which vanishes (or explodes) as k grows — the LSTM's reason.
 // N = batch size, T = time steps, F = input features, H = hidden size; see Recurrent.swift.

@@ -1,4 +1,4 @@
-// What RNN and LSTM share (the seed notes' "conexiones recurrentes"): the four PyTorch-named
+// What RNN and LSTM share (the course's "conexiones recurrentes"): the four PyTorch-named
 // parameters, their initialisation, and everything but the per-step element-wise work of the
 // cell (RNN.swift, LSTM.swift): the matrix products, the layouts and the threading.
 //
