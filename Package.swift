@@ -78,16 +78,18 @@ let package = Package(
 
     // MARK: - Tests
     .target(
-      name: "NeuronaTestSupport", dependencies: ["Neurona"], path: "Tests/NeuronaTestSupport"),
+      name: "NeuronaTestSupport", dependencies: ["Neurona", "CZlib"],
+      path: "Tests/NeuronaTestSupport"),
     .testTarget(
       name: "NeuronaTests",
       dependencies: [
         "Neurona", "NeuronaKernels", "NeuronaAVX2", "NeuronaAVX512", "NeuronaTestSupport",
       ]),
     .testTarget(
-      name: "NeuronaImageTests", dependencies: ["NeuronaImage"], exclude: ["Fixtures"]),
+      name: "NeuronaImageTests", dependencies: ["NeuronaImage", "NeuronaTestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(
-      name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport", "CZlib"],
+      name: "NeuronaVisionTests", dependencies: ["NeuronaVision", "NeuronaTestSupport"],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "CommandTests",

@@ -1,7 +1,9 @@
 // Bad input: every broken, hostile or unsupported file gives the right one-line error and never
 // crashes, hangs or aborts the process.
 import Foundation
+import Neurona
 import NeuronaImage
+import NeuronaTestSupport
 import Testing
 
 @Suite struct BadInputTests {
@@ -140,7 +142,7 @@ import Testing
   }
 
   @Test func randomBytes() {
-    var rng = SplitMix64(state: 7)
+    var rng = SplitMix64(seed: 7)
     for length in [1, 3, 8, 100, 5000] {
       let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
       #expect(throws: ImageError.self) { try Image.decode(bytes, name: "random") }
@@ -157,7 +159,7 @@ import Testing
   /// either succeeds or throws an ImageError; nothing crashes, hangs or aborts. Fixed seed,
   /// 4000 decodes of files under 6 KB: under a second in release.
   @Test func mutationLoopNeverCrashes() throws {
-    var rng = SplitMix64(state: 20_261_129)
+    var rng = SplitMix64(seed: 20_261_129)
     let files = try expectedTable.map { try fixtureBytes($0.file) }
     var decoded = 0
     var failed = 0

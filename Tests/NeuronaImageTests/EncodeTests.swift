@@ -1,7 +1,9 @@
 // Encoding: PNG round trips are exact, JPEG round trips stay within a stated error, and writes
 // are atomic (no overwrite unless asked, no temporary file left behind).
 import Foundation
+import Neurona
 import NeuronaImage
+import NeuronaTestSupport
 import Testing
 
 @Suite struct EncodeTests {
@@ -54,7 +56,7 @@ import Testing
   }
 
   @Test func writesAtomicallyWithoutOverwriting() throws {
-    let folder = try temporaryFolder()
+    let folder = try makeTemporaryFolder("image-tests")
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let path = folder + "/mask.png"
     let first = testPicture(width: 8, height: 8, channels: 1)
@@ -70,7 +72,7 @@ import Testing
   }
 
   @Test func failedWriteLeavesNothing() throws {
-    let folder = try temporaryFolder()
+    let folder = try makeTemporaryFolder("image-tests")
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let image = testPicture(width: 4, height: 4, channels: 3)
     // A missing folder.

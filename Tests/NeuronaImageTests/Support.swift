@@ -1,5 +1,6 @@
 // Shared helpers for the NeuronaImage tests: fixture paths, the expected-values table written by
-// scripts/make-image-fixtures.py, CRC-32, a seeded generator and temporary folders.
+// scripts/make-image-fixtures.py, CRC-32 and folder listings (temporary folders and the seeded generator come from
+// NeuronaTestSupport and Neurona, as in every test target).
 import Foundation
 import NeuronaImage
 import Testing
@@ -55,25 +56,6 @@ func crc32(_ bytes: [UInt8]) -> UInt32 {
 /// The largest absolute difference between two equally long sample arrays.
 func maxDifference(_ a: [UInt8], _ b: [UInt8]) -> Int {
   zip(a, b).reduce(0) { max($0, abs(Int($1.0) - Int($1.1))) }
-}
-
-/// SplitMix64: a tiny seeded generator so random tests replay exactly.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
-/// A fresh empty folder under the system's temporary folder.
-func temporaryFolder() throws -> String {
-  let path = NSTemporaryDirectory() + "neurona-image-tests-" + UUID().uuidString
-  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  return path
 }
 
 /// The files in a folder, sorted.

@@ -48,14 +48,6 @@ public func runProduct(
     standardError: String(decoding: errData, as: UTF8.self))
 }
 
-/// A new empty folder under the system's temporary folder.
-public func makeTemporaryFolder(_ name: String) throws -> String {
-  let path = FileManager.default.temporaryDirectory
-    .appendingPathComponent("neurona-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-  return path
-}
-
 /// Holds what the draining thread read, handed over through the group's wait.
 private final class OutputBox: @unchecked Sendable {
   var data = Data()

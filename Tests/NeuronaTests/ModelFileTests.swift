@@ -3,20 +3,13 @@ import Neurona
 import NeuronaTestSupport
 import Testing
 
-private func temporaryPath(_ name: String) -> String {
-  let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "neurona-tests-\(getpid())")
-  try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-  return directory.appendingPathComponent(name).path
-}
-
 private func smallModel(seed: UInt64) -> Sequential {
   var generator = SplitMix64(seed: seed)
   return Sequential([Dense(3, 4, using: &generator), ReLU(), Dense(4, 2, using: &generator)])
 }
 
 @Test func saveThenLoadGivesIdenticalOutputs() throws {
-  let path = temporaryPath("roundtrip.safetensors")
+  let path = scratchPath("roundtrip.safetensors")
   let original = smallModel(seed: 1)
   try ModelFile.save(original, metadata: ["architecture": "mlp"], to: path)
   let file = try ModelFile.read(path)
@@ -64,7 +57,7 @@ private func smallModel(seed: UInt64) -> Sequential {
 }
 
 @Test func loadingAnotherArchitectureIsAClearError() throws {
-  let path = temporaryPath("other.safetensors")
+  let path = scratchPath("other.safetensors")
   try ModelFile.save(smallModel(seed: 1), metadata: [:], to: path)
   var generator = SplitMix64(seed: 1)
   let wider = Sequential([Dense(3, 5, using: &generator), ReLU(), Dense(5, 2, using: &generator)])
@@ -82,15 +75,15 @@ private func smallModel(seed: UInt64) -> Sequential {
 }
 
 @Test func aFileThatIsNotOursIsRefused() throws {
-  let path = temporaryPath("foreign.safetensors")
+  let path = scratchPath("foreign.safetensors")
   try SafeTensors(tensors: ["x": Tensor(zeros: [1])]).write(to: path)
   #expect(throws: ModelFileError.self) { try ModelFile.read(path) }
-  #expect(throws: ModelFileError.self) { try ModelFile.read(temporaryPath("missing.safetensors")) }
+  #expect(throws: ModelFileError.self) { try ModelFile.read(scratchPath("missing.safetensors")) }
 }
 
 @Test func pythonSafetensorsReadsOurFiles() throws {
   // Skipped unless Python has numpy and safetensors (`pip install safetensors numpy`).
-  let path = temporaryPath("forpython.safetensors")
+  let path = scratchPath("forpython.safetensors")
   try ModelFile.save(smallModel(seed: 4), metadata: ["architecture": "mlp"], to: path)
   let script = """
     import sys

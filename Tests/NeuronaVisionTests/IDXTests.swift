@@ -1,22 +1,15 @@
-import CZlib
 import Foundation
 import Neurona
 import NeuronaTestSupport
 import NeuronaVision
 import Testing
 
-private func writeGzip(_ bytes: [UInt8], to path: String) {
-  let file = gzopen(path, "wb")
-  _ = bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32(bytes.count)) }
-  gzclose(file)
-}
-
 @Test func idxReaderReadsGzippedAndPlainFiles() throws {
-  let directory = FileManager.default.temporaryDirectory.path
+  let directory = try makeTemporaryFolder("idx")
   // Magic 0x00000803 (unsigned bytes, rank 3), dims 2×2×3, then 12 pixels.
   let bytes: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3] + Array(0..<12)
   let gzipped = "\(directory)/neurona-\(getpid())-images.gz"
-  writeGzip(bytes, to: gzipped)
+  FileManager.default.createFile(atPath: gzipped, contents: Data(gzip(bytes)))
   let plain = "\(directory)/neurona-\(getpid())-images"
   FileManager.default.createFile(atPath: plain, contents: Data(bytes))
   for path in [gzipped, plain] {
@@ -26,8 +19,8 @@ private func writeGzip(_ bytes: [UInt8], to path: String) {
   }
 }
 
-@Test func idxReaderRefusesBadFiles() {
-  let directory = FileManager.default.temporaryDirectory.path
+@Test func idxReaderRefusesBadFiles() throws {
+  let directory = try makeTemporaryFolder("idx")
   let cases: [[UInt8]] = [
     [],
     [1, 2, 3, 4],  // bad magic

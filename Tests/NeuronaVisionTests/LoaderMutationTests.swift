@@ -3,27 +3,11 @@
 // tails and numbers swapped for huge ones load or throw ModelFileError, never crash; and the
 // crafted headers the fuzzers and review turned up (sizes that overflow, a few bytes claiming
 // two billion elements) are refused without trapping or allocating what they claim.
-import CZlib
 import Foundation
 import Neurona
+import NeuronaTestSupport
 import NeuronaVision
 import Testing
-
-private func scratch(_ name: String) -> String {
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "neurona-mutation-\(getpid())")
-  try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-  return folder.appendingPathComponent(name).path
-}
-
-private func gzip(_ bytes: [UInt8]) -> [UInt8] {
-  let path = scratch("gz-\(UInt32.random(in: 0...UInt32.max))")
-  let file = gzopen(path, "wb")
-  _ = bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32(bytes.count)) }
-  gzclose(file)
-  defer { unlink(path) }
-  return [UInt8](FileManager.default.contents(atPath: path) ?? Data())
-}
 
 /// Applies 1–4 random edits: a flipped bit, a random byte, a run of 0xFF, a cut tail.
 private func mutate(_ original: [UInt8], within limit: Int? = nil, using rng: inout SplitMix64)
@@ -47,7 +31,7 @@ private func mutate(_ original: [UInt8], within limit: Int? = nil, using rng: in
   let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 4, 1, 2, 3, 4]
   let seeds = [images, labels, gzip(images), gzip(labels)]
   var rng = SplitMix64(seed: 20_261_130)
-  let path = scratch("mutant.idx")
+  let path = scratchPath("mutant.idx")
   var (loaded, refused) = (0, 0)
   for round in 0..<3000 {
     let bytes = mutate(seeds[round % seeds.count], using: &rng)
@@ -64,7 +48,7 @@ private func mutate(_ original: [UInt8], within limit: Int? = nil, using rng: in
 }
 
 @Test func idxHeadersClaimingHugeArraysAreRefusedCheaply() throws {
-  let path = scratch("huge.idx")
+  let path = scratchPath("huge.idx")
   // Rank 4 with dimensions whose product overflows Int (each < 2^31): used to wrap to a
   // small count and return a shape that disagreed with its bytes.
   let overflow: [UInt8] = [0, 0, 8, 4] + [UInt8](repeating: 0x7F, count: 16)

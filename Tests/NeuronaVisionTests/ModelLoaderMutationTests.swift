@@ -4,15 +4,9 @@
 // network far larger than the file's weights is refused before the network is built.
 import Foundation
 import Neurona
+import NeuronaTestSupport
 import NeuronaVision
 import Testing
-
-private func scratch(_ name: String) -> String {
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "neurona-loader-\(getpid())")
-  try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-  return folder.appendingPathComponent(name).path
-}
 
 /// A small classifier and a small segmenter, saved.
 private func seedFiles() throws -> [[UInt8]] {
@@ -25,7 +19,7 @@ private func seedFiles() throws -> [[UInt8]] {
     description: SegmenterDescription(
       channels: 1, size: 16, baseWidth: 1, depth: 1, mean: [0], std: [1]),
     seed: 1)
-  let (a, b) = (scratch("seed-classifier"), scratch("seed-segmenter"))
+  let (a, b) = (scratchPath("seed-classifier"), scratchPath("seed-segmenter"))
   try classifier.save(to: a)
   try segmenter.save(to: b)
   return try [a, b].map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
@@ -57,7 +51,7 @@ private func mutateHeader(_ original: [UInt8], using rng: inout SplitMix64) -> [
 @Test func modelLoaderMutationLoopNeverCrashes() throws {
   let seeds = try seedFiles()
   var rng = SplitMix64(seed: 20_261_132)
-  let path = scratch("mutant.safetensors")
+  let path = scratchPath("mutant.safetensors")
   var outcomes = [0, 0]
   for round in 0..<600 {
     let bytes = mutateHeader(seeds[round % seeds.count], using: &rng)
@@ -82,7 +76,7 @@ private func mutateHeader(_ original: [UInt8], using rng: inout SplitMix64) -> [
   vast.metadata["depth"] = "12"
   vast.metadata["input_height"] = "60000"
   vast.metadata["input_width"] = "60000"
-  let path = scratch("vast.safetensors")
+  let path = scratchPath("vast.safetensors")
   try vast.write(to: path)
   #expect(throws: ModelFileError.self) { try Classifier.load(path) }
   var unet = try SafeTensors.decode(Data(seeds[1]))

@@ -132,66 +132,6 @@ final class DecoderHarness: Layer {
   #expect(isClose(fast, reference, tolerance: 1e-4))
 }
 
-/// Like `checkGradients`, but for a deep ReLU network where some of 10⁴ activations always sit
-/// within ε of a kink: each sample's difference quotient is taken with ε and ε/2, and a sample
-/// whose two quotients disagree (a kink was crossed) is skipped rather than judged.
-/// - Returns: (mismatches among the reliable samples, reliable samples, skipped samples).
-func checkGradientsSkippingKinks(
-  of layer: Layer, input: Tensor, epsilon: Float, samplesPerTensor: Int
-) -> (mismatches: [String], reliable: Int, skipped: Int) {
-  var generator = SplitMix64(seed: 42)
-  let output = layer.forward(input, mode: .training)
-  let projection = Tensor(
-    shape: output.shape, scalars: (0..<output.count).map { _ in generator.nextGaussian() })
-  func objective(_ x: Tensor) -> Double {
-    zip(layer.forward(x, mode: .training).scalars, projection.scalars)
-      .reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-  }
-  layer.zeroGradients()
-  _ = layer.forward(input, mode: .training)
-  let inputGradient = layer.backward(projection)
-  var mismatches: [String] = []
-  var (reliable, skipped) = (0, 0)
-  func judge(_ location: String, _ analytic: Float, _ quotient: (Float) -> Double) {
-    let (coarse, fine) = (quotient(epsilon), quotient(epsilon / 2))
-    let scale = max(abs(coarse), abs(fine), Double(abs(analytic)), 1)
-    guard abs(coarse - fine) <= 0.01 * scale else {
-      skipped += 1
-      return
-    }
-    reliable += 1
-    if abs(Double(analytic) - fine) > 0.03 * scale {
-      mismatches.append("\(location): \(analytic) vs \(fine)")
-    }
-  }
-  let spread = { (count: Int) in
-    (0..<min(count, samplesPerTensor)).map { $0 * count / min(count, samplesPerTensor) }
-  }
-  for i in spread(input.count) {
-    judge("input[\(i)]", inputGradient.scalars[i]) { eps in
-      var (plus, minus) = (input, input)
-      plus.scalars[i] += eps
-      minus.scalars[i] -= eps
-      return (objective(plus) - objective(minus)) / (2 * Double(eps))
-    }
-  }
-  for (name, parameter) in layer.namedParameters {
-    let gradient = parameter.gradient
-    for i in spread(parameter.value.count) {
-      judge("\(name)[\(i)]", gradient.scalars[i]) { eps in
-        let original = parameter.value.scalars[i]
-        parameter.value.scalars[i] = original + eps
-        let plus = objective(input)
-        parameter.value.scalars[i] = original - eps
-        let minus = objective(input)
-        parameter.value.scalars[i] = original
-        return (plus - minus) / (2 * Double(eps))
-      }
-    }
-  }
-  return (mismatches, reliable, skipped)
-}
-
 @Test func personNetworkGradients() {
   var generator = SplitMix64(seed: 9)
   let network = PersonSegmenterNetwork(using: &generator)
@@ -203,17 +143,22 @@ func checkGradientsSkippingKinks(
   // of the parts upstream of it. So each part (stem, block, context, decoder stage, head) must
   // have most of its judged samples right.
   let input = randomTensor([1, 3, 32, 32], low: 0, high: 1, seed: 10)
-  let result = checkGradientsSkippingKinks(
-    of: network, input: input, epsilon: 2e-3, samplesPerTensor: 4)
+  let tolerance = GradientTolerance(
+    epsilon: 2e-3, absolute: 0.03, relative: 0.03, samplesPerTensor: 4)
+  let report = gradientCheckReport(
+    of: network, input: input, tolerance: tolerance, skipKinks: true)
   print(
-    "person network gradients: \(result.reliable) judged, \(result.mismatches.count) off, "
-      + "\(result.skipped) skipped (kinks)")
+    "person network gradients: \(report.judgedCount) judged, \(report.mismatches.count) off, "
+      + "\(report.skipped) skipped (kinks)")
   let parts = Set(
-    network.namedParameters.map { $0.name.split(separator: ".").prefix(2).joined(separator: ".") })
+    network.namedParameters.map {
+      $0.name.split(separator: ".").dropLast().prefix(2).joined(separator: ".")
+    })
   for part in parts.sorted() {
-    let judged = network.namedParameters.filter { $0.name.hasPrefix(part + ".") }.count * 4
-    let off = result.mismatches.filter { $0.hasPrefix(part + ".") }.count
-    #expect(off * 4 <= judged, "\(part): \(off) of ~\(judged) samples off")
+    let judged = report.judged.filter { $0.key.hasPrefix(part + ".") }.values.reduce(0, +)
+    let off = report.mismatches.filter { $0.location.hasPrefix(part + ".") }.count
+    #expect(judged > 0, "\(part): no sample judged")
+    #expect(off * 4 <= judged, "\(part): \(off) of \(judged) samples off")
   }
-  #expect(result.skipped < result.reliable, "too many samples crossed a kink to judge")
+  #expect(report.skipped < report.judgedCount, "too many samples crossed a kink to judge")
 }

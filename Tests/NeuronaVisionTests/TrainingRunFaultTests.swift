@@ -44,10 +44,7 @@ private func smallNetwork() -> Sequential {
 }
 
 @Test func divergenceInALaterEpochKeepsTheLastGoodModelAndCheckpoint() throws {
-  let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "neurona-diverge-\(getpid())"
-  ).path
-  try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+  let folder = try makeTemporaryFolder("diverge")
   let output = "\(folder)/m.safetensors"
   let options = TrainingOptions(epochs: 4, batchSize: 4, learningRate: 0.01, outputPath: output)
   let model = smallNetwork()
