@@ -8,6 +8,8 @@ import Foundation
 public enum AtomicFile {
   /// Writes `bytes` to `path` atomically.
   /// - Parameters:
+  ///   - bytes: the whole file.
+  ///   - path: where it goes; a temporary file beside it is renamed into place.
   ///   - overwrite: replace an existing file; when false an existing file is an error, checked
   ///     atomically (no window in which another writer's file could be clobbered).
   /// - Throws: `ImageError.fileExists` or `ImageError.writeFailed` (the folder is missing or

@@ -16,6 +16,7 @@ extension Image {
   ///   - minimumSize: a hint that the caller will shrink the picture to at least this size
   ///     (upright width × height): JPEGs may then be decoded at 1/2, 1/4 or 1/8 scale, several
   ///     times faster. The result is never smaller than this size (unless the file is).
+  /// - Returns: the decoded picture.
   /// - Throws: `ImageError` with a one-line message.
   public static func read(
     contentsOf path: String, pixelLimit: Int = defaultPixelLimit,
@@ -65,12 +66,16 @@ extension Image {
 
   /// The JPEG file's bytes (baseline, 4:2:0 chroma for colour). RGBA loses its alpha.
   /// - Parameter quality: 1 (smallest) to 100 (best); 90 keeps photos visually unchanged.
+  /// - Returns: the file's bytes.
+  /// - Throws: `ImageError` when libjpeg fails.
   public func encodeJPEG(quality: Int = 90) throws -> [UInt8] {
     try JPEGCodec.encode(self, quality: quality)
   }
 
   /// Writes a PNG atomically: the file appears complete or not at all.
-  /// - Parameter overwrite: replace an existing file; otherwise that is an error.
+  /// - Parameters:
+  ///   - path: where to write.
+  ///   - overwrite: replace an existing file; otherwise that is an error.
   /// - Throws: `ImageError.fileExists`, `.writeFailed`.
   public func writePNG(to path: String, overwrite: Bool = false) throws {
     try AtomicFile.write(encodePNG(), to: path, overwrite: overwrite)

@@ -8,9 +8,15 @@ import CCodecShims
 enum JPEGCodec {
   /// Decodes to grey (1 channel) or RGB (3 channels), upright.
   ///
-  /// - Parameter minimumSize: when set, decode at the smallest of 1/8, 1/4, 1/2, 1/1 of the full
-  ///   size that still covers it (after orientation), which is several times faster than decoding
-  ///   in full and shrinking afterwards.
+  /// - Parameters:
+  ///   - bytes: the file's bytes.
+  ///   - name: the file's name, to start error messages.
+  ///   - pixelLimit: refuse larger pictures before allocating them.
+  ///   - minimumSize: when set, decode at the smallest of 1/8, 1/4, 1/2, 1/1 of the full size
+  ///     that still covers it (after orientation), which is several times faster than decoding
+  ///     in full and shrinking afterwards.
+  /// - Returns: the decoded picture.
+  /// - Throws: `ImageError` with a one-line message.
   static func decode(
     _ bytes: UnsafeBufferPointer<UInt8>, name: String, pixelLimit: Int,
     minimumSize: (width: Int, height: Int)?

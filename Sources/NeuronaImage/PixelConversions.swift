@@ -83,7 +83,9 @@ extension Image {
   /// - Parameters:
   ///   - mask: 1-channel, same size; 0 leaves a pixel alone, 255 tints it fully, values between
   ///     (a soft mask) tint partly.
+  ///   - colour: the tint.
   ///   - opacity: 0…1, how strongly a fully set mask pixel is tinted.
+  /// - Returns: a new RGB image.
   /// - Throws: `ImageError.invalidArgument` for a mask of the wrong shape or opacity outside 0…1.
   public func overlaid(
     mask: Image, colour: (red: UInt8, green: UInt8, blue: UInt8) = (255, 0, 0),

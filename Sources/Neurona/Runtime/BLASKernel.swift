@@ -28,6 +28,7 @@ public enum BLASKernel {
   ///   - current: `openblas_get_corename()`, any case.
   ///   - level: the instruction-set level the process runs at.
   ///   - isAMD: whether the CPU is AMD's (whose AVX-512 is double-pumped).
+  /// - Returns: OpenBLAS's name of the kernel to use, or nil.
   public static func choice(current: String, for level: InstructionSet, isAMD: Bool) -> String? {
     let name = current.lowercased()
     switch level {

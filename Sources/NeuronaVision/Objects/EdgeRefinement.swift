@@ -22,7 +22,11 @@ public enum EdgeRefinement {
 
   /// `mask` (values 0…1, any size) refined along `photo`'s edges: soft alpha at the photo's
   /// size, clamped to 0…1.
-  /// - Parameter coarseness: photo pixels per mask pixel; by default from the two sizes.
+  /// - Parameters:
+  ///   - mask: the coarse mask.
+  ///   - photo: the picture whose edges the result follows.
+  ///   - coarseness: photo pixels per mask pixel; by default from the two sizes.
+  /// - Returns: the refined alpha.
   /// - Throws: `ImageError.invalidArgument` for unusable sizes.
   public static func refine(_ mask: FloatMap, photo: Image, coarseness: Double? = nil) throws
     -> FloatMap

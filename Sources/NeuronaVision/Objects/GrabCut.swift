@@ -55,9 +55,12 @@ public struct GrabCut: Sendable {
   /// The object alpha (0…1) of every pixel of `image`: for each box the object inside it,
   /// all boxes combined (union, by maximum).
   /// - Parameters:
+  ///   - image: the photo.
+  ///   - boxes: the objects' boxes.
   ///   - hint: grey, the image's size: white (≥ 200) surely object, black (≤ 55) surely
   ///     background, other levels unknown. Fixes those pixels in the cut and in the result.
   ///   - prior: object probabilities at the image's size (a segmenter's), a prior for the cut.
+  /// - Returns: the alpha map at the image's size.
   /// - Throws: `VisionError` for a box outside the picture or a hint or prior of another size.
   public func alpha(
     _ image: Image, boxes: [PixelBox], hint: Image? = nil, prior: FloatMap? = nil

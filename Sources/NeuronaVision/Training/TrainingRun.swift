@@ -35,14 +35,15 @@ public final class TrainingRun {
   /// Runs the remaining epochs.
   ///
   /// - Parameters:
+  ///   - source: the training examples, batch by batch.
+  ///   - trainIndices: which of the source's examples to train on.
   ///   - score: the validation score of the model after an epoch (higher is better) and a
   ///     short text for the log; nil when there is no validation data (then the training
   ///     loss decides which model is best).
   ///   - log: receives one line per epoch.
   ///   - onStep: progress within an epoch (for a progress bar).
-  /// - Returns: where the run ended.
-  /// With `options.resume` and no checkpoint (killed before one was written), the run starts
-  /// over, as the interrupted run did.
+  /// - Returns: where the run ended. With `options.resume` and no checkpoint (killed before
+  ///   one was written), the run starts over, as the interrupted run did.
   /// - Throws: `DivergenceError` (the best model so far stays at the output path and the
   ///   last checkpoint beside it; the message says so),
   ///   `ModelFileError` when files cannot be read or written.
