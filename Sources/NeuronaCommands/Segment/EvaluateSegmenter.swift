@@ -46,23 +46,9 @@ struct EvaluateSegmenter: ParsableCommand {
       try runInstances(segmenter)
       return
     }
-    var records: [SegmentationRecord] = []
-    var pooled = MaskOverlap()
-    for pair in try MaskPairs.find(images: images, masks: masks) {
-      let data = try MaskPairs.load(image: pair.image, mask: pair.mask)
-      let map = try segmenter.probabilities(data.image)
-      let overlap = MaskOverlap(
-        predicted: map.values.map { $0 >= threshold }, truth: data.mask.map { $0 != 0 })
-      pooled = pooled + overlap
-      records.append(SegmentationRecord(path: pair.image, overlap: overlap))
-    }
-    let count = Double(records.count)
-    let report = SegmentationReport(
-      iou: records.reduce(0) { $0 + $1.iou } / count,
-      dice: records.reduce(0) { $0 + $1.dice } / count,
-      pixelAccuracy: records.reduce(0) { $0 + $1.pixelAccuracy } / count,
-      pooledIoU: pooled.iou, pooledDice: pooled.dice, images: records.count,
-      perImage: perImage ? records : nil)
+    let records = try SegmentationEvaluation.records(
+      of: segmenter, on: try MaskPairs.find(images: images, masks: masks), threshold: threshold)
+    let report = SegmentationReport(records: records, keepPerImage: perImage)
     if format == .json {
       try printJSON(report)
       return
@@ -85,38 +71,5 @@ struct EvaluateSegmenter: ParsableCommand {
           "mean IoU %.4f, Dice %.4f, pixel accuracy %.4f over %d images (pooled IoU %.4f, Dice %.4f)",
         report.iou, report.dice, report.pixelAccuracy, report.images, report.pooledIoU,
         report.pooledDice))
-  }
-}
-
-struct SegmentationRecord: Encodable {
-  var path: String
-  var iou: Double, dice: Double, pixelAccuracy: Double
-
-  init(path: String, overlap: MaskOverlap) {
-    self.path = path
-    iou = overlap.iou
-    dice = overlap.dice
-    pixelAccuracy = overlap.pixelAccuracy
-  }
-
-  enum CodingKeys: String, CodingKey {
-    case path, iou, dice
-    case pixelAccuracy = "pixel_accuracy"
-  }
-}
-
-/// Means over images (`iou`, `dice`, `pixel_accuracy`) and pooled over all pixels.
-struct SegmentationReport: Encodable {
-  var iou: Double, dice: Double, pixelAccuracy: Double
-  var pooledIoU: Double, pooledDice: Double
-  var images: Int
-  var perImage: [SegmentationRecord]?
-
-  enum CodingKeys: String, CodingKey {
-    case iou, dice, images
-    case pixelAccuracy = "pixel_accuracy"
-    case pooledIoU = "pooled_iou"
-    case pooledDice = "pooled_dice"
-    case perImage = "per_image"
   }
 }

@@ -137,13 +137,8 @@ struct TrainSegmenter: ParsableCommand {
     reportTargets(sampler)
     var metadata = description.metadata
     metadata["training_command"] = TrainingArguments.commandLine
-    let loss =
-      target == .mask
-      ? CombinedLoss([(bceWeight, BinaryCrossEntropy()), (diceWeight, SoftDiceLoss())])
-      : CombinedLoss([
-        (bceWeight, PixelCrossEntropy(classWeights: [1, 1, boundaryWeight])),
-        (diceWeight, PixelSoftmaxDice()),
-      ])
+    let loss = target.trainingLoss(
+      crossEntropyWeight: bceWeight, diceWeight: diceWeight, boundaryWeight: boundaryWeight)
     let run = TrainingRun(
       model: segmenter.network, loss: loss, options: training.options(), metadata: metadata)
     var bar = ProgressBar(title: "epoch")
@@ -151,10 +146,8 @@ struct TrainSegmenter: ParsableCommand {
       sampler, trainIndices: Array(0..<sampler.count),
       score: { _ in
         guard !validationData.isEmpty else { return nil }
-        let overlap = validationData.map { pair in
-          let predicted = (try? segmenter.probabilities(pair.image).values.map { $0 >= 0.5 }) ?? []
-          // Any class but background is foreground.
-          return MaskOverlap(predicted: predicted, truth: pair.mask.map { $0 != 0 })
+        let overlap = validationData.map {
+          (try? SegmentationEvaluation.overlap(of: segmenter, on: $0)) ?? MaskOverlap()
         }.reduce(MaskOverlap(), +)
         return (
           overlap.iou, String(format: "validation IoU %.4f, Dice %.4f", overlap.iou, overlap.dice)
