@@ -47,6 +47,16 @@ func writeStripesFolder(_ root: String, perClass: Int, seed: UInt64) throws {
   #expect(train.standardOutput.contains("epoch 12/12"))
   #expect(FileManager.default.fileExists(atPath: model))
   #expect(!FileManager.default.fileExists(atPath: model + ".checkpoint"))
+  // Beside the model: the curves (two charts, 1200×480) and the report page embedding them.
+  let curves = try Image.read(contentsOf: "\(root)/stripes.curves.png")
+  #expect(curves.width == 1200 && curves.height == 480)
+  let page = try String(contentsOfFile: "\(root)/stripes.report.html", encoding: .utf8)
+  #expect(page.contains("data:image/png;base64,"))
+  #expect(page.contains("--validation-split 0.25"))
+  #expect(page.contains("validation accuracy"))
+  let epochRows = { (start: String) in page.components(separatedBy: start).count - 1 }
+  #expect(
+    epochRows("<tr><td>") == 11 && epochRows("<tr class=\"best\"><td>") == 1, "a row per epoch")
 
   // Training again onto the same file is refused without --force.
   let again = try runProduct(
@@ -79,6 +89,24 @@ func writeStripesFolder(_ root: String, perClass: Int, seed: UInt64) throws {
     try JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any]
   #expect(report?["accuracy"] as? Double == 1)
   #expect(report?["confusion_matrix"] as? [[Int]] == [[6, 0], [0, 6]])
+
+  // --plot draws the matrix: both diagonal cells blue, both others white; an existing plot
+  // is kept unless --force.
+  let plotPath = "\(root)/matrix.png"
+  let plotted = try runProduct(
+    "classify", ["evaluate", "\(root)/photos", "--model", model, "--plot", plotPath])
+  #expect(plotted.status == 0, "\(plotted.standardError)")
+  let plot = try Image.read(contentsOf: plotPath)
+  let diagonal = plot.pixels.indices.filter { $0 % 3 == 0 }.filter {
+    (plot.pixels[$0], plot.pixels[$0 + 1], plot.pixels[$0 + 2]) == (0, 114, 178)
+  }
+  let errorCells = plot.pixels.indices.filter { $0 % 3 == 0 }.filter {
+    plot.pixels[$0] > 200 && plot.pixels[$0 + 1] < 150 && plot.pixels[$0 + 2] < 100
+  }
+  #expect(diagonal.count > 2 * 40 * 40 && errorCells.isEmpty)
+  let replotted = try runProduct(
+    "classify", ["evaluate", "\(root)/photos", "--model", model, "--plot", plotPath])
+  #expect(replotted.status != 0 && replotted.standardError.contains("already exists"))
 }
 
 @Test func classifyReportsBadInputInOneLineAndGoesOn() throws {

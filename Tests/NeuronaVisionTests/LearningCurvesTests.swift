@@ -43,6 +43,17 @@ private func curves(validation: [Double], accuracy: [Double?], loss: [Double]) -
 @Test func curvesRoundTripThroughCSV() {
   let original = curves(validation: [0.5, 0.75], accuracy: [nil, 0.625], loss: [1.5, 0.25])
   let text = LearningCurves.csv(original)
-  #expect(text.hasPrefix(LearningCurves.header + "\n1,1.5,,0.5\n"))
+  #expect(text.hasPrefix(LearningCurves.header + "\n1,1.5,,0.5,\n"))
   #expect(LearningCurves.parse(text) == original)
+  var timed = original
+  timed[1].seconds = 2.5
+  #expect(LearningCurves.parse(LearningCurves.csv(timed)) == timed)
+}
+
+@Test func curvesWrittenBeforeTheSecondsColumnStillParse() {
+  let old = "epoch,train_loss,train_accuracy,validation_score\n1,0.5,0.75,0.625\n"
+  #expect(
+    LearningCurves.parse(old) == [
+      EpochFigures(epoch: 1, trainLoss: 0.5, trainAccuracy: 0.75, validationScore: 0.625)
+    ])
 }

@@ -1,4 +1,5 @@
-// `classify evaluate DATA`: accuracy, per-class precision/recall and the confusion matrix.
+// `classify evaluate DATA`: accuracy, per-class precision/recall and the confusion matrix
+// (with --plot, also as a picture).
 import ArgumentParser
 import Foundation
 import Neurona
@@ -19,6 +20,8 @@ struct EvaluateClassifier: ParsableCommand {
 
   @Option(help: "text or json.")
   var format: OutputFormat = .text
+
+  @OptionGroup var plot: PlotOptions
 
   @OptionGroup var compute: ComputeOptions
 
@@ -45,6 +48,7 @@ struct EvaluateClassifier: ParsableCommand {
     }
     let report = EvaluationReport(matrix: matrix, classNames: data.classNames)
     if format == .json { try printJSON(report) } else { print(report.text) }
+    try plot.write(ConfusionMatrixChart.image(matrix, classNames: data.classNames))
   }
 }
 

@@ -156,6 +156,7 @@ struct TrainClassifier: ParsableCommand {
     _ run: TrainingRun, on examples: TensorDataset, split: (train: [Int], validation: [Int])
   ) throws {
     var bar = ProgressBar(title: "epoch")
+    var runWarnings: [String] = []
     let trainer = run.trainer
     let progress = try run.run(
       examples, trainIndices: split.train,
@@ -168,11 +169,15 @@ struct TrainClassifier: ParsableCommand {
         bar.finish()
         print($0)
         fflush(stdout)
+        if $0.hasPrefix("warning") { runWarnings.append($0) }
       },
       onStep: { step, steps, loss in
         bar.update(step, of: steps, note: String(format: "loss %.4f", loss))
       })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
+    training.writeReport(
+      progress: progress, parameterCount: run.savedModel.parameterCount, scoreName: "accuracy",
+      runWarnings: runWarnings)
   }
 
   /// Prints the class balance and warns when one class has over 3× another's examples.

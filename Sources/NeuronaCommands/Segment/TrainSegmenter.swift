@@ -142,6 +142,7 @@ struct TrainSegmenter: ParsableCommand {
     let run = TrainingRun(
       model: segmenter.network, loss: loss, options: training.options(), metadata: metadata)
     var bar = ProgressBar(title: "epoch")
+    var runWarnings: [String] = []
     let progress = try run.run(
       sampler, trainIndices: Array(0..<sampler.count),
       score: { _ in
@@ -157,11 +158,15 @@ struct TrainSegmenter: ParsableCommand {
         bar.finish()
         print($0)
         fflush(stdout)
+        if $0.hasPrefix("warning") { runWarnings.append($0) }
       },
       onStep: { step, steps, loss in
         bar.update(step, of: steps, note: String(format: "loss %.4f", loss))
       })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
+    training.writeReport(
+      progress: progress, parameterCount: segmenter.network.parameterCount, scoreName: "IoU",
+      runWarnings: runWarnings)
   }
 
   /// Warns when the foreground is so rare (or so common) that a model can score well by

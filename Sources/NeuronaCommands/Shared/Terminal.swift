@@ -7,10 +7,14 @@ enum Terminal {
   /// Whether standard error is a terminal (progress bars only then).
   static let stderrIsTerminal = isatty(STDERR_FILENO) != 0
 
-  /// Writes one line to standard error.
+  /// Writes one line to standard error (and keeps it for a training report).
   static func warn(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+    StderrLines.shared.append(message)
   }
+
+  /// Every line `warn` wrote in this process, in order.
+  static var lines: [String] { StderrLines.shared.all }
 
   /// "200 images in 3.4 s (58.8/s, 2 workers)", for more than one item, after the progress
   /// bar — on a terminal only, like the bar, so that logs keep one line per problem.
@@ -49,4 +53,15 @@ struct ProgressBar {
     guard Terminal.stderrIsTerminal else { return }
     FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
   }
+}
+
+/// The lines written to standard error, kept for the training report; warn may be called from
+/// any worker.
+private final class StderrLines: @unchecked Sendable {
+  static let shared = StderrLines()
+  private let lock = NSLock()
+  private var lines: [String] = []
+
+  func append(_ line: String) { lock.withLock { lines.append(line) } }
+  var all: [String] { lock.withLock { lines } }
 }

@@ -12,21 +12,25 @@ public struct EpochFigures: Equatable, Sendable {
   public var trainAccuracy: Double?
   /// The validation score (accuracy or IoU; higher is better), nil without validation data.
   public var validationScore: Double?
+  /// Wall time of the epoch's training, nil in curves written before it was recorded.
+  public var seconds: Double?
 
   public init(
-    epoch: Int, trainLoss: Double, trainAccuracy: Double? = nil, validationScore: Double? = nil
+    epoch: Int, trainLoss: Double, trainAccuracy: Double? = nil, validationScore: Double? = nil,
+    seconds: Double? = nil
   ) {
     self.epoch = epoch
     self.trainLoss = trainLoss
     self.trainAccuracy = trainAccuracy
     self.validationScore = validationScore
+    self.seconds = seconds
   }
 }
 
 /// Curves as text, and the overfitting check.
 public enum LearningCurves {
   /// The CSV header of `csv`.
-  public static let header = "epoch,train_loss,train_accuracy,validation_score"
+  public static let header = "epoch,train_loss,train_accuracy,validation_score,seconds"
 
   /// One line per epoch under `header` (empty fields for missing figures).
   public static func csv(_ curves: [EpochFigures]) -> String {
@@ -34,20 +38,22 @@ public enum LearningCurves {
     return
       ([header]
       + curves.map {
-        "\($0.epoch),\($0.trainLoss),\(field($0.trainAccuracy)),\(field($0.validationScore))"
+        "\($0.epoch),\($0.trainLoss),\(field($0.trainAccuracy)),\(field($0.validationScore)),"
+          + field($0.seconds)
       }).joined(separator: "\n")
   }
 
-  /// Reads `csv` back (lines that do not parse are skipped).
+  /// Reads `csv` back (lines that do not parse are skipped; files written before the
+  /// `seconds` column have four fields).
   public static func parse(_ csv: String) -> [EpochFigures] {
     csv.split(separator: "\n").dropFirst().compactMap { line in
       let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-      guard fields.count == 4, let epoch = Int(fields[0]), let loss = Double(fields[1]) else {
-        return nil
-      }
+      guard fields.count == 4 || fields.count == 5, let epoch = Int(fields[0]),
+        let loss = Double(fields[1])
+      else { return nil }
       return EpochFigures(
         epoch: epoch, trainLoss: loss, trainAccuracy: Double(fields[2]),
-        validationScore: Double(fields[3]))
+        validationScore: Double(fields[3]), seconds: fields.count == 5 ? Double(fields[4]) : nil)
     }
   }
 

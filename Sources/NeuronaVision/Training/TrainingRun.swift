@@ -107,7 +107,7 @@ public final class TrainingRun {
       progress.curves.append(
         EpochFigures(
           epoch: epoch, trainLoss: report.trainLoss, trainAccuracy: report.trainAccuracy,
-          validationScore: validation?.value))
+          validationScore: validation?.value, seconds: report.seconds))
       if value > progress.bestScore {
         progress.bestScore = value
         progress.bestEpoch = epoch
