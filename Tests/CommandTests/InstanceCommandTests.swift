@@ -174,8 +174,18 @@ private func heldOutReport(
 }
 
 @Test func shippedNucleiModelKeepsItsHeldOutFigures() throws {
-  // Models/nuclei.md: mean tile IoU 0.8923, Dice 0.9430 over the four held-out tiles.
-  let report = try heldOutReport("nuclei", "heldout", "masks", [])
+  // Models/nuclei.md: mean tile IoU 0.8923, Dice 0.9430 over the four held-out tiles. The
+  // --plot sheet shows the four tiles (prediction filled, truth outlined) over the histogram.
+  let plotPath = try makeTemporaryFolder("sheet") + "/sheet.png"
+  let report = try heldOutReport("nuclei", "heldout", "masks", ["--plot", plotPath])
+  let sheet = try Image.read(contentsOf: plotPath)
+  #expect(sheet.width == 4 * (240 + 16) + 16)
+  let pixels = stride(from: 0, to: sheet.pixels.count, by: 3).map {
+    (sheet.pixels[$0], sheet.pixels[$0 + 1], sheet.pixels[$0 + 2])
+  }
+  let outline = pixels.filter { $0 == (0, 158, 115) }.count
+  let tinted = pixels.filter { Int($0.0) > Int($0.1) + 60 && Int($0.1) > Int($0.2) + 20 }.count
+  #expect(outline > 2000 && tinted > 10_000, "outline \(outline), tinted \(tinted)")
   let (iou, dice) = (report?["iou"] as? Double ?? 0, report?["dice"] as? Double ?? 0)
   #expect(abs(iou - 0.8923) <= 0.01, "IoU \(iou), card 0.8923")
   #expect(abs(dice - 0.9430) <= 0.01, "Dice \(dice), card 0.9430")

@@ -13,6 +13,16 @@ import Testing
   #expect(LineChart.label(0.025, step: 0.005) == "0.025")
 }
 
+@Test func aCurveOfOneEpochDrawsWithoutTrapping() {
+  for figures in [
+    [EpochFigures(epoch: 1, trainLoss: 0.7, trainAccuracy: 0.56)],
+    [EpochFigures(epoch: 1, trainLoss: 0), EpochFigures(epoch: 2, trainLoss: 0)],
+    [EpochFigures(epoch: 1, trainLoss: .nan, validationScore: .infinity)], [],
+  ] {
+    #expect(CurvesChart.image(figures, bestEpoch: 1, scoreName: "IoU").width == 1200)
+  }
+}
+
 @Test func textInksOnlyItsOwnCells() {
   var canvas = Canvas(width: 40, height: 20)
   canvas.text("I-", x: 2, y: 3, scale: 2)

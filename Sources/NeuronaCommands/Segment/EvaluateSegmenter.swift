@@ -1,5 +1,6 @@
 // `segment evaluate`: IoU, Dice and pixel accuracy of a segmenter on image/mask folders
-// (with --instances, the object figures of EvaluateInstances.swift).
+// (with --instances, the object figures of EvaluateInstances.swift; with --plot, the worst
+// pictures and the IoU histogram as a picture).
 import ArgumentParser
 import Foundation
 import NeuronaVision
@@ -19,6 +20,8 @@ struct EvaluateSegmenter: ParsableCommand {
 
   @OptionGroup var instanceOptions: InstanceOptions
 
+  @OptionGroup var plot: PlotOptions
+
   @OptionGroup var compute: ComputeOptions
 
   @Option(help: "A model file, or the name of a model in Models/.")
@@ -37,6 +40,9 @@ struct EvaluateSegmenter: ParsableCommand {
     guard format == .text || format == .json else {
       throw ValidationError("--format must be text or json")
     }
+    guard !instances || plot.plot == nil else {
+      throw ValidationError("--plot draws the pixel evaluation: leave out --instances")
+    }
   }
 
   func run() throws {
@@ -49,6 +55,8 @@ struct EvaluateSegmenter: ParsableCommand {
     let records = try SegmentationEvaluation.records(
       of: segmenter, on: try MaskPairs.find(images: images, masks: masks), threshold: threshold)
     let report = SegmentationReport(records: records, keepPerImage: perImage)
+    try plot.write(
+      SegmentationSheet.image(segmenter: segmenter, records: records, threshold: threshold))
     if format == .json {
       try printJSON(report)
       return

@@ -5,11 +5,14 @@ import Foundation
 /// One picture's figures.
 public struct SegmentationRecord: Encodable, Sendable {
   public var path: String
+  /// The true mask's file (not in the JSON: the picture's path names the pair).
+  public var maskPath: String
   public var iou: Double, dice: Double, pixelAccuracy: Double
   public var overlap: MaskOverlap
 
-  public init(path: String, overlap: MaskOverlap) {
+  public init(path: String, maskPath: String = "", overlap: MaskOverlap) {
     self.path = path
+    self.maskPath = maskPath
     self.overlap = overlap
     iou = overlap.iou
     dice = overlap.dice
@@ -72,7 +75,8 @@ public enum SegmentationEvaluation {
     try pairs.map { pair in
       let data = try MaskPairs.load(image: pair.image, mask: pair.mask)
       return SegmentationRecord(
-        path: pair.image, overlap: try overlap(of: segmenter, on: data, threshold: threshold))
+        path: pair.image, maskPath: pair.mask,
+        overlap: try overlap(of: segmenter, on: data, threshold: threshold))
     }
   }
 }

@@ -69,8 +69,12 @@ public struct Canvas {
   }
 
   public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ colour: RGB) {
-    for row in max(0, y)..<min(height, y + max(0, h)) {
-      for column in max(0, x)..<min(width, x + max(0, w)) { set(column, row, colour) }
+    let (rows, columns) = (
+      max(0, y)..<max(max(0, y), min(height, y + h)),
+      max(0, x)..<max(max(0, x), min(width, x + w))
+    )
+    for row in rows {
+      for column in columns { set(column, row, colour) }
     }
   }
 

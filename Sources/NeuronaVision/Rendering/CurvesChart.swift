@@ -33,7 +33,7 @@ public enum CurvesChart {
     if !validation.isEmpty {
       scores.append(.init(name: "validation \(scoreName)", colour: .orange, points: validation))
     }
-    let values = (accuracy + validation).map(\.1)
+    let values = (accuracy + validation).map(\.1).filter(\.isFinite)
     let low = max(0, ((values.min() ?? 0) * 10).rounded(.down) / 10)
     let score = LineChart(
       title: scores.isEmpty ? "No validation data" : "Scores (higher is better)",

@@ -58,7 +58,12 @@ public struct LineChart {
     let xLow = xs.min() ?? 0
     let xHigh = max(xs.max() ?? 1, xLow + 1)
     let ys = points.map(\.y)
-    let dataRange = yRange ?? ((ys.min() ?? 0)...(max(ys.max() ?? 1, (ys.min() ?? 0) + 1e-9)))
+    var dataRange = yRange ?? ((ys.min() ?? 0)...(ys.max() ?? 1))
+    if dataRange.upperBound - dataRange.lowerBound < 1e-6 * max(1, abs(dataRange.lowerBound)) {
+      // One epoch, or a flat curve: a band around the value.
+      let pad = max(abs(dataRange.lowerBound) * 0.1, 0.05)
+      dataRange = (dataRange.lowerBound - pad)...(dataRange.upperBound + pad)
+    }
     let yTicks = Self.ticks(dataRange, count: 5, integers: false)
     let yLow = min(dataRange.lowerBound, yTicks.first ?? dataRange.lowerBound)
     let yHigh = max(dataRange.upperBound, yTicks.last ?? dataRange.upperBound)
@@ -134,6 +139,7 @@ public struct LineChart {
 
   /// About `count` round tick values covering `range`.
   public static func ticks(_ range: ClosedRange<Double>, count: Int, integers: Bool) -> [Double] {
+    guard range.lowerBound.isFinite, range.upperBound.isFinite else { return [] }
     let span = max(range.upperBound - range.lowerBound, 1e-12)
     let rough = span / Double(max(count, 1))
     let magnitude = pow10(floor(log10(rough)))
@@ -142,7 +148,9 @@ public struct LineChart {
     let first = (range.lowerBound / step).rounded(.down)
     let last = (range.upperBound / step - 1e-9).rounded(.up)
     // k·step, rounded to nine decimals: 6 × 0.2 is 1.2, not 1.2000000000000002.
-    return stride(from: first, through: last, by: 1).map { ($0 * step * 1e9).rounded() / 1e9 }
+    return stride(from: first, through: min(last, first + 100), by: 1).map {
+      ($0 * step * 1e9).rounded() / 1e9
+    }
   }
 
   private static func step(of ticks: [Double]) -> Double {
@@ -151,7 +159,7 @@ public struct LineChart {
 
   /// A tick's text with as many decimals as its step needs.
   public static func label(_ value: Double, step: Double) -> String {
-    let decimals = max(0, min(6, Int(-floor(log10(step) + 1e-9))))
+    let decimals = step > 0 ? max(0, min(6, Int(-floor(log10(step) + 1e-9)))) : 2
     let text = String(format: "%.\(decimals)f", value)
     return text == "-0" ? "0" : text
   }
