@@ -110,3 +110,12 @@ private func parameter(_ values: [Float], gradient: [Float]) -> Parameter {
   Adam(learningRate: 0.1).step([frozen])
   #expect(frozen.value.scalars == [1, 2])
 }
+
+@Test func cosineScheduleFallsFromTheBaseRateByHalfACosine() {
+  let base: Float = 0.01
+  #expect(LearningRateSchedule.constant.rate(base: base, epoch: 7, of: 10) == base)
+  #expect(LearningRateSchedule.cosine.rate(base: base, epoch: 1, of: 4) == base)
+  #expect(abs(LearningRateSchedule.cosine.rate(base: base, epoch: 3, of: 4) - base / 2) < 1e-9)
+  // The last epoch still learns: (1 + cos(3π/4)) / 2 ≈ 0.1464 of the base.
+  #expect(abs(LearningRateSchedule.cosine.rate(base: base, epoch: 4, of: 4) - 0.0014645) < 1e-6)
+}

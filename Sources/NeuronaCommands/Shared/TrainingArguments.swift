@@ -1,9 +1,11 @@
 // The options every `train` subcommand shares (`classify train`, `segment train`).
 import ArgumentParser
 import Foundation
+import Neurona
 import NeuronaVision
 
 extension OptimizerKind: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}
 
 /// Shared training flags, pulled in with `@OptionGroup`.
 struct TrainingArguments: ParsableArguments {
@@ -18,6 +20,11 @@ struct TrainingArguments: ParsableArguments {
 
   @Option(help: "sgd, momentum or adam.")
   var optimizer: OptimizerKind = .adam
+
+  @Option(
+    name: .customLong("lr-schedule"),
+    help: "constant, or cosine (from --lr down to near 0 by the last epoch).")
+  var lrSchedule: LearningRateSchedule = .constant
 
   @Option(help: "λ of the L2 penalty λ‖w‖² on weights (0: none).")
   var l2: Float = 0
@@ -61,8 +68,9 @@ struct TrainingArguments: ParsableArguments {
 
   func options(gradientClipNorm: Float? = nil) -> TrainingOptions {
     TrainingOptions(
-      epochs: epochs, batchSize: batchSize, learningRate: lr, optimizer: optimizer, l2: l2,
-      seed: seed, gradientClipNorm: gradientClipNorm, outputPath: output, resume: resume)
+      epochs: epochs, batchSize: batchSize, learningRate: lr, optimizer: optimizer,
+      schedule: lrSchedule, l2: l2, seed: seed, gradientClipNorm: gradientClipNorm,
+      outputPath: output, resume: resume)
   }
 
   /// The command line that trained a model, for its metadata and card.

@@ -22,6 +22,8 @@ public struct TrainingOptions: Sendable {
   public var batchSize: Int
   public var learningRate: Float
   public var optimizer: OptimizerKind
+  /// How the learning rate changes from epoch to epoch.
+  public var schedule: LearningRateSchedule
   /// λ of the L2 penalty λ‖w‖² on weights.
   public var l2: Float
   public var seed: UInt64
@@ -33,13 +35,15 @@ public struct TrainingOptions: Sendable {
 
   public init(
     epochs: Int, batchSize: Int, learningRate: Float, optimizer: OptimizerKind = .adam,
-    l2: Float = 0, seed: UInt64 = 0, gradientClipNorm: Float? = nil, outputPath: String,
+    schedule: LearningRateSchedule = .constant, l2: Float = 0, seed: UInt64 = 0,
+    gradientClipNorm: Float? = nil, outputPath: String,
     resume: Bool = false
   ) {
     self.epochs = epochs
     self.batchSize = batchSize
     self.learningRate = learningRate
     self.optimizer = optimizer
+    self.schedule = schedule
     self.l2 = l2
     self.seed = seed
     self.gradientClipNorm = gradientClipNorm

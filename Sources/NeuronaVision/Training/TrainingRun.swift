@@ -76,6 +76,8 @@ public final class TrainingRun {
       var generator = SplitMix64(seed: progress.generatorState)
       let epoch = progress.epoch + 1
       let report: EpochReport
+      trainer.optimizer.learningRate = options.schedule.rate(
+        base: options.learningRate, epoch: epoch, of: options.epochs)
       do {
         report = try trainer.fit(
           source, trainIndices: trainIndices, epochs: 1, firstEpoch: epoch,
