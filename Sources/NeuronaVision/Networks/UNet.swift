@@ -25,7 +25,11 @@ public final class UNet: Layer {
   /// Channels of each upsampled tensor, where its concatenated gradient splits.
   private var upsampledChannels: [Int] = []
 
-  /// A U-Net with seeded He-initialised weights.
+  /// A U-Net with seeded weights drawn as PyTorch draws them, U(±1/√fan-in). Batch
+  /// normalisation makes the scale irrelevant to the forward pass but not to learning: Adam's
+  /// steps have a fixed size, so He-normal's 2.4× larger weights move 2.4× slower in relative
+  /// terms. Measured on the nuclei recipe (seed 0, 50 steps of 8 crops an epoch): training
+  /// loss 1.040 → 0.746 in epochs 1–2 with He-normal, 0.868 → 0.595 with this.
   public init(
     inputChannels: Int = 3, baseWidth: Int = 16, depth: Int = 4, outputs: Int = 1,
     using generator: inout some RandomNumberGenerator
@@ -49,13 +53,14 @@ public final class UNet: Layer {
     var decoder: [Sequential] = []
     for width in widths.reversed() {
       upsamplers.append(
-        ConvTranspose2D(channels, width, kernelSize: 2, stride: 2, using: &generator))
+        ConvTranspose2D(
+          channels, width, kernelSize: 2, stride: 2, initializer: .lecunUniform, using: &generator))
       decoder.append(UNet.doubleConvolution(width * 2, width, using: &generator))
       channels = width
     }
     self.upsamplers = upsamplers
     self.decoder = decoder
-    head = Conv2D(baseWidth, outputs, kernelSize: 1, initializer: .glorotUniform, using: &generator)
+    head = Conv2D(baseWidth, outputs, kernelSize: 1, initializer: .lecunUniform, using: &generator)
   }
 
   /// [Conv3×3(pad 1)–BatchNorm–ReLU] × 2, named 0…5 as PyTorch's nn.Sequential.
@@ -63,9 +68,13 @@ public final class UNet: Layer {
     _ input: Int, _ output: Int, using generator: inout some RandomNumberGenerator
   ) -> Sequential {
     Sequential([
-      Conv2D(input, output, kernelSize: 3, padding: 1, using: &generator), BatchNorm2D(output),
+      Conv2D(
+        input, output, kernelSize: 3, padding: 1, initializer: .lecunUniform, using: &generator),
+      BatchNorm2D(output),
       ReLU(),
-      Conv2D(output, output, kernelSize: 3, padding: 1, using: &generator), BatchNorm2D(output),
+      Conv2D(
+        output, output, kernelSize: 3, padding: 1, initializer: .lecunUniform, using: &generator),
+      BatchNorm2D(output),
       ReLU(),
     ])
   }
