@@ -73,8 +73,9 @@ struct TrainClassifier: ParsableCommand {
 
   func run() throws {
     compute.apply()
+    let group = try joinTrainingGroup(threads: compute.threads)
     try training.checkOutput()
-    if let from { return try transfer(from: from) }
+    if let from { return try transfer(from: from, group: group) }
     let (data, dataDescription) = try ClassificationData.load(
       data, split: split, description: nil, defaultSize: size)
     for warning in data.warnings { Terminal.warn(warning) }
@@ -99,11 +100,12 @@ struct TrainClassifier: ParsableCommand {
     let run = TrainingRun(
       model: classifier.network, loss: SoftmaxCrossEntropy(),
       options: training.options(gradientClipNorm: clipNorm), metadata: metadata)
+    run.group = group
     try train(run, on: data.examples, split: split)
   }
 
   /// Transfer learning from the classifier `from` (TransferLearning.swift).
-  private func transfer(from: String) throws {
+  private func transfer(from: String, group: ProcessGroup?) throws {
     let base = try Classifier.load(try ModelLocator.resolve(from))
     let classNames =
       FashionMNIST.isDataset(data)
@@ -145,6 +147,7 @@ struct TrainClassifier: ParsableCommand {
           : "all \(setup.classifier.network.parameterCount) parameters (backbone at "
             + "\(backboneLearningRateScale)× the learning rate)"))
     var generator = SplitMix64(seed: training.seed &+ 0x5EED)
+    run.group = group
     try train(
       run, on: examples,
       split: trainValidationSplit(

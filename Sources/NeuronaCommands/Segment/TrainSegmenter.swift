@@ -87,6 +87,7 @@ struct TrainSegmenter: ParsableCommand {
 
   func run() throws {
     compute.apply()
+    let group = try joinTrainingGroup(threads: compute.threads)
     try training.checkOutput()
     var pairs = try MaskPairs.find(images: images, masks: masks)
     var validationPairs: [(image: String, mask: String)] = []
@@ -146,6 +147,7 @@ struct TrainSegmenter: ParsableCommand {
       ])
     let run = TrainingRun(
       model: segmenter.network, loss: loss, options: training.options(), metadata: metadata)
+    run.group = group
     var bar = ProgressBar(title: "epoch")
     let progress = try run.run(
       sampler, trainIndices: Array(0..<sampler.count),

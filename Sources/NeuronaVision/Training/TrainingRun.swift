@@ -3,7 +3,9 @@
 // resumption from that checkpoint. Works for any model and loss; the caller supplies the
 // validation score (accuracy for classifiers, IoU for segmenters). Each epoch's figures go
 // into the learning curves (written into the model file as `training_curves`), and a run
-// whose validation falls while training improves is warned of overfitting.
+// whose validation falls while training improves is warned of overfitting. Under a
+// ProcessGroup (mpirun) every process trains its part of each batch and keeps the same model;
+// rank 0 alone writes the model, the checkpoints and the log lines.
 import Foundation
 import Neurona
 
@@ -18,6 +20,13 @@ public final class TrainingRun {
   /// whose head alone trains on features its frozen backbone computed once:
   /// TransferLearning.swift). Checkpoints hold `model`, which is all that changes.
   public let savedModel: Layer
+  /// The processes training together (nil: this one alone); only rank 0 writes and logs.
+  public var group: ProcessGroup? {
+    get { trainer.group }
+    set { trainer.group = newValue }
+  }
+  /// Whether this process writes files and logs (rank 0, or alone).
+  private var writes: Bool { (group?.rank ?? 0) == 0 }
 
   public init(
     model: Layer, loss: Loss, options: TrainingOptions, metadata: [String: String],
@@ -50,12 +59,16 @@ public final class TrainingRun {
   public func run(
     _ source: BatchSource, trainIndices: [Int],
     score: (EpochReport) -> (value: Double, text: String)?,
-    log: (String) -> Void,
+    log report: (String) -> Void,
     onStep: (_ step: Int, _ steps: Int, _ loss: Float) -> Void = { _, _, _ in }
   ) throws -> TrainingProgress {
     // A run killed while writing (this one's predecessor) may have left hidden temporaries.
-    ModelFile.removeStaleTemporaries(of: options.outputPath)
-    ModelFile.removeStaleTemporaries(of: options.checkpointPath)
+    if writes {
+      ModelFile.removeStaleTemporaries(of: options.outputPath)
+      ModelFile.removeStaleTemporaries(of: options.checkpointPath)
+    }
+    let writes = self.writes
+    func log(_ line: String) { if writes { report(line) } }
     var progress = TrainingProgress(
       epoch: 0, generatorState: options.seed, bestScore: -.infinity, bestEpoch: 0, history: [])
     if options.resume && !FileManager.default.fileExists(atPath: options.checkpointPath) {
@@ -112,15 +125,18 @@ public final class TrainingRun {
         progress.bestEpoch = epoch
         var saved = metadata
         saved["training_curves"] = LearningCurves.csv(progress.curves)
-        try ModelFile.save(savedModel, metadata: saved, to: options.outputPath)
+        if writes { try ModelFile.save(savedModel, metadata: saved, to: options.outputPath) }
         line += " (best, saved)"
       }
       log(line)
       if let warning = LearningCurves.overfittingWarning(progress.curves) { log(warning) }
-      try Checkpoint.save(
-        model: model, optimizer: trainer.optimizer, progress: progress, metadata: metadata,
-        to: options.checkpointPath)
+      if writes {
+        try Checkpoint.save(
+          model: model, optimizer: trainer.optimizer, progress: progress, metadata: metadata,
+          to: options.checkpointPath)
+      }
     }
+    guard writes else { return progress }
     try? FileManager.default.removeItem(atPath: options.checkpointPath)
     // The best model holds the curves up to its epoch; give it the whole run's.
     if var best = try? ModelFile.read(options.outputPath) {
