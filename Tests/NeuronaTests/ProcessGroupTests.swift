@@ -9,6 +9,8 @@ private final class Member: ProcessGroup {
   init(_ rank: Int, of size: Int) { (self.rank, self.size) = (rank, size) }
   func sum(_ values: UnsafeMutableBufferPointer<Float>) throws {}
   func sum(_ values: UnsafeMutableBufferPointer<Double>) throws {}
+  var collectiveSeconds: Double { 0 }
+  func finish() {}
 }
 
 @Test func aBatchIsSplitIntoContiguousNearEqualShares() {

@@ -15,6 +15,7 @@
 public final class OpenMPI: ProcessGroup {
   public let rank: Int
   public let size: Int
+  public private(set) var collectiveSeconds = 0.0
   private let library: UnsafeMutableRawPointer
   private let world: UnsafeMutableRawPointer
   private let float: UnsafeMutableRawPointer
@@ -22,6 +23,8 @@ public final class OpenMPI: ProcessGroup {
   private let sumOperation: UnsafeMutableRawPointer
   private let allreduce: Allreduce
   private let errorString: ErrorString
+  private let finalize: Finalize
+  private var finished = false
 
   private typealias Allreduce =
     @convention(c) (
@@ -105,8 +108,16 @@ public final class OpenMPI: ProcessGroup {
     rank = Int(value)
     _ = commSize(world, &value)
     size = Int(value)
-    OpenMPI.finalizer = unsafeBitCast(try symbol("MPI_Finalize"), to: Finalize.self)
-    atexit { _ = OpenMPI.finalizer?() }
+    finalize = unsafeBitCast(try symbol("MPI_Finalize"), to: Finalize.self)
+  }
+
+  /// MPI_Finalize, once the run has ended well. A rank that fails exits without it, which
+  /// mpirun takes as the job's failure and ends the other ranks (finalizing could wait for
+  /// peers still in a collective).
+  public func finish() {
+    guard !finished else { return }
+    finished = true
+    _ = finalize()
   }
 
   public func sum(_ values: UnsafeMutableBufferPointer<Float>) throws {
@@ -125,6 +136,8 @@ public final class OpenMPI: ProcessGroup {
     throws
   {
     guard let base, count > 0 else { return }
+    let started = Clock.now
+    defer { collectiveSeconds += Clock.secondsSince(started) }
     let inPlace = UnsafeRawPointer(bitPattern: 1)
     var done = 0
     while done < count {
@@ -147,7 +160,4 @@ public final class OpenMPI: ProcessGroup {
   }
 
   private static var dlerrorText: String { dlerror().map { String(cString: $0) } ?? "unknown" }
-
-  /// MPI_Finalize, run at exit (atexit takes no context).
-  nonisolated(unsafe) private static var finalizer: Finalize?
 }

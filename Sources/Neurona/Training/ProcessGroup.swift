@@ -21,6 +21,11 @@ public protocol ProcessGroup: AnyObject {
   func sum(_ values: UnsafeMutableBufferPointer<Float>) throws
   /// The same for doubles (loss sums, batch statistics).
   func sum(_ values: UnsafeMutableBufferPointer<Double>) throws
+  /// Wall-clock seconds spent in collectives so far, waiting for slower peers included (the
+  /// communication share of a step).
+  var collectiveSeconds: Double { get }
+  /// Leaves the group after a run that ended well (MPI_Finalize).
+  func finish()
 }
 
 /// A collective that failed: a peer died or the transport broke.
@@ -36,6 +41,8 @@ public final class SingleProcess: ProcessGroup {
   public var size: Int { 1 }
   public func sum(_ values: UnsafeMutableBufferPointer<Float>) throws {}
   public func sum(_ values: UnsafeMutableBufferPointer<Double>) throws {}
+  public var collectiveSeconds: Double { 0 }
+  public func finish() {}
 }
 
 extension ProcessGroup {

@@ -74,6 +74,11 @@ struct TrainClassifier: ParsableCommand {
   func run() throws {
     compute.apply()
     let group = try joinTrainingGroup(threads: compute.threads)
+    try reportingErrors(of: group) { try train(group: group) }
+  }
+
+  /// The run, as one rank of `group` or alone.
+  private func train(group: ProcessGroup?) throws {
     try training.checkOutput()
     if let from { return try transfer(from: from, group: group) }
     let (data, dataDescription) = try ClassificationData.load(
@@ -176,6 +181,7 @@ struct TrainClassifier: ParsableCommand {
         bar.update(step, of: steps, note: String(format: "loss %.4f", loss))
       })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
+    run.group?.finish()
   }
 
   /// Prints the class balance and warns when one class has over 3× another's examples.

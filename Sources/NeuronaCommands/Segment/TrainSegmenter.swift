@@ -88,6 +88,11 @@ struct TrainSegmenter: ParsableCommand {
   func run() throws {
     compute.apply()
     let group = try joinTrainingGroup(threads: compute.threads)
+    try reportingErrors(of: group) { try train(group: group) }
+  }
+
+  /// The run, as one rank of `group` or alone.
+  private func train(group: ProcessGroup?) throws {
     try training.checkOutput()
     var pairs = try MaskPairs.find(images: images, masks: masks)
     var validationPairs: [(image: String, mask: String)] = []
@@ -171,6 +176,7 @@ struct TrainSegmenter: ParsableCommand {
         bar.update(step, of: steps, note: String(format: "loss %.4f", loss))
       })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
+    group?.finish()
   }
 
   /// Warns when the foreground is so rare (or so common) that a model can score well by

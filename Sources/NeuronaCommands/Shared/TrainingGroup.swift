@@ -13,9 +13,28 @@ func joinTrainingGroup(threads: Int?) throws -> ProcessGroup? {
     ComputeThreads.setWorkers(max(1, ComputeThreads.cores / max(1, OpenMPI.localSize)))
   }
   if group.rank != 0 {
-    // Progress and notes from rank 0 only; errors still reach stderr (thrown, not warned).
+    // Progress, notes and errors from rank 0 only; another rank's own error goes out as one
+    // line naming it (reportingErrors), on the standard error kept aside here.
     Terminal.silent = true
+    rankStandardError = dup(STDERR_FILENO)
     _ = freopen("/dev/null", "w", stdout)
+    _ = freopen("/dev/null", "w", stderr)
   }
   return group
 }
+
+/// Runs `body`; on a rank other than 0, an error it throws is also written as one line
+/// "rank R of P: …" (the rank's ordinary error output is silenced: most errors are every
+/// rank's, and rank 0 prints those).
+func reportingErrors(of group: ProcessGroup?, _ body: () throws -> Void) throws {
+  do { try body() } catch {
+    if let group, group.rank != 0, rankStandardError >= 0 {
+      let line = Array("rank \(group.rank) of \(group.size): \(error)\n".utf8)
+      _ = line.withUnsafeBytes { write(rankStandardError, $0.baseAddress, $0.count) }
+    }
+    throw error
+  }
+}
+
+/// The standard error of a rank other than 0, kept aside before it is silenced.
+nonisolated(unsafe) private var rankStandardError: Int32 = -1

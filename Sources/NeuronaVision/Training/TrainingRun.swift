@@ -85,6 +85,7 @@ public final class TrainingRun {
       log("resuming after epoch \(progress.epoch) (best so far: epoch \(progress.bestEpoch))")
     }
     while progress.epoch < options.epochs {
+      let communicated = group?.collectiveSeconds ?? 0
       var generator = SplitMix64(seed: progress.generatorState)
       let epoch = progress.epoch + 1
       let report: EpochReport
@@ -106,6 +107,13 @@ public final class TrainingRun {
       }
       if let text = validation?.text { line += ", \(text)" }
       line += String(format: ", %.1f s", report.seconds)
+      if let group, group.size > 1 {
+        // Rank 0's time in collectives: the gradient sums and waiting for the slowest rank.
+        let seconds = group.collectiveSeconds - communicated
+        line += String(
+          format: " (allreduce %.2f s, %.0f %%)", seconds,
+          100 * seconds / max(report.seconds, 1e-9))
+      }
       progress.epoch = epoch
       progress.generatorState = generator.state
       progress.ownedGenerators = [:]
