@@ -8,7 +8,12 @@ import Neurona
 /// - Parameter threads: `--threads`, if given (else each rank takes cores / local ranks).
 /// - Throws: `ProcessGroupError` when mpirun started it but Open MPI cannot be used.
 func joinTrainingGroup(threads: Int?) throws -> ProcessGroup? {
-  guard let group = try OpenMPI.joinIfLaunched(), group.size > 1 else { return nil }
+  guard let group = try OpenMPI.joinIfLaunched() else { return nil }
+  guard group.size > 1 else {
+    // `mpirun -np 1`: a run alone, which still leaves MPI as mpirun expects.
+    group.finish()
+    return nil
+  }
   if threads == nil, ProcessInfo.processInfo.environment["NEURONA_THREADS"] == nil {
     ComputeThreads.setWorkers(max(1, ComputeThreads.cores / max(1, OpenMPI.localSize)))
   }
