@@ -79,7 +79,8 @@ struct TrainClassifier: ParsableCommand {
 
   /// The run, as one rank of `group` or alone.
   private func train(group: ProcessGroup?) throws {
-    try training.checkOutput()
+    // Rank 0 alone writes: only its --output matters (other nodes may not have the folder).
+    if (group?.rank ?? 0) == 0 { try training.checkOutput() }
     if let from { return try transfer(from: from, group: group) }
     let (data, dataDescription) = try ClassificationData.load(
       data, split: split, description: nil, defaultSize: size)

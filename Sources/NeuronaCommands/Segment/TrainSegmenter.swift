@@ -93,7 +93,8 @@ struct TrainSegmenter: ParsableCommand {
 
   /// The run, as one rank of `group` or alone.
   private func train(group: ProcessGroup?) throws {
-    try training.checkOutput()
+    // Rank 0 alone writes: only its --output matters (other nodes may not have the folder).
+    if (group?.rank ?? 0) == 0 { try training.checkOutput() }
     var pairs = try MaskPairs.find(images: images, masks: masks)
     var validationPairs: [(image: String, mask: String)] = []
     if let valImages, let valMasks {
