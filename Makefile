@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE = $(SWIFT) build -c release
 
 .PHONY: deps test-deps build test demo bench bench-peers examples format lint asan tsan fuzz \
-  install uninstall
+  install uninstall mpi
 
 deps:
 	scripts/install-deps.sh
@@ -55,6 +55,15 @@ fuzz: deps
 bench: build
 	.build/release/neurona-bench models
 	.build/release/neurona-bench conv
+
+# The MPI-capable `classify` and `segment` (training under `mpirun -np P`): the ordinary
+# binaries, which load Open MPI's libmpi.so.40 at run time when mpirun starts them, so nothing
+# MPI is needed to build; running them under mpirun needs `apt-get install openmpi-bin`.
+# The last line is their folder.
+mpi: deps
+	$(RELEASE) --product classify
+	$(RELEASE) --product segment
+	@$(RELEASE) --show-bin-path
 
 # The same models beside PyTorch, onnxruntime and Pillow measured in the same run, as a ratio
 # table (needs `pip install torch onnxruntime onnx pillow numpy`): three rounds that alternate

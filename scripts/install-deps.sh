@@ -2,7 +2,8 @@
 # Installs the system packages Neurona builds and runs against. Idempotent: does nothing
 # when everything is already there. `--tests` also installs what the test suite reads (the
 # Fashion-MNIST dataset package; Python's safetensors and numpy, to check our model files
-# against the reference reader); `--datasets` is the dataset alone.
+# against the reference reader; Open MPI, for the 2-rank training test under mpirun);
+# `--datasets` is the dataset alone.
 set -euo pipefail
 # Swift 6 or later builds this package (swift-tools-version 6.2).
 if ! command -v swift >/dev/null 2>&1; then
@@ -18,7 +19,7 @@ packages=(libpng-dev libjpeg-dev libopenblas-dev zlib1g-dev pkg-config)
 python_modules=()
 case "${1:-}" in
   --datasets) packages+=(dataset-fashion-mnist) ;;
-  --tests) packages+=(dataset-fashion-mnist); python_modules=(safetensors numpy) ;;
+  --tests) packages+=(dataset-fashion-mnist openmpi-bin libopenmpi-dev); python_modules=(safetensors numpy) ;;
 esac
 missing=()
 for p in "${packages[@]}"; do

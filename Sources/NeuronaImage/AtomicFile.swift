@@ -55,6 +55,30 @@ public enum AtomicFile {
     committed = true
   }
 
+  /// Removes the temporary files a killed writer of any of `paths` left behind (`.NAME.*.tmp`
+  /// beside each): what a rerun of an interrupted batch does before writing them again. Each
+  /// folder is listed once. Only for paths no other live process is writing.
+  public static func removeLeftovers(of paths: [String]) {
+    var names: [String: Set<String>] = [:]
+    for path in paths {
+      let url = URL(fileURLWithPath: path)
+      names[url.deletingLastPathComponent().path, default: []].insert(url.lastPathComponent)
+    }
+    for (folder, wanted) in names {
+      guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+        continue
+      }
+      for entry in entries where entry.hasPrefix(".") && entry.hasSuffix(".tmp") {
+        // `.NAME.SUFFIX.tmp`: NAME is what is left after the dot and the last two parts.
+        let parts = entry.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, wanted.contains(parts.dropLast(2).joined(separator: ".")) else {
+          continue
+        }
+        unlink(folder + "/" + entry)
+      }
+    }
+  }
+
   private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws {
     try bytes.withUnsafeBytes { raw in
       var done = 0

@@ -15,10 +15,11 @@ public func productsFolder() -> URL {
     .deletingLastPathComponent()
 }
 
-/// Runs a built executable (`classify`, `segment`, …) with `arguments` and waits for it.
+/// Runs a built executable (`classify`, `segment`, …) with `arguments` and waits for it;
+/// `standardInput`, when given, is what it reads on standard input.
 public func runProduct(
   _ name: String, _ arguments: [String], environment: [String: String] = [:],
-  currentDirectory: String? = nil
+  currentDirectory: String? = nil, standardInput: Data? = nil
 ) throws -> ProcessResult {
   let process = Process()
   process.executableURL = productsFolder().appendingPathComponent(name)
@@ -31,7 +32,17 @@ public func runProduct(
   let error = Pipe()
   process.standardOutput = output
   process.standardError = error
+  let input = Pipe()
+  if standardInput != nil { process.standardInput = input }
   try process.run()
+  if let standardInput {
+    // Written on another thread: a large input must not block while the process's output
+    // pipes fill.
+    DispatchQueue.global().async {
+      input.fileHandleForWriting.write(standardInput)
+      try? input.fileHandleForWriting.close()
+    }
+  }
   // Drain stdout on another thread while this one drains stderr, so a full pipe cannot
   // block the process.
   let collected = OutputBox()

@@ -5,7 +5,10 @@
 /// Randomly zeroes units while training; the identity at inference. `[any] → [same]`.
 ///
 /// Its generator's state is not a parameter (model files don't carry it); checkpoints save it
-/// through `GeneratorOwner`, so a resumed run draws the same masks.
+/// through `GeneratorOwner`, so a resumed run draws the same masks. Each training pass draws
+/// one number from it, and row r's mask comes from that number and the row's place in the
+/// global batch (`GlobalBatch.firstRow + r`): an example gets the same mask whichever
+/// process of a data-parallel run holds it, so one process and P processes train alike.
 /// - Paper: Srivastava et al., "Dropout", JMLR 2014.
 public final class Dropout: Layer, GeneratorOwner {
   /// The probability that a unit is dropped.
@@ -30,15 +33,27 @@ public final class Dropout: Layer, GeneratorOwner {
   }
 
   public func forward(_ input: Tensor, mode: Mode) -> Tensor {
+    forward(input, mode: mode, firstRow: GlobalBatch.firstRow)
+  }
+
+  /// Forward for rows `firstRow…` of a global batch (their masks are those rows' masks in a
+  /// pass over the whole batch).
+  public func forward(_ input: Tensor, mode: Mode, firstRow: Int) -> Tensor {
     guard mode == .training, rate > 0 else { return input }
     let scale = 1 / (1 - rate)
     mask = Tensor(zeros: input.shape)
     var output = input
+    let draw = generator.next()
+    let rows = max(input.shape.first ?? 1, 1)
+    let width = input.count / rows
     mask.withUnsafeMutableBufferPointer { m in
       output.withUnsafeMutableBufferPointer { y in
-        for i in 0..<y.count {
-          m[i] = generator.nextUnitFloat() < rate ? 0 : scale
-          y[i] *= m[i]
+        for row in 0..<rows {
+          var rowGenerator = SplitMix64(seed: mixedSeed(draw, UInt64(firstRow + row)))
+          for i in (row * width)..<((row + 1) * width) {
+            m[i] = rowGenerator.nextUnitFloat() < rate ? 0 : scale
+            y[i] *= m[i]
+          }
         }
       }
     }

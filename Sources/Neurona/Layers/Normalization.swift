@@ -9,7 +9,10 @@
 /// Training: x̂ = (x − μ_B) / √(σ²_B + ε) with the batch's mean and biased variance per
 /// channel, y = γ·x̂ + β; then running ← (1 − m)·running + m·batch, with the *unbiased*
 /// variance M/(M−1)·σ²_B for `running_var`. Inference: the running statistics replace the
-/// batch's. - Paper: Ioffe & Szegedy, arXiv:1502.03167.
+/// batch's. In a data-parallel step (`GlobalBatch.group`) the sums behind μ_B, σ²_B and the
+/// backward pass are summed over the processes ("synchronised" batch norm), so the batch is
+/// the global one and P processes compute what one would.
+/// - Paper: Ioffe & Szegedy, arXiv:1502.03167.
 public final class BatchNorm2D: Layer {
   /// γ `[C]`, starts at 1 (role `.bias`: not L2-regularised).
   public let weight: Parameter
@@ -69,8 +72,7 @@ public final class BatchNorm2D: Layer {
     let beta = bias.value.scalars
     if mode == .training {
       precondition(n * area > 0, "BatchNorm2D: training needs at least one value per channel")
-      let (mean, variance) = statistics(input)
-      let m = Double(n * area)
+      let (mean, variance, m) = statistics(input)
       inverseStd = variance.map { Float(1 / ($0 + Double(epsilon)).squareRoot()) }
       self.input = input
       self.mean = mean.map { Float($0) }
@@ -143,13 +145,24 @@ public final class BatchNorm2D: Layer {
         }
       }
     }
+    // γ and β get this process's sums (the trainer sums parameter gradients over the group);
+    // ∂x needs the whole batch's.
+    for c in 0..<channels {
+      bias.gradient.scalars[c] += Float(sumGradient[c])
+      weight.gradient.scalars[c] += Float(sumCentred[c]) * inverseStd[c]
+    }
+    var m = Float(n * area)
+    if let group = GlobalBatch.group, group.size > 1 {
+      var sums = sumGradient + sumCentred + [Double(m)]
+      GlobalBatch.sum(&sums)
+      sumGradient = Array(sums[0..<channels])
+      sumCentred = Array(sums[channels..<(2 * channels)])
+      m = Float(sums[2 * channels])
+    }
     // ∂x = a·∂y + b·x + d per channel, with x̂·(…) expanded: x̂ = (x − μ)·inverseStd.
-    let m = Float(n * area)
     var (a, b, d) = ([Float](), [Float](), [Float]())
     for c in 0..<channels {
       let sumProduct = Float(sumCentred[c]) * inverseStd[c]  // Σ ∂y·x̂
-      bias.gradient.scalars[c] += Float(sumGradient[c])
-      weight.gradient.scalars[c] += sumProduct
       let scale = weight.value.scalars[c] * inverseStd[c]
       let xhatScale = -scale * sumProduct / m
       a.append(scale)
@@ -182,8 +195,10 @@ public final class BatchNorm2D: Layer {
     }
   }
 
-  /// The mean and biased variance of each channel (two passes, sums in Double per plane).
-  private func statistics(_ input: Tensor) -> (mean: [Double], variance: [Double]) {
+  /// The mean and biased variance of each channel and M (two passes, sums in Double per
+  /// plane); over the whole group's batch in a data-parallel step.
+  private func statistics(_ input: Tensor) -> (mean: [Double], variance: [Double], m: Double) {
+    if let group = GlobalBatch.group, group.size > 1 { return groupStatistics(input) }
     let (n, area) = (input.shape[0], input.shape[2] * input.shape[3])
     let m = Double(n * area)
     var mean = [Double](repeating: 0, count: channels)
@@ -207,7 +222,36 @@ public final class BatchNorm2D: Layer {
         }
       }
     }
-    return (mean, variance.map { $0 / m })
+    return (mean, variance.map { $0 / m }, m)
+  }
+
+  /// `statistics` over the processes of `GlobalBatch.group`: the sums, then M, then the
+  /// centred sums around the global mean, each summed over the group.
+  private func groupStatistics(_ input: Tensor) -> (mean: [Double], variance: [Double], m: Double) {
+    let (n, area) = (input.shape[0], input.shape[2] * input.shape[3])
+    var sums = [Double](repeating: 0, count: channels + 1)
+    input.withUnsafeBufferPointer { x in
+      for c in 0..<channels {
+        for image in 0..<n {
+          sums[c] += BatchNorm2D.sum(x.baseAddress! + (image * channels + c) * area, area, 0)
+        }
+      }
+    }
+    sums[channels] = Double(n * area)
+    GlobalBatch.sum(&sums)
+    let m = sums[channels]
+    let mean = sums[0..<channels].map { $0 / m }
+    var variance = [Double](repeating: 0, count: channels)
+    input.withUnsafeBufferPointer { x in
+      for c in 0..<channels {
+        for image in 0..<n {
+          let plane = x.baseAddress! + (image * channels + c) * area
+          variance[c] += BatchNorm2D.sum(plane, area, Float(mean[c]), squared: true)
+        }
+      }
+    }
+    GlobalBatch.sum(&variance)
+    return (mean, variance.map { $0 / m }, m)
   }
 
   /// y[n, c, ·] = scale[c]·x[n, c, ·] + shift[c] (then max(0, ·) if `rectifies`), one pass

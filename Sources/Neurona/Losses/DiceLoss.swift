@@ -1,6 +1,7 @@
 // Soft Dice loss for masks: 1 − (2Σpg + s) / (Σp + Σg + s), p = σ(logit), over the whole
 // batch. It scores overlap rather than pixels, so a small foreground still counts.
-// s (smoothing) keeps the empty-mask case finite.
+// s (smoothing) keeps the empty-mask case finite. In a data-parallel step the sums are the
+// whole global batch's (GlobalBatch), so P processes compute the one-process loss.
 
 /// Soft Dice on logits; `target` holds 0/1 (or soft) foreground values of the same shape.
 ///
@@ -22,9 +23,13 @@ public struct SoftDiceLoss: Loss {
       intersection += Double(p * g)
       union += Double(p + g)
     }
+    var sums = [intersection, union]
+    GlobalBatch.sum(&sums)
+    (intersection, union) = (sums[0], sums[1])
     let s = Double(smoothing)
     let denominator = union + s
     let value = 1 - (2 * intersection + s) / denominator
+    let unshare = GlobalBatch.unshare
     var gradient = probabilities
     gradient.withUnsafeMutableBufferPointer { d in
       target.withUnsafeBufferPointer { g in
@@ -32,7 +37,7 @@ public struct SoftDiceLoss: Loss {
           let p = Double(d[i])
           let dp =
             -(2 * Double(g[i]) * denominator - (2 * intersection + s)) / (denominator * denominator)
-          d[i] = Float(dp * p * (1 - p))
+          d[i] = Float(dp * p * (1 - p) * unshare)
         }
       }
     }

@@ -69,7 +69,11 @@ public struct PixelCrossEntropy: Loss {
         }
       }
     }
-    let scale = Float(1 / max(weightSum, .leastNormalMagnitude))
+    // Over the whole global batch in a data-parallel step (GlobalBatch).
+    var sums = [total, weightSum]
+    GlobalBatch.sum(&sums)
+    (total, weightSum) = (sums[0], sums[1])
+    let scale = Float(GlobalBatch.unshare / max(weightSum, .leastNormalMagnitude))
     gradient.withUnsafeMutableBufferPointer { g in
       for i in 0..<g.count { g[i] *= scale }
     }
@@ -109,6 +113,12 @@ public struct PixelSoftmaxDice: Loss {
         }
       }
     }
+    // Over the whole global batch in a data-parallel step (GlobalBatch).
+    var sums = intersection + union
+    GlobalBatch.sum(&sums)
+    intersection = Array(sums[0..<k])
+    union = Array(sums[k...])
+    let unshare = GlobalBatch.unshare
     let classes = Double(k - 1)
     var value = 0.0
     for c in 1..<k { value += 1 - (2 * intersection[c] + s) / (union[c] + s) }
@@ -129,7 +139,7 @@ public struct PixelSoftmaxDice: Loss {
             }
             for c in 0..<k {
               let index = (b * k + c) * p + i
-              d[index] = Float(Double(q[index]) * (dp[c] - weighted))
+              d[index] = Float(Double(q[index]) * (dp[c] - weighted) * unshare)
             }
           }
         }

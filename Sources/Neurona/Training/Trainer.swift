@@ -1,6 +1,9 @@
 // The training loop: mini-batch gradient descent over a BatchSource. Each step is
 // forward → loss → backward → L2 → optimiser; each epoch shuffles with the seeded
 // generator and reports loss and accuracy on the training and validation examples.
+// With a ProcessGroup of P processes (synchronous data parallelism) each global batch is
+// split between them, the gradients summed over them after backward, and every process then
+// takes the same optimiser step, so all hold the same model.
 
 /// What one epoch achieved.
 public struct EpochReport: Sendable {
@@ -39,6 +42,8 @@ public final class Trainer {
   public let loss: Loss
   public let optimizer: Optimizer
   public var regularization: L2Regularization
+  /// The processes this model trains on together (nil: this process alone).
+  public var group: ProcessGroup?
 
   /// A trainer for `model`; `l2` is λ of the L2 penalty on weights.
   public init(model: Layer, loss: Loss, optimizer: Optimizer, l2: Float = 0) {
@@ -59,6 +64,55 @@ public final class Trainer {
     let penalty = regularization.apply(to: parameters)
     optimizer.step(parameters)
     return (result.value, penalty, Trainer.correctCount(prediction, target))
+  }
+
+  /// One synchronous data-parallel step on the global batch `chunk` of `source`: this
+  /// process runs its rows (`ProcessGroup.share`), its loss gradient scaled by its share of
+  /// the batch so that the sum over processes is the whole batch's mean gradient; the
+  /// parameter gradients are then summed over the group (one MPI_Allreduce of all of them,
+  /// after backward), and L2 and the optimiser run on the sums in every process alike.
+  /// - Returns: the whole batch's data loss, the L2 penalty and how many examples were right.
+  /// - Throws: `ProcessGroupError` when a peer is gone.
+  func parallelStep(_ source: BatchSource, chunk: [Int], group: ProcessGroup) throws
+    -> (loss: Float, penalty: Float, correct: Int?)
+  {
+    let rows = group.share(of: chunk.count)
+    let parameters = model.parameters
+    for parameter in parameters { parameter.zeroGradient() }
+    GlobalBatch.firstRow = rows.lowerBound
+    GlobalBatch.group = group
+    GlobalBatch.rows = (rows.count, chunk.count)
+    defer {
+      GlobalBatch.firstRow = 0
+      GlobalBatch.group = nil
+      GlobalBatch.rows = nil
+    }
+    let (input, target) = source.batch(Array(chunk[rows]))
+    let prediction = model.forward(input, mode: .training)
+    let result = loss.evaluate(prediction, target)
+    let share = Float(rows.count) / Float(chunk.count)
+    _ = model.backward(share == 1 ? result.gradient : result.gradient * share)
+    let trainable = parameters.filter { $0.role != .buffer }
+    var gradients = [Float]()
+    gradients.reserveCapacity(trainable.reduce(0) { $0 + $1.gradient.count })
+    for parameter in trainable { gradients += parameter.gradient.scalars }
+    try group.sum(&gradients)
+    var offset = 0
+    for parameter in trainable {
+      let count = parameter.gradient.count
+      gradients.withUnsafeBufferPointer { sums in
+        parameter.gradient.withUnsafeMutableBufferPointer { g in
+          for i in 0..<count { g[i] = sums[offset + i] }
+        }
+      }
+      offset += count
+    }
+    let right = Trainer.correctCount(prediction, target)
+    var figures = [Double(result.value) * Double(share), Double(right ?? 0)]
+    try group.sum(&figures)
+    let penalty = regularization.apply(to: parameters)
+    optimizer.step(parameters)
+    return (Float(figures[0]), penalty, right.map { _ in Int(figures[1].rounded()) })
   }
 
   /// Mean loss and accuracy over `indices` of `source`, in inference mode.
@@ -86,7 +140,8 @@ public final class Trainer {
   /// Trains for `epochs` epochs from `firstEpoch`, shuffling `trainIndices` each epoch.
   ///
   /// `onEpoch` sees each report (print it, checkpoint) and returns false to stop early.
-  /// - Throws: `DivergenceError` when the loss or a parameter becomes NaN or infinite.
+  /// - Throws: `DivergenceError` when the loss or a parameter becomes NaN or infinite;
+  ///   `ProcessGroupError` when the batch cannot be split between the group or a peer is gone.
   @discardableResult
   public func fit(
     _ source: BatchSource, trainIndices: [Int], validationIndices: [Int] = [],
@@ -98,6 +153,15 @@ public final class Trainer {
     precondition(batchSize > 0, "batch size must be positive")
     var reports: [EpochReport] = []
     let stepsPerEpoch = (trainIndices.count + batchSize - 1) / batchSize
+    if let group, group.size > 1 {
+      let last = trainIndices.count % batchSize
+      guard batchSize >= group.size, last == 0 || last >= group.size else {
+        throw ProcessGroupError(
+          "a batch of \(min(batchSize, last == 0 ? batchSize : last)) examples cannot be split "
+            + "between \(group.size) processes (each needs at least one): use fewer processes, "
+            + "or a batch size that leaves no smaller last batch")
+      }
+    }
     for epoch in firstEpoch..<(firstEpoch + epochs) {
       let started = Clock.now
       let order = trainIndices.shuffled(using: &generator)
@@ -107,8 +171,13 @@ public final class Trainer {
       var classifying = true
       for (step, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
         let chunk = Array(order[start..<min(start + batchSize, order.count)])
-        let (input, target) = source.batch(chunk)
-        let result = self.step(input: input, target: target)
+        let result: (loss: Float, penalty: Float, correct: Int?)
+        if let group, group.size > 1 {
+          result = try parallelStep(source, chunk: chunk, group: group)
+        } else {
+          let (input, target) = source.batch(chunk)
+          result = self.step(input: input, target: target)
+        }
         // The loss alone can stay finite while weights are NaN (ReLU maps NaN to 0), so the
         // parameters are checked too: one cheap pass beside a forward and backward pass.
         guard result.loss.isFinite, parametersAreFinite() else {

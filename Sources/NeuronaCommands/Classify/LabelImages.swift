@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Neurona
+import NeuronaImage
 import NeuronaVision
 
 struct LabelImages: ParsableCommand {
@@ -10,7 +11,7 @@ struct LabelImages: ParsableCommand {
     commandName: "label", abstract: "Label every image under the given files and folders.")
 
   @Argument(help: "Image files or folders (walked recursively).")
-  var paths: [String]
+  var paths: [String] = []
 
   @Option(help: "A model file, or the name of a model in Models/.")
   var model = "imagenet"
@@ -40,6 +41,8 @@ struct LabelImages: ParsableCommand {
   @Flag(help: "Replace existing --explain pictures.")
   var force = false
 
+  @OptionGroup var batch: BatchOptions
+
   @OptionGroup var compute: ComputeOptions
 
   func validate() throws {
@@ -49,19 +52,49 @@ struct LabelImages: ParsableCommand {
 
   func run() throws {
     compute.apply()
+    let shard = try batch.parsedShard()
+    if batch.skipExisting, batch.manifest == nil, !explain {
+      throw VisionError(
+        "--skip-existing needs --manifest (the record of what is labelled) or --explain")
+    }
+    let named = try batch.inputs(paths)
+    guard !named.isEmpty else {
+      throw VisionError("no inputs: name image files or folders, or give --files-from")
+    }
+    let roots = folders(among: named)
     let classifier = try Classifier.load(try ModelLocator.resolve(model))
-    let collected = ImageFiles.collect(paths)
-    let (files, skipped) = (collected.images, collected.skipped)
-    for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
+    let collected = ImageFiles.collect(named)
+    // Each shard reports only its own inputs' problems, so the shards' logs add up to one run's.
+    let mine = { batch.selects($0, shard: shard, folders: roots) }
+    for file in collected.skipped where mine(file) {
+      Terminal.warn("\(file): skipped (not a PNG or JPEG file name)")
+    }
     // A missing input is reported and fails the run, and the others are still labelled.
-    for path in collected.missing { Terminal.warn("\(path): no such file or directory") }
-    guard !files.isEmpty else {
-      throw VisionError("no images found under \(paths.joined(separator: " "))")
+    let missing = collected.missing.filter(mine)
+    for path in missing { Terminal.warn("\(path): no such file or directory") }
+    guard !collected.images.isEmpty else {
+      throw VisionError("no images found under \(named.joined(separator: " "))")
+    }
+    let manifest = try batch.openManifest(force: force)
+    for path in missing {
+      try manifest?.append(
+        ManifestRecord(
+          path: path, status: .error, outputs: [], seconds: 0,
+          message: "\(path): no such file or directory"))
+    }
+    let (files, done) = remaining(
+      collected.images.filter(mine), classifier: classifier, roots: roots)
+    // A killed run may have left the temporary file of an explanation it was writing.
+    if batch.skipExisting, explain {
+      AtomicFile.removeLeftovers(of: files.map { explanationPath(for: $0, roots: roots) })
+    }
+    if !done.isEmpty, Terminal.stderrIsTerminal {
+      Terminal.warn("\(done.count) images already done (--skip-existing)")
     }
     let k = min(topK, classifier.description.classNames.count)
     var results: [(path: String, predictions: [Prediction])] = []
     var featureRows: [(path: String, features: [Float])] = []
-    var failures = collected.missing.count
+    var failures = missing.count
     var progress = ProgressBar(title: "classify")
     let started = Clock.now
     let batchSize = 64
@@ -69,27 +102,39 @@ struct LabelImages: ParsableCommand {
       // Decoding dominates for a small network: the batch's pictures are decoded on all cores.
       let chunk = Array(files[start..<min(start + batchSize, files.count)])
       var decoded = [Result<[Float], Error>?](repeating: nil, count: chunk.count)
+      var decodeSeconds = [Double](repeating: 0, count: chunk.count)
       decoded.withUnsafeMutableBufferPointer { slots in
-        ComputeThreads.parallel(chunk.count) { i in
-          slots[i] = Result { try ImageInput.planes(chunk[i], for: classifier.description) }
+        decodeSeconds.withUnsafeMutableBufferPointer { seconds in
+          ComputeThreads.parallel(chunk.count) { i in
+            let started = Clock.now
+            slots[i] = Result { try ImageInput.planes(chunk[i], for: classifier.description) }
+            seconds[i] = Clock.secondsSince(started)
+          }
         }
       }
-      var batch: [Float] = []
+      var planes: [Float] = []
       var batchFiles: [String] = []
-      for (file, result) in zip(chunk, decoded) {
+      var batchSeconds: [Double] = []
+      for (index, (file, result)) in zip(chunk, decoded).enumerated() {
         switch result {
-        case .success(let planes)?:
-          batch += planes
+        case .success(let picture)?:
+          planes += picture
           batchFiles.append(file)
+          batchSeconds.append(decodeSeconds[index])
         case .failure(let error)?:
           Terminal.warn("\(error)")
           failures += 1
+          try manifest?.append(
+            ManifestRecord(
+              path: file, status: .error, outputs: [], seconds: decodeSeconds[index],
+              message: "\(error)"))
         case nil: break
         }
       }
       progress.update(min(start + batchSize, files.count), of: files.count)
       guard !batchFiles.isEmpty else { continue }
-      var input = Tensor(shape: [batchFiles.count] + classifier.inputShape, scalars: batch)
+      let networkStarted = Clock.now
+      var input = Tensor(shape: [batchFiles.count] + classifier.inputShape, scalars: planes)
       classifier.normalize(&input)
       if features {
         let vectors = try classifier.features(input)
@@ -99,18 +144,38 @@ struct LabelImages: ParsableCommand {
         }
         continue
       }
-      results += zip(batchFiles, classifier.predict(input, topK: k)).map { ($0, $1) }
-    }
-    if explain {
-      for (path, _) in results {
-        do { try writeExplanation(path, classifier: classifier) } catch {
-          Terminal.warn("\(error)")
-          failures += 1
+      let predicted = zip(batchFiles, classifier.predict(input, topK: k)).map { ($0, $1) }
+      // Each picture's seconds: its decode and its share of the batch's network time.
+      let share = Clock.secondsSince(networkStarted) / Double(batchFiles.count)
+      for (index, (path, predictions)) in predicted.enumerated() {
+        let started = Clock.now
+        var entry = ManifestRecord(
+          path: path, status: .ok, outputs: [], seconds: 0,
+          labels: predictions.map { .init(label: $0.label, confidence: $0.confidence) })
+        if explain {
+          do {
+            try writeExplanation(
+              path, classifier: classifier, roots: roots, keepWhole: batch.skipExisting)
+            entry.outputs = [explanationPath(for: path, roots: roots)]
+          } catch {
+            Terminal.warn("\(error)")
+            failures += 1
+            (entry.status, entry.message) = (.error, "\(error)")
+          }
         }
+        entry.seconds = batchSeconds[index] + share + Clock.secondsSince(started)
+        try manifest?.append(entry)
       }
+      results += predicted
+    }
+    for var record in done {
+      record.status = .skipped
+      record.seconds = 0
+      try manifest?.append(record)
     }
     progress.finish()
     Terminal.reportThroughput(files.count, "images", since: started)
+    // (Inputs skipped as done are not printed again: their labels are in the manifest.)
     if features { try printFeatures(featureRows) } else { try printResults(results, topK: k) }
     if failures > 0 { throw ExitCode(1) }
   }

@@ -73,8 +73,15 @@ struct TrainClassifier: ParsableCommand {
 
   func run() throws {
     compute.apply()
-    try training.checkOutput()
-    if let from { return try transfer(from: from) }
+    let group = try joinTrainingGroup(threads: compute.threads)
+    try reportingErrors(of: group) { try train(group: group) }
+  }
+
+  /// The run, as one rank of `group` or alone.
+  private func train(group: ProcessGroup?) throws {
+    // Rank 0 alone writes: only its --output matters (other nodes may not have the folder).
+    if (group?.rank ?? 0) == 0 { try training.checkOutput() }
+    if let from { return try transfer(from: from, group: group) }
     let (data, dataDescription) = try ClassificationData.load(
       data, split: split, description: nil, defaultSize: size)
     for warning in data.warnings { Terminal.warn(warning) }
@@ -99,11 +106,12 @@ struct TrainClassifier: ParsableCommand {
     let run = TrainingRun(
       model: classifier.network, loss: SoftmaxCrossEntropy(),
       options: training.options(gradientClipNorm: clipNorm), metadata: metadata)
+    run.group = group
     try train(run, on: data.examples, split: split)
   }
 
   /// Transfer learning from the classifier `from` (TransferLearning.swift).
-  private func transfer(from: String) throws {
+  private func transfer(from: String, group: ProcessGroup?) throws {
     let base = try Classifier.load(try ModelLocator.resolve(from))
     let classNames =
       FashionMNIST.isDataset(data)
@@ -145,6 +153,7 @@ struct TrainClassifier: ParsableCommand {
           : "all \(setup.classifier.network.parameterCount) parameters (backbone at "
             + "\(backboneLearningRateScale)× the learning rate)"))
     var generator = SplitMix64(seed: training.seed &+ 0x5EED)
+    run.group = group
     try train(
       run, on: examples,
       split: trainValidationSplit(
@@ -175,9 +184,12 @@ struct TrainClassifier: ParsableCommand {
         bar.update(step, of: steps, note: String(format: "loss %.4f", loss))
       })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
-    training.writeReport(
-      progress: progress, parameterCount: run.savedModel.parameterCount, scoreName: "accuracy",
-      runWarnings: runWarnings)
+    if (run.group?.rank ?? 0) == 0 {
+      training.writeReport(
+        progress: progress, parameterCount: run.savedModel.parameterCount,
+        scoreName: "accuracy", runWarnings: runWarnings)
+    }
+    run.group?.finish()
   }
 
   /// Prints the class balance and warns when one class has over 3× another's examples.

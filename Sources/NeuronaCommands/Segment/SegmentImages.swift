@@ -1,6 +1,7 @@
 // `segment IMAGE…`: write a mask (and on request a cut-out, overlay or soft map) per image.
 import ArgumentParser
 import Foundation
+import Neurona
 import NeuronaImage
 import NeuronaVision
 
@@ -23,7 +24,7 @@ struct SegmentImages: ParsableCommand {
     commandName: "images", abstract: "Segment pictures (the default subcommand).")
 
   @Argument(help: "Image files or folders (walked recursively).")
-  var paths: [String]
+  var paths: [String] = []
 
   @Option(
     name: .shortAndLong,
@@ -64,6 +65,8 @@ struct SegmentImages: ParsableCommand {
   @Flag(help: "Replace existing output files.")
   var force = false
 
+  @OptionGroup var batch: BatchOptions
+
   @OptionGroup var compute: ComputeOptions
 
   func validate() throws {
@@ -93,19 +96,41 @@ struct SegmentImages: ParsableCommand {
     let location =
       boxes.isEmpty || model != nil
       ? try ModelLocator.resolve(model ?? defaultSegmenterName()) : nil
-    let collected = ImageFiles.collect(paths)
+    let shard = try batch.parsedShard()
+    let named = try batch.inputs(paths)
+    guard !named.isEmpty else {
+      throw VisionError("no inputs: name image files or folders, or give --files-from")
+    }
+    let roots = folders(among: named)
+    let collected = ImageFiles.collect(named)
     let (found, skipped) = (collected.images, collected.skipped)
-    for file in skipped { Terminal.warn("\(file): skipped (not a PNG or JPEG file name)") }
-    for path in collected.missing { Terminal.warn("\(path): no such file or directory") }
+    // Each shard reports only its own inputs' problems, so the shards' logs add up to one run's.
+    let mine = { batch.selects($0, shard: shard, folders: roots) }
+    for file in skipped where mine(file) {
+      Terminal.warn("\(file): skipped (not a PNG or JPEG file name)")
+    }
+    let missing = collected.missing.filter(mine)
+    for path in missing { Terminal.warn("\(path): no such file or directory") }
     // Our own outputs from an earlier run are not pictures to segment.
     let ownSuffixes = SegmentOutput.allCases.map { ".\($0.rawValue).png" } + [".instances.png"]
-    let files = found.filter { file in
-      !ownSuffixes.contains { file.hasSuffix($0) } || paths.contains(file)
+    let namedSet = Set(named)
+    let everyFile = found.filter { file in
+      !ownSuffixes.contains { file.hasSuffix($0) } || namedSet.contains(file)
     }
-    guard !files.isEmpty else {
-      throw VisionError("no images found under \(paths.joined(separator: " "))")
+    guard !everyFile.isEmpty else {
+      throw VisionError("no images found under \(named.joined(separator: " "))")
     }
-    let destinations = try OutputPlan(inputs: files, roots: paths, output: output, kinds: outputs)
+    // Output names are settled over the whole run (two inputs sharing a stem keep their
+    // extension even when they fall in different shards), then the shard takes its part.
+    let destinations = try OutputPlan(
+      inputs: everyFile, roots: roots, output: output, kinds: outputs)
+    let files = everyFile.filter(mine)
+    let manifest = try batch.openManifest(force: force)
+    // A killed run of this shard may have left the temporary file of an output it was writing.
+    if batch.skipExisting {
+      AtomicFile.removeLeftovers(
+        of: files.flatMap { destinations.paths(for: $0).map(\.1).filter { $0 != "-" } })
+    }
     if objectOptions.hint != nil && files.count > 1 {
       throw VisionError("--hint belongs to one photo, but there are \(files.count)")
     }
@@ -117,17 +142,38 @@ struct SegmentImages: ParsableCommand {
     let workers = try FileWorkers(title: "segment", count: files.count) {
       try location.map(Segmenter.load)
     }
-    var failures = collected.missing.count
+    var failures = missing.count
+    for path in missing {
+      try manifest?.append(
+        ManifestRecord(
+          path: path, status: .error, outputs: [], seconds: 0,
+          message: "\(path): no such file or directory"))
+    }
     var records = [InstanceRecord?](repeating: nil, count: files.count)
     // FileWorkers.forEach runs the files on the workers (not Sequence.forEach).
     // swift-format-ignore: ReplaceForEachWithForLoop
     workers.forEach { segmenter, index in
+      let started = Clock.now
+      let file = files[index]
+      let paths = destinations.paths(for: file)
+      var entry = ManifestRecord(
+        path: file, status: .ok, outputs: paths.map(\.1).filter { $0 != "-" }, seconds: 0)
       do {
-        let record = try segment(
-          files[index], with: segmenter, objects: objects,
-          to: destinations.paths(for: files[index]))
-        workers.synchronized { records[index] = record }
+        if batch.skipExisting, try outputsAreWhole(paths.map(\.1), for: file) {
+          entry.status = .skipped
+        } else {
+          let record = try segment(file, with: segmenter, objects: objects, to: paths)
+          workers.synchronized { records[index] = record }
+        }
       } catch {
+        (entry.status, entry.message, entry.outputs) = (.error, "\(error)", [])
+        workers.synchronized {
+          Terminal.warn("\(error)")
+          failures += 1
+        }
+      }
+      entry.seconds = Clock.secondsSince(started)
+      do { try manifest?.append(entry) } catch {
         workers.synchronized {
           Terminal.warn("\(error)")
           failures += 1
@@ -146,7 +192,9 @@ struct SegmentImages: ParsableCommand {
   ) throws
     -> InstanceRecord?
   {
-    if !force,
+    // Under --skip-existing an output still here was found not whole: it is replaced.
+    let replace = force || batch.skipExisting
+    if !replace,
       let existing = destinations.first(where: {
         $0.1 != "-" && FileManager.default.fileExists(atPath: $0.1)
       })
@@ -196,13 +244,13 @@ struct SegmentImages: ParsableCommand {
           try objects.map { try MaskRendering.overlay(image, instances: $0) }
           ?? MaskRendering.overlay(image, mask: mask)
       case .instances:
-        try objects?.gray16Image().writePNG(to: path, overwrite: force)
+        try objects?.gray16Image().writePNG(to: path, overwrite: replace)
         continue
       }
       if path == "-" {
         try writeToStandardOutput(picture.encodePNG())
       } else {
-        try picture.writePNG(to: path, overwrite: force)
+        try picture.writePNG(to: path, overwrite: replace)
       }
     }
     return objects.map { objects in
@@ -210,6 +258,18 @@ struct SegmentImages: ParsableCommand {
         path: file, instancesPath: destinations.first { $0.0 == .instances }?.1,
         objects: objects.objects)
     }
+  }
+}
+
+extension SegmentImages {
+  /// Whether every one of `outputs` of `file` is a whole PNG of the picture's size (what
+  /// `--skip-existing` leaves alone). The picture is decoded only when all of them exist.
+  func outputsAreWhole(_ outputs: [String], for file: String) throws -> Bool {
+    guard !outputs.isEmpty,
+      outputs.allSatisfy({ $0 != "-" && FileManager.default.fileExists(atPath: $0) })
+    else { return false }
+    let image = try Image.read(contentsOf: file)
+    return outputs.allSatisfy { isWholePNG($0, width: image.width, height: image.height) }
   }
 }
 

@@ -87,7 +87,14 @@ struct TrainSegmenter: ParsableCommand {
 
   func run() throws {
     compute.apply()
-    try training.checkOutput()
+    let group = try joinTrainingGroup(threads: compute.threads)
+    try reportingErrors(of: group) { try train(group: group) }
+  }
+
+  /// The run, as one rank of `group` or alone.
+  private func train(group: ProcessGroup?) throws {
+    // Rank 0 alone writes: only its --output matters (other nodes may not have the folder).
+    if (group?.rank ?? 0) == 0 { try training.checkOutput() }
     var pairs = try MaskPairs.find(images: images, masks: masks)
     var validationPairs: [(image: String, mask: String)] = []
     if let valImages, let valMasks {
@@ -141,6 +148,7 @@ struct TrainSegmenter: ParsableCommand {
       crossEntropyWeight: bceWeight, diceWeight: diceWeight, boundaryWeight: boundaryWeight)
     let run = TrainingRun(
       model: segmenter.network, loss: loss, options: training.options(), metadata: metadata)
+    run.group = group
     var bar = ProgressBar(title: "epoch")
     var runWarnings: [String] = []
     let progress = try run.run(
@@ -164,9 +172,12 @@ struct TrainSegmenter: ParsableCommand {
         bar.update(step, of: steps, note: String(format: "loss %.4f", loss))
       })
     print("best model (epoch \(progress.bestEpoch)) written to \(training.output)")
-    training.writeReport(
-      progress: progress, parameterCount: segmenter.network.parameterCount, scoreName: "IoU",
-      runWarnings: runWarnings)
+    if (group?.rank ?? 0) == 0 {
+      training.writeReport(
+        progress: progress, parameterCount: segmenter.network.parameterCount, scoreName: "IoU",
+        runWarnings: runWarnings)
+    }
+    group?.finish()
   }
 
   /// Warns when the foreground is so rare (or so common) that a model can score well by

@@ -7,8 +7,13 @@ enum Terminal {
   /// Whether standard error is a terminal (progress bars only then).
   static let stderrIsTerminal = isatty(STDERR_FILENO) != 0
 
-  /// Writes one line to standard error (and keeps it for a training report).
+  /// Set on the ranks of an mpirun job but rank 0: their notes would repeat rank 0's.
+  nonisolated(unsafe) static var silent = false
+
+  /// Writes one line to standard error (nothing when `silent`), and keeps it for a training
+  /// report.
   static func warn(_ message: String) {
+    guard !silent else { return }
     FileHandle.standardError.write(Data((message + "\n").utf8))
     StderrLines.shared.append(message)
   }

@@ -9,7 +9,8 @@ import NeuronaImage
 /// Serves augmented crops as mini-batches: `[B, C, S, S]` inputs, `[B, 1, S, S]` masks.
 ///
 /// An index `i` draws a crop from picture `i % count`; which crop is random (the sampler's
-/// own seeded generator), so an "epoch" is simply a number of crops.
+/// own seeded generator, one draw per batch, mixed with each crop's row in the global batch),
+/// so an "epoch" is simply a number of crops.
 public final class SegmentationSampler: BatchSource, GeneratorOwner {
   private struct Example {
     var planes: [Float]
@@ -77,7 +78,11 @@ public final class SegmentationSampler: BatchSource, GeneratorOwner {
     let s = cropSize
     var input = [Float](repeating: 0, count: indices.count * channels * s * s)
     var target = [Float](repeating: 0, count: indices.count * s * s)
+    // One draw per batch, then one generator per crop from it and the crop's row in the global
+    // batch: a crop is the same whichever process of a data-parallel run makes it.
+    let draw = generator.next()
     for (b, index) in indices.enumerated() {
+      var generator = SplitMix64(seed: mixedSeed(draw, UInt64(GlobalBatch.firstRow + b)))
       let example = examples[index % examples.count]
       // Scale: the crop covers scale·S source pixels (zoom in or out by up to 25 %).
       var scale: Float = augment ? 0.8 + 0.45 * generator.nextUnitFloat() : 1

@@ -52,6 +52,8 @@ public struct TrainingReport {
   @discardableResult
   public func write() throws -> (curves: String, report: String) {
     let paths = Self.paths(besideModel: modelPath)
+    // A run killed while writing these (a resumed run's predecessor) left hidden temporaries.
+    AtomicFile.removeLeftovers(of: [paths.curves, paths.report])
     let png = try CurvesChart.image(curves, bestEpoch: bestEpoch, scoreName: scoreName)
       .encodePNG()
     try AtomicFile.write(png, to: paths.curves, overwrite: true)

@@ -3,7 +3,9 @@
 // resumption from that checkpoint. Works for any model and loss; the caller supplies the
 // validation score (accuracy for classifiers, IoU for segmenters). Each epoch's figures go
 // into the learning curves (written into the model file as `training_curves`), and a run
-// whose validation falls while training improves is warned of overfitting.
+// whose validation falls while training improves is warned of overfitting. Under a
+// ProcessGroup (mpirun) every process trains its part of each batch and keeps the same model;
+// rank 0 alone writes the model, the checkpoints and the log lines.
 import Foundation
 import Neurona
 
@@ -18,6 +20,13 @@ public final class TrainingRun {
   /// whose head alone trains on features its frozen backbone computed once:
   /// TransferLearning.swift). Checkpoints hold `model`, which is all that changes.
   public let savedModel: Layer
+  /// The processes training together (nil: this one alone); only rank 0 writes and logs.
+  public var group: ProcessGroup? {
+    get { trainer.group }
+    set { trainer.group = newValue }
+  }
+  /// Whether this process writes files and logs (rank 0, or alone).
+  private var writes: Bool { (group?.rank ?? 0) == 0 }
 
   public init(
     model: Layer, loss: Loss, options: TrainingOptions, metadata: [String: String],
@@ -40,7 +49,7 @@ public final class TrainingRun {
   ///   - score: the validation score of the model after an epoch (higher is better) and a
   ///     short text for the log; nil when there is no validation data (then the training
   ///     loss decides which model is best).
-  ///   - log: receives one line per epoch.
+  ///   - report: receives one line per epoch (rank 0's alone under a process group).
   ///   - onStep: progress within an epoch (for a progress bar).
   /// - Returns: where the run ended. With `options.resume` and no checkpoint (killed before
   ///   one was written), the run starts over, as the interrupted run did.
@@ -51,12 +60,16 @@ public final class TrainingRun {
   public func run(
     _ source: BatchSource, trainIndices: [Int],
     score: (EpochReport) -> (value: Double, text: String)?,
-    log: (String) -> Void,
+    log report: (String) -> Void,
     onStep: (_ step: Int, _ steps: Int, _ loss: Float) -> Void = { _, _, _ in }
   ) throws -> TrainingProgress {
     // A run killed while writing (this one's predecessor) may have left hidden temporaries.
-    ModelFile.removeStaleTemporaries(of: options.outputPath)
-    ModelFile.removeStaleTemporaries(of: options.checkpointPath)
+    if writes {
+      ModelFile.removeStaleTemporaries(of: options.outputPath)
+      ModelFile.removeStaleTemporaries(of: options.checkpointPath)
+    }
+    let writes = self.writes
+    func log(_ line: String) { if writes { report(line) } }
     var progress = TrainingProgress(
       epoch: 0, generatorState: options.seed, bestScore: -.infinity, bestEpoch: 0, history: [])
     if options.resume && !FileManager.default.fileExists(atPath: options.checkpointPath) {
@@ -73,6 +86,7 @@ public final class TrainingRun {
       log("resuming after epoch \(progress.epoch) (best so far: epoch \(progress.bestEpoch))")
     }
     while progress.epoch < options.epochs {
+      let communicated = group?.collectiveSeconds ?? 0
       var generator = SplitMix64(seed: progress.generatorState)
       let epoch = progress.epoch + 1
       let report: EpochReport
@@ -96,6 +110,13 @@ public final class TrainingRun {
       }
       if let text = validation?.text { line += ", \(text)" }
       line += String(format: ", %.1f s", report.seconds)
+      if let group, group.size > 1 {
+        // Rank 0's time in collectives: the gradient sums and waiting for the slowest rank.
+        let seconds = group.collectiveSeconds - communicated
+        line += String(
+          format: " (allreduce %.2f s, %.0f %%)", seconds,
+          100 * seconds / max(report.seconds, 1e-9))
+      }
       progress.epoch = epoch
       progress.generatorState = generator.state
       progress.ownedGenerators = [:]
@@ -115,15 +136,18 @@ public final class TrainingRun {
         progress.bestEpoch = epoch
         var saved = metadata
         saved["training_curves"] = LearningCurves.csv(progress.curves)
-        try ModelFile.save(savedModel, metadata: saved, to: options.outputPath)
+        if writes { try ModelFile.save(savedModel, metadata: saved, to: options.outputPath) }
         line += " (best, saved)"
       }
       log(line)
       if let warning = LearningCurves.overfittingWarning(progress.curves) { log(warning) }
-      try Checkpoint.save(
-        model: model, optimizer: trainer.optimizer, progress: progress, metadata: metadata,
-        to: options.checkpointPath)
+      if writes {
+        try Checkpoint.save(
+          model: model, optimizer: trainer.optimizer, progress: progress, metadata: metadata,
+          to: options.checkpointPath)
+      }
     }
+    guard writes else { return progress }
     try? FileManager.default.removeItem(atPath: options.checkpointPath)
     // The best model holds the curves up to its epoch; give it the whole run's.
     if var best = try? ModelFile.read(options.outputPath) {
