@@ -13,8 +13,9 @@ for model in "${@:-fashionnet rowlstm nuclei}"; do
   for name in $model; do
     case "$name" in
     fashionnet)
-      $bin/classify train $fashion --arch cnn --epochs 10 --batch-size 64 --lr 0.001 \
-        --optimizer adam --seed 0 --validation-split 0.1 --output Models/fashionnet.safetensors \
+      $bin/classify train $fashion --arch cnn --epochs 15 --batch-size 64 --lr 0.001 \
+        --optimizer adam --lr-schedule cosine --seed 0 --validation-split 0.1 \
+        --output Models/fashionnet.safetensors \
         --force | tee build-logs/fashionnet.log
       $bin/classify evaluate $fashion --split test --model Models/fashionnet.safetensors \
         | tee -a build-logs/fashionnet.log ;;
@@ -26,7 +27,7 @@ for model in "${@:-fashionnet rowlstm nuclei}"; do
         | tee -a build-logs/rowlstm.log ;;
     nuclei)
       $bin/segment train --images Datasets/nuclei/train/images --masks Datasets/nuclei/train/masks \
-        --validation-split 0 --size 128 --batch-size 8 --steps-per-epoch 50 --epochs 4 --lr 0.001 --seed 0 \
+        --validation-split 0 --size 128 --batch-size 8 --steps-per-epoch 50 --epochs 16 --lr 0.001 --seed 0 \
         --output Models/nuclei.safetensors --force | tee build-logs/nuclei.log
       $bin/segment evaluate --images Datasets/nuclei/heldout/images \
         --masks Datasets/nuclei/heldout/masks --model Models/nuclei.safetensors --per-image \

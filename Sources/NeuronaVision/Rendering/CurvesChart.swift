@@ -33,10 +33,20 @@ public enum CurvesChart {
     if !validation.isEmpty {
       scores.append(.init(name: "validation \(scoreName)", colour: .orange, points: validation))
     }
+    guard !scores.isEmpty else {
+      // Nothing to plot: say how the kept epoch was chosen instead of drawing empty axes.
+      for (row, line) in [
+        "No validation data:", "the epoch with the lowest", "training loss was kept.",
+      ].enumerated() {
+        canvas.text(
+          line, x: 900, y: 200 + row * 2 * BitmapFont.lineHeight, .grey, alignment: .centre)
+      }
+      return canvas.image
+    }
     let values = (accuracy + validation).map(\.1).filter(\.isFinite)
     let low = max(0, ((values.min() ?? 0) * 10).rounded(.down) / 10)
     let score = LineChart(
-      title: scores.isEmpty ? "No validation data" : "Scores (higher is better)",
+      title: "Scores (higher is better)",
       xTitle: "epoch", yTitle: scoreName, series: scores, marker: marker,
       yRange: low...max(low + 0.1, min(1, values.max() ?? 1)))
     score.draw(on: &canvas, frame: (610, 10, 580, 460))
