@@ -137,9 +137,11 @@ public final class Trainer {
     return (totalLoss / count, classifying ? Double(correct) / count : nil)
   }
 
-  /// Trains for `epochs` epochs from `firstEpoch`, shuffling `trainIndices` each epoch.
+  /// Trains for `epochs` epochs from `firstEpoch`, each one `trainEpoch`, then scores
+  /// `validationIndices` (if any) into the epoch's report.
   ///
   /// `onEpoch` sees each report (print it, checkpoint) and returns false to stop early.
+  /// TrainingRun drives `trainEpoch` itself, with checkpoints and its own validation score.
   /// - Throws: `DivergenceError` when the loss or a parameter becomes NaN or infinite;
   ///   `ProcessGroupError` when the batch cannot be split between the group or a peer is gone.
   @discardableResult
@@ -150,8 +152,33 @@ public final class Trainer {
     onStep: (_ step: Int, _ stepsPerEpoch: Int, _ loss: Float) -> Void = { _, _, _ in },
     onEpoch: (EpochReport) -> Bool = { _ in true }
   ) throws -> [EpochReport] {
-    precondition(batchSize > 0, "batch size must be positive")
     var reports: [EpochReport] = []
+    for epoch in firstEpoch..<(firstEpoch + epochs) {
+      var report = try trainEpoch(
+        epoch, source, trainIndices: trainIndices, batchSize: batchSize, using: &generator,
+        onStep: onStep)
+      if !validationIndices.isEmpty {
+        let validation = evaluate(source, indices: validationIndices)
+        report.validationLoss = validation.loss
+        report.validationAccuracy = validation.accuracy
+      }
+      reports.append(report)
+      if !onEpoch(report) { break }
+    }
+    return reports
+  }
+
+  /// One pass over `trainIndices` in an order shuffled by `generator`, in batches of
+  /// `batchSize` (the last one smaller), split between the processes of `group` if any.
+  /// - Returns: the epoch's training figures (no validation: the caller scores as it likes).
+  /// - Throws: `DivergenceError` when the loss or a parameter becomes NaN or infinite;
+  ///   `ProcessGroupError` when the batch cannot be split between the group or a peer is gone.
+  public func trainEpoch(
+    _ epoch: Int, _ source: BatchSource, trainIndices: [Int], batchSize: Int,
+    using generator: inout some RandomNumberGenerator,
+    onStep: (_ step: Int, _ stepsPerEpoch: Int, _ loss: Float) -> Void = { _, _, _ in }
+  ) throws -> EpochReport {
+    precondition(batchSize > 0, "batch size must be positive")
     let stepsPerEpoch = (trainIndices.count + batchSize - 1) / batchSize
     if let group, group.size > 1 {
       let last = trainIndices.count % batchSize
@@ -162,47 +189,37 @@ public final class Trainer {
             + "or a batch size that leaves no smaller last batch")
       }
     }
-    for epoch in firstEpoch..<(firstEpoch + epochs) {
-      let started = Clock.now
-      let order = trainIndices.shuffled(using: &generator)
-      var lossSum = 0.0
-      var penaltySum = 0.0
-      var correct = 0
-      var classifying = true
-      for (step, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
-        let chunk = Array(order[start..<min(start + batchSize, order.count)])
-        let result: (loss: Float, penalty: Float, correct: Int?)
-        if let group, group.size > 1 {
-          result = try parallelStep(source, chunk: chunk, group: group)
-        } else {
-          let (input, target) = source.batch(chunk)
-          result = self.step(input: input, target: target)
-        }
-        // The loss alone can stay finite while weights are NaN (ReLU maps NaN to 0), so the
-        // parameters are checked too: one cheap pass beside a forward and backward pass.
-        guard result.loss.isFinite, parametersAreFinite() else {
-          throw DivergenceError(epoch: epoch, step: step + 1)
-        }
-        lossSum += Double(result.loss) * Double(chunk.count)
-        penaltySum += Double(result.penalty)
-        if let right = result.correct { correct += right } else { classifying = false }
-        onStep(step + 1, stepsPerEpoch, result.loss)
+    let started = Clock.now
+    let order = trainIndices.shuffled(using: &generator)
+    var lossSum = 0.0
+    var penaltySum = 0.0
+    var correct = 0
+    var classifying = true
+    for (step, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
+      let chunk = Array(order[start..<min(start + batchSize, order.count)])
+      let result: (loss: Float, penalty: Float, correct: Int?)
+      if let group, group.size > 1 {
+        result = try parallelStep(source, chunk: chunk, group: group)
+      } else {
+        let (input, target) = source.batch(chunk)
+        result = self.step(input: input, target: target)
       }
-      let count = Double(max(order.count, 1))
-      var report = EpochReport(
-        epoch: epoch, trainLoss: lossSum / count,
-        l2Penalty: penaltySum / Double(max(stepsPerEpoch, 1)),
-        trainAccuracy: classifying ? Double(correct) / count : nil,
-        seconds: Clock.secondsSince(started))
-      if !validationIndices.isEmpty {
-        let validation = evaluate(source, indices: validationIndices)
-        report.validationLoss = validation.loss
-        report.validationAccuracy = validation.accuracy
+      // The loss alone can stay finite while weights are NaN (ReLU maps NaN to 0), so the
+      // parameters are checked too: one cheap pass beside a forward and backward pass.
+      guard result.loss.isFinite, parametersAreFinite() else {
+        throw DivergenceError(epoch: epoch, step: step + 1)
       }
-      reports.append(report)
-      if !onEpoch(report) { break }
+      lossSum += Double(result.loss) * Double(chunk.count)
+      penaltySum += Double(result.penalty)
+      if let right = result.correct { correct += right } else { classifying = false }
+      onStep(step + 1, stepsPerEpoch, result.loss)
     }
-    return reports
+    let count = Double(max(order.count, 1))
+    return EpochReport(
+      epoch: epoch, trainLoss: lossSum / count,
+      l2Penalty: penaltySum / Double(max(stepsPerEpoch, 1)),
+      trainAccuracy: classifying ? Double(correct) / count : nil,
+      seconds: Clock.secondsSince(started))
   }
 
   /// Whether every parameter value is a finite number.

@@ -93,9 +93,9 @@ public final class TrainingRun {
       trainer.optimizer.learningRate = options.schedule.rate(
         base: options.learningRate, epoch: epoch, of: options.epochs)
       do {
-        report = try trainer.fit(
-          source, trainIndices: trainIndices, epochs: 1, firstEpoch: epoch,
-          batchSize: options.batchSize, using: &generator, onStep: onStep)[0]
+        report = try trainer.trainEpoch(
+          epoch, source, trainIndices: trainIndices, batchSize: options.batchSize,
+          using: &generator, onStep: onStep)
       } catch var error as DivergenceError {
         error.kept = keptFiles(progress)
         throw error
