@@ -134,9 +134,9 @@ struct LabelImages: ParsableCommand {
       progress.update(min(start + batchSize, files.count), of: files.count)
       guard !batchFiles.isEmpty else { continue }
       let networkStarted = Clock.now
-      var input = Tensor(shape: [batchFiles.count] + classifier.inputShape, scalars: planes)
-      classifier.normalize(&input)
       if features {
+        var input = Tensor(shape: [batchFiles.count] + classifier.inputShape, scalars: planes)
+        classifier.normalize(&input)
         let vectors = try classifier.features(input)
         let width = vectors.count / batchFiles.count
         featureRows += batchFiles.enumerated().map {
@@ -144,7 +144,9 @@ struct LabelImages: ParsableCommand {
         }
         continue
       }
-      let predicted = zip(batchFiles, classifier.predict(input, topK: k)).map { ($0, $1) }
+      let predicted = zip(
+        batchFiles, classifier.predict(planes: planes, count: batchFiles.count, topK: k)
+      ).map { ($0, $1) }
       // Each picture's seconds: its decode and its share of the batch's network time.
       let share = Clock.secondsSince(networkStarted) / Double(batchFiles.count)
       for (index, (path, predictions)) in predicted.enumerated() {

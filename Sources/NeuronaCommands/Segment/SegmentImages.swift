@@ -207,16 +207,7 @@ struct SegmentImages: ParsableCommand {
     if let objects {
       map = try objects.alpha(of: image, named: file, prior: segmenter?.probabilities(image))
     } else if let segmenter {
-      maps = try segmenter.classProbabilities(image)
-      map =
-        maps.count == 1
-        ? maps[0]
-        : try FloatMap(
-          width: image.width, height: image.height, values: maps[0].values.map { 1 - $0 })
-      if objectOptions.refine {
-        map = try EdgeRefinement.refine(
-          map, photo: image, coarseness: segmenter.description.coarseness(of: image))
-      }
+      (map, maps) = try segmenter.foreground(of: image, refine: objectOptions.refine)
     } else {
       throw VisionError("no model and no --box")
     }
@@ -233,18 +224,17 @@ struct SegmentImages: ParsableCommand {
           try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
       }
-      let picture: Image
-      switch kind {
-      case .mask: picture = mask
-      case .soft: picture = MaskRendering.soft(map)
-      case .cutout:
-        picture = try MaskRendering.cutout(image, mask: soft ? MaskRendering.soft(map) : mask)
-      case .overlay:
-        picture =
-          try objects.map { try MaskRendering.overlay(image, instances: $0) }
-          ?? MaskRendering.overlay(image, mask: mask)
-      case .instances:
+      if kind == .instances {
         try objects?.gray16Image().writePNG(to: path, overwrite: replace)
+        continue
+      }
+      let picture: Image
+      if kind == .overlay, let objects {
+        picture = try MaskRendering.overlay(image, instances: objects)
+      } else if let rendered = SegmentationPicture(rawValue: kind.rawValue) {
+        // The same rendering `segment serve` answers with.
+        picture = try rendered.render(photo: image, map: map, mask: mask, softEdges: soft)
+      } else {
         continue
       }
       if path == "-" {

@@ -65,6 +65,15 @@ public final class Classifier {
     }
   }
 
+  /// The `k` most probable classes of each of `count` pictures given as `[C, H, W]` planes in
+  /// [0, 1] one after the other (ImageInput.planes): normalised, then predicted. What
+  /// `classify` prints and `classify serve` answers.
+  public func predict(planes: [Float], count: Int, topK k: Int = 1) -> [[Prediction]] {
+    var input = Tensor(shape: [count] + inputShape, scalars: planes)
+    normalize(&input)
+    return predict(input, topK: k)
+  }
+
   /// Applies the description's normalisation to pixels already scaled to [0, 1],
   /// `[N, C, H, W]`, in place.
   public func normalize(_ batch: inout Tensor) {

@@ -18,11 +18,23 @@ public enum ImageInput {
   public static func planes(_ path: String, for description: ClassifierDescription) throws
     -> [Float]
   {
-    let side = description.resizeShorterSide
-    let image = try Image.read(
-      contentsOf: path,
-      minimumSize: side.map { ($0, $0) } ?? (description.width, description.height))
+    let image = try Image.read(contentsOf: path, minimumSize: decodeSize(for: description))
     return try prepare(image, for: description).floatPlanes()
+  }
+
+  /// A PNG or JPEG file's `bytes` in the input format of a classifier, exactly as
+  /// `planes(_:for:)` reads the same file; `name` starts error messages.
+  public static func planes(
+    decoding bytes: UnsafeBufferPointer<UInt8>, name: String, for description: ClassifierDescription
+  ) throws -> [Float] {
+    let image = try Image.decode(bytes, name: name, minimumSize: decodeSize(for: description))
+    return try prepare(image, for: description).floatPlanes()
+  }
+
+  /// The smallest picture a classifier's input is made from: JPEGs may be decoded scaled
+  /// down to it (several times faster).
+  static func decodeSize(for description: ClassifierDescription) -> (width: Int, height: Int) {
+    description.resizeShorterSide.map { ($0, $0) } ?? (description.width, description.height)
   }
 
   /// `image` as a classifier sees it: converted to its channels, then resized to its input
