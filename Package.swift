@@ -25,7 +25,9 @@ let package = Package(
     .executable(name: "neurona-examples", targets: ["neurona-examples"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `segment serve`, `classify serve`: HTTP/1.1 on SwiftNIO alone (NeuronaServer).
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
   ],
   targets: [
     // MARK: - System libraries
@@ -59,10 +61,21 @@ let package = Package(
     .target(name: "CCodecShims", dependencies: ["CJPEG", "CPNG"]),
     .target(name: "NeuronaImage", dependencies: ["CPNG", "CJPEG", "CCodecShims"]),
     .target(name: "NeuronaVision", dependencies: ["Neurona", "NeuronaImage", "CZlib"]),
+    // The HTTP service of `segment serve` and `classify serve`: routes, limits, the
+    // inference queue, metrics and the page; no task logic of its own.
+    .target(
+      name: "NeuronaServer",
+      dependencies: [
+        "NeuronaVision",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ]),
     .target(
       name: "NeuronaCommands",
       dependencies: [
-        "NeuronaVision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "NeuronaVision", "NeuronaServer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
     // MARK: - Executables

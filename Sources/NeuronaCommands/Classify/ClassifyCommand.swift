@@ -16,6 +16,7 @@ public struct ClassifyCommand: ParsableCommand {
     version: NeuronaVersion.current,
     subcommands: [
       LabelImages.self, TrainClassifier.self, EvaluateClassifier.self, ImportClassifier.self,
+      ServeClassifier.self,
     ],
     defaultSubcommand: LabelImages.self)
 

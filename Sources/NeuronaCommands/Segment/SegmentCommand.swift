@@ -16,7 +16,7 @@ public struct SegmentCommand: ParsableCommand {
     version: NeuronaVersion.current,
     subcommands: [
       SegmentImages.self, RefineMask.self, TrainSegmenter.self, EvaluateSegmenter.self,
-      ImportSegmenter.self,
+      ImportSegmenter.self, ServeSegmenter.self,
     ],
     defaultSubcommand: SegmentImages.self)
 

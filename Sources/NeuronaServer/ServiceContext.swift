@@ -1,0 +1,46 @@
+// What every connection of one server shares: the limits, the task, the inference queue, the
+// counters, the page, and whether the server is draining (answers then close their
+// connection).
+import Foundation
+import NIOCore
+
+/// The state shared by a server's connections.
+final class ServiceContext: @unchecked Sendable {
+  let configuration: ServerConfiguration
+  let endpoint: ImageEndpoint
+  let queue: InferenceQueue
+  let metrics = ServerMetrics()
+  /// `GET /`, made once.
+  let page: HTTPAnswer
+  private let lock = NSLock()
+  private var isDraining = false
+  private var channels: [ObjectIdentifier: Channel] = [:]
+
+  init(configuration: ServerConfiguration, endpoint: ImageEndpoint) {
+    self.configuration = configuration
+    self.endpoint = endpoint
+    queue = InferenceQueue(limit: configuration.queueLimit)
+    page = HTTPAnswer(
+      contentType: "text/html; charset=utf-8",
+      body: Array(ServicePage.html(task: endpoint.task).utf8))
+  }
+
+  /// Whether SIGTERM has come: no new connections, and each open one closes after its answer.
+  var draining: Bool {
+    get { lock.withLock { isDraining } }
+    set { lock.withLock { isDraining = newValue } }
+  }
+
+  /// Keeps `channel` among the open connections until it closes.
+  func track(_ channel: Channel) {
+    let key = ObjectIdentifier(channel)
+    lock.withLock { channels[key] = channel }
+    channel.closeFuture.whenComplete { [weak self] _ in
+      guard let self else { return }
+      _ = self.lock.withLock { self.channels.removeValue(forKey: key) }
+    }
+  }
+
+  /// The connections open now.
+  var openChannels: [Channel] { lock.withLock { Array(channels.values) } }
+}
