@@ -2,8 +2,9 @@
 # Installs the system packages Neurona builds and runs against. Idempotent: does nothing
 # when everything is already there. `--tests` also installs what the test suite reads (the
 # Fashion-MNIST dataset package; Python's safetensors and numpy, to check our model files
-# against the reference reader; Open MPI, for the 2-rank training test under mpirun);
-# `--datasets` is the dataset alone.
+# against the reference reader; Open MPI, for the 2-rank training test under mpirun;
+# Chromium, its driver and Python's selenium, to test the servers' page in a real browser);
+# `--datasets` is the dataset alone; `--bench` adds wrk (scripts/bench-serve.sh).
 set -euo pipefail
 # Swift 6 or later builds this package (swift-tools-version 6.2).
 if ! command -v swift >/dev/null 2>&1; then
@@ -19,7 +20,11 @@ packages=(libpng-dev libjpeg-dev libopenblas-dev zlib1g-dev pkg-config)
 python_modules=()
 case "${1:-}" in
   --datasets) packages+=(dataset-fashion-mnist) ;;
-  --tests) packages+=(dataset-fashion-mnist openmpi-bin libopenmpi-dev); python_modules=(safetensors numpy) ;;
+  --tests)
+    packages+=(dataset-fashion-mnist openmpi-bin libopenmpi-dev chromium chromium-driver)
+    python_modules=(safetensors numpy selenium)
+    ;;
+  --bench) packages+=(wrk) ;;
 esac
 missing=()
 for p in "${packages[@]}"; do

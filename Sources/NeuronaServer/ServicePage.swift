@@ -22,14 +22,14 @@ enum ServicePage {
       body { max-width: 960px; margin: 0 auto; padding: 24px; }
       h1 { font-size: 1.4rem; margin: 0 0 4px; }
       .model { color: #5b6570; font-size: .9rem; margin-bottom: 16px; }
-      #drop { border: 2px dashed #9aa4ae; border-radius: 10px; padding: 28px; text-align: center;
+      #drop { display: block; border: 2px dashed #9aa4ae; border-radius: 10px; padding: 28px; text-align: center;
         background: #fff; cursor: pointer; }
       #drop.over { border-color: #2f6fde; background: #eef4ff; }
       .options { display: flex; gap: 16px; align-items: center; margin: 12px 0; flex-wrap: wrap; }
       .panes { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
       figure { margin: 0; background: #fff; border-radius: 10px; padding: 10px; }
       figcaption { font-size: .85rem; color: #5b6570; margin-bottom: 6px; }
-      figure img { max-width: 100%; display: block; margin: 0 auto; }
+      figure img { max-width: 100%; max-height: 420px; display: block; margin: 0 auto; }
       .checker { background-color: #fff;
         background-image: conic-gradient(#d4d8dd 25%, #fff 0 50%, #d4d8dd 0 75%, #fff 0);
         background-size: 20px 20px; }
