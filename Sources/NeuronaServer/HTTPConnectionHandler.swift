@@ -32,8 +32,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     var route: Route
     var started: UInt64
     var body: ByteBuffer
-    /// The model's work on the picture (POST /v1/<task>), checked from the query.
-    var work: ((UnsafeBufferPointer<UInt8>) throws -> HTTPAnswer)?
+    /// The query of POST /v1/<task>, checked; nil for the other routes.
+    var query: [String: String]?
     /// Bumped per request, so a late answer or timeout for an earlier one is ignored.
     var number: Int
   }
@@ -111,7 +111,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     service.metrics.requestStarted()
     var request = Request(
       head: head, route: Route(head, task: service.endpoint.task),
-      started: DispatchTime.now().uptimeNanoseconds, body: ByteBuffer(), work: nil,
+      started: DispatchTime.now().uptimeNanoseconds, body: ByteBuffer(), query: nil,
       number: requestNumber)
     let declared = head.headers.first(name: "content-length").flatMap { Int($0) }
     if let declared, declared > service.configuration.maxBodyBytes {
@@ -120,7 +120,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
     if case .infer(let query) = request.route {
       do {
-        request.work = try service.endpoint.prepare(query: query)
+        // Checked here, so a bad parameter is answered before the body is read.
+        _ = try service.endpoint.prepare(query: query)
+        request.query = query
       } catch {
         refuse(request, HTTPFailure.answer(for: error), context: context)
         return
@@ -144,7 +146,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
   // MARK: - Answering
 
   private func dispatch(_ request: Request, context: ChannelHandlerContext) {
-    guard let work = request.work else {
+    guard let query = request.query else {
       state = .answering(request)
       write(route(request), for: request, close: false, context: context)
       return
@@ -163,9 +165,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     let bound = NIOLoopBound((self, context), eventLoop: loop)
     let number = request.number
     let metrics = service.metrics
-    let submitted = service.queue.submit {
+    let submitted = service.queue.submit { endpoint in
       let answer: HTTPAnswer
       do {
+        let work = try endpoint.prepare(query: query)
         answer = try picture.withUnsafeReadableBytes {
           try work($0.bindMemory(to: UInt8.self))
         }

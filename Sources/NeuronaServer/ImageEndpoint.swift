@@ -1,7 +1,8 @@
 // What a served task (segmentation, classification) gives the server: its name, its model's
-// description, and per request a piece of work on the uploaded picture. The work runs on the
-// inference thread only (InferenceQueue): models keep scratch memory and are not shared
-// between threads, while a forward still uses every core inside.
+// description, and per request a piece of work on the uploaded picture. The server holds one
+// endpoint per inference worker (InferenceQueue), each with its own copy of the model, and
+// runs an endpoint's work only on its worker: models keep scratch memory and are not shared
+// between threads.
 
 /// A task served at `POST /v1/<task>`.
 public protocol ImageEndpoint: AnyObject {

@@ -1,7 +1,7 @@
 // The server's life: bind, say where it listens, serve until SIGTERM or SIGINT, then drain —
 // stop accepting, let each connection finish the request it is in (its answer then closes
 // it), wait for them up to the timeout, and return. Connections are SwiftNIO's (one event
-// loop thread for the sockets: they need little); the model runs on the inference thread.
+// loop thread for the sockets: they need little); the model runs on the inference workers.
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -11,9 +11,11 @@ import NIOPosix
 public final class ImageServer {
   private let service: ServiceContext
 
-  /// A server for `endpoint` with `configuration`'s address and limits.
-  public init(endpoint: ImageEndpoint, configuration: ServerConfiguration) {
-    service = ServiceContext(configuration: configuration, endpoint: endpoint)
+  /// A server with `configuration`'s address and limits and one inference worker per
+  /// endpoint (each its own copy of the model: one per core).
+  public init(endpoints: [ImageEndpoint], configuration: ServerConfiguration) {
+    precondition(!endpoints.isEmpty, "a server needs at least one endpoint")
+    service = ServiceContext(configuration: configuration, endpoints: endpoints)
   }
 
   /// Serves until SIGTERM or SIGINT, then drains and returns.

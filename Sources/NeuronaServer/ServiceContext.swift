@@ -7,6 +7,7 @@ import NIOCore
 /// The state shared by a server's connections.
 final class ServiceContext: @unchecked Sendable {
   let configuration: ServerConfiguration
+  /// The first worker's endpoint: checks queries and describes the model.
   let endpoint: ImageEndpoint
   let queue: InferenceQueue
   let metrics = ServerMetrics()
@@ -16,10 +17,10 @@ final class ServiceContext: @unchecked Sendable {
   private var isDraining = false
   private var channels: [ObjectIdentifier: Channel] = [:]
 
-  init(configuration: ServerConfiguration, endpoint: ImageEndpoint) {
+  init(configuration: ServerConfiguration, endpoints: [ImageEndpoint]) {
     self.configuration = configuration
-    self.endpoint = endpoint
-    queue = InferenceQueue(limit: configuration.queueLimit)
+    endpoint = endpoints[0]
+    queue = InferenceQueue(endpoints: endpoints, limit: configuration.queueLimit)
     page = HTTPAnswer(
       contentType: "text/html; charset=utf-8",
       body: Array(ServicePage.html(task: endpoint.task).utf8))

@@ -25,8 +25,10 @@ struct ServeClassifier: ParsableCommand {
   func run() throws {
     compute.apply()
     let path = try ModelLocator.resolve(model)
-    let classifier = try Classifier.load(path)
-    try serve.serve(
-      ClassifyEndpoint(classifier: classifier, model: ServedModel(name: model, path: path)))
+    // One copy of the model per core (the ImageNet model's weights are 19 MB).
+    try serve.serve {
+      ClassifyEndpoint(
+        classifier: try Classifier.load(path), model: ServedModel(name: model, path: path))
+    }
   }
 }

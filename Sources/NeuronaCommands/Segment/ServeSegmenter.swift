@@ -28,8 +28,10 @@ struct ServeSegmenter: ParsableCommand {
     compute.apply()
     let name = model ?? defaultSegmenterName()
     let path = try ModelLocator.resolve(name)
-    let segmenter = try Segmenter.load(path)
-    try serve.serve(
-      SegmentEndpoint(segmenter: segmenter, model: ServedModel(name: name, path: path)))
+    // One copy of the model per core (a few hundred kB to a few MB each).
+    try serve.serve {
+      SegmentEndpoint(
+        segmenter: try Segmenter.load(path), model: ServedModel(name: name, path: path))
+    }
   }
 }

@@ -2,6 +2,7 @@
 // (NeuronaServer.ServerConfiguration), and running the server until SIGTERM.
 import ArgumentParser
 import Foundation
+import Neurona
 import NeuronaServer
 import NeuronaVision
 
@@ -55,10 +56,13 @@ struct ServeOptions: ParsableArguments {
     return configuration
   }
 
-  /// Serves `endpoint` until SIGTERM; the `listening on` line goes to standard output at once.
-  func serve(_ endpoint: ImageEndpoint) throws {
+  /// Serves until SIGTERM with one endpoint per core (`--threads`), each made by
+  /// `makeEndpoint` with its own copy of the model; the `listening on` line goes to standard
+  /// output at once.
+  func serve(_ makeEndpoint: () throws -> ImageEndpoint) throws {
+    let endpoints = try (0..<ComputeThreads.workers).map { _ in try makeEndpoint() }
     do {
-      try ImageServer(endpoint: endpoint, configuration: configuration).run { line in
+      try ImageServer(endpoints: endpoints, configuration: configuration).run { line in
         print(line)
         fflush(stdout)
       }
