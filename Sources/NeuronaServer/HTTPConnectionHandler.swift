@@ -71,7 +71,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     switch unwrapInboundIn(data) {
     case .head(let head): receiveHead(head, context: context)
     case .body(var chunk):
-      guard case .receiving(var request) = state else { return }
+      // Only an upload's body is kept; the other endpoints read none.
+      guard case .receiving(var request) = state, request.query != nil else { return }
       if request.body.readableBytes + chunk.readableBytes > service.configuration.maxBodyBytes {
         refuse(request, .error(.payloadTooLarge, tooLargeMessage), context: context)
         return
@@ -246,8 +247,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     let status = answer.status
     finishMetrics(request, status: status.code)
     if service.configuration.logRequests {
-      FileHandle.standardError.write(
-        Data("\(request.head.method) \(request.head.uri) \(status.code)\n".utf8))
+      let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - request.started) / 1e6
+      let line = String(
+        format: "%@ %@ %d %.1f ms\n", "\(request.head.method)", request.head.uri, Int(status.code),
+        milliseconds)
+      FileHandle.standardError.write(Data(line.utf8))
     }
     if case .discarding = state {} else { state = .idle }
     context.write(
