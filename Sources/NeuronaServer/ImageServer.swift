@@ -55,8 +55,9 @@ public final class ImageServer {
     do {
       channel = try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
     } catch {
+      let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) }
       throw ServerError(
-        "cannot listen on \(configuration.host):\(configuration.port) (\(error))")
+        "cannot listen on \(configuration.host):\(configuration.port) (\(reason ?? "\(error)"))")
     }
     let port = channel.localAddress?.port ?? configuration.port
     let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
