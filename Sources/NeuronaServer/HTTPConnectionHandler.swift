@@ -34,6 +34,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     var body: ByteBuffer
     /// The query of POST /v1/<task>, checked; nil for the other routes.
     var query: [String: String]?
+    /// Bytes of the body counted in the server's upload memory (ServiceContext.holdUpload).
+    var held = 0
     /// Bumped per request, so a late answer or timeout for an earlier one is ignored.
     var number: Int
   }
@@ -60,8 +62,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     if case .answering(let request) = state {
       // Counted as answered (499, as nginx logs a client that closed first).
       finishMetrics(request, status: 499)
+      service.releaseUpload(request.held)
     } else if case .receiving(let request) = state {
       finishMetrics(request, status: 499)
+      service.releaseUpload(request.held)
     }
     state = .idle
     context.fireChannelInactive()
@@ -77,6 +81,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         refuse(request, .error(.payloadTooLarge, tooLargeMessage), context: context)
         return
       }
+      guard service.holdUpload(chunk.readableBytes) else {
+        refuse(request, busy("too many uploads are being received at once"), context: context)
+        return
+      }
+      request.held += chunk.readableBytes
       state = .idle  // (lets `request.body` grow without a copy)
       request.body.writeBuffer(&chunk)
       state = .receiving(request)
@@ -183,12 +192,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
       }
     }
     guard let submitted else {
-      let retry = service.queue.suggestedRetrySeconds
-      var busy = HTTPAnswer.error(
-        .serviceUnavailable,
-        "more than \(service.configuration.queueLimit) requests are waiting (--queue); retry later")
-      busy.headers.append(("Retry-After", "\(retry)"))
-      write(busy, for: request, close: false, context: context)
+      write(
+        busy("more than \(service.configuration.queueLimit) requests are waiting (--queue)"),
+        for: request, close: false, context: context)
       return
     }
     ticket = submitted
@@ -213,6 +219,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     write(answer, for: request, close: false, context: context)
   }
 
+  /// 503 with `Retry-After`: the server is full, not the request wrong.
+  private func busy(_ reason: String) -> HTTPAnswer {
+    var answer = HTTPAnswer.error(.serviceUnavailable, reason + "; retry later")
+    answer.headers.append(("Retry-After", "\(service.queue.suggestedRetrySeconds)"))
+    return answer
+  }
+
   /// The answer of a request that needs no model.
   private func route(_ request: Request) -> HTTPAnswer {
     switch request.route {
@@ -221,7 +234,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     case .metrics:
       return HTTPAnswer(
         contentType: "text/plain; version=0.0.4; charset=utf-8",
-        body: Array(service.metrics.exposition(waiting: service.queue.waiting).utf8))
+        body: Array(
+          service.metrics.exposition(
+            waiting: service.queue.waiting, uploadBytes: service.uploadBytesHeld
+          ).utf8))
     case .models: return service.endpoint.modelDescription
     case .infer: return .error(.internalServerError, "no work for this request")
     case .badTarget: return .error(.badRequest, "the request target is not a valid path")
@@ -246,6 +262,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     for (name, value) in answer.headers { headers.add(name: name, value: value) }
     let status = answer.status
     finishMetrics(request, status: status.code)
+    service.releaseUpload(request.held)
     if service.configuration.logRequests {
       let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - request.started) / 1e6
       let line = String(

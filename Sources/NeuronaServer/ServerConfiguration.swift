@@ -9,6 +9,9 @@ public struct ServerConfiguration: Sendable {
   public var port = 8080
   /// Request bodies larger than this are refused (413) as soon as that is known.
   public var maxBodyBytes = 32 << 20
+  /// Upload bytes all connections together may hold in memory; a request that would pass it
+  /// gets 503 (many slow uploads at once cannot exhaust memory).
+  public var uploadMemoryBytes = 1 << 30
   /// Requests that may wait for the model while it works on another; more get 503.
   public var queueLimit = 64
   /// Seconds from a request's last byte to its answer; slower ones get 504.

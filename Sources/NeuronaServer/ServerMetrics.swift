@@ -66,8 +66,9 @@ final class ServerMetrics: @unchecked Sendable {
     if cut > 0 { recentImages.removeFirst(cut) }
   }
 
-  /// The exposition text; `waiting` is the inference queue's length.
-  func exposition(waiting: Int) -> String {
+  /// The exposition text; `waiting` is the inference queue's length, `uploadBytes` the
+  /// upload bytes held in memory.
+  func exposition(waiting: Int, uploadBytes: Int) -> String {
     let now = uptime
     return lock.withLock {
       pruneRecent(now)
@@ -99,6 +100,8 @@ final class ServerMetrics: @unchecked Sendable {
       lines.append("neurona_http_requests_in_flight \(inFlight)")
       family("neurona_inference_queue_waiting", "gauge", "Requests waiting for the model.")
       lines.append("neurona_inference_queue_waiting \(waiting)")
+      family("neurona_upload_bytes_held", "gauge", "Bytes of uploads held in memory.")
+      lines.append("neurona_upload_bytes_held \(uploadBytes)")
       family("neurona_images_total", "counter", "Pictures the model has processed.")
       lines.append("neurona_images_total \(images)")
       family(

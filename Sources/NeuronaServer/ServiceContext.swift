@@ -15,6 +15,7 @@ final class ServiceContext: @unchecked Sendable {
   let page: HTTPAnswer
   private let lock = NSLock()
   private var isDraining = false
+  private var heldUploadBytes = 0
   private var channels: [ObjectIdentifier: Channel] = [:]
 
   init(configuration: ServerConfiguration, endpoints: [ImageEndpoint]) {
@@ -31,6 +32,24 @@ final class ServiceContext: @unchecked Sendable {
     get { lock.withLock { isDraining } }
     set { lock.withLock { isDraining = newValue } }
   }
+
+  /// Counts `bytes` more of upload held in memory; false (nothing counted) when that would
+  /// pass `uploadMemoryBytes`.
+  func holdUpload(_ bytes: Int) -> Bool {
+    lock.withLock {
+      guard heldUploadBytes + bytes <= configuration.uploadMemoryBytes else { return false }
+      heldUploadBytes += bytes
+      return true
+    }
+  }
+
+  /// Stops counting `bytes` of upload (its request is answered or gone).
+  func releaseUpload(_ bytes: Int) {
+    lock.withLock { heldUploadBytes -= bytes }
+  }
+
+  /// Upload bytes held in memory now.
+  var uploadBytesHeld: Int { lock.withLock { heldUploadBytes } }
 
   /// Keeps `channel` among the open connections until it closes.
   func track(_ channel: Channel) {

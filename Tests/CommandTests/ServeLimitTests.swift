@@ -1,8 +1,8 @@
 // `segment serve` against bad uploads and bad clients: every refusal is a JSON error with the
 // status that says why (400 not a picture, 413 too large — answered from the header, before
-// the body is read —, 422 too many pixels, 503 queue full, 504 too slow, 408 or a closed
-// connection for stalled clients), and the server goes on answering good requests; SIGTERM
-// lets a request in flight finish.
+// the body is read —, 422 too many pixels, 503 queue or upload memory full, 504 too slow,
+// 408 or a closed connection for stalled clients), and the server goes on answering good
+// requests; SIGTERM lets a request in flight finish.
 import Foundation
 import NeuronaImage
 import NeuronaTestSupport
@@ -150,6 +150,27 @@ private func errorText(_ reply: HTTPReply) -> String {
     #expect(server.stop() == 0)
   }
 
+  @Test func uploadsPastTheMemoryBudgetGet503() throws {
+    let server = try ServedProduct(
+      "segment", ["serve", "--port", "0", "--max-upload-memory-mb", "1"])
+    var first: HTTPTestConnection? = try HTTPTestConnection(port: server.port)
+    first?.send("POST /v1/segment HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n")
+    first?.send([UInt8](repeating: 1, count: 900_000))
+    #expect(try waitForMetric(server.port, "neurona_upload_bytes_held 900000"))
+    let second = try httpRequest(
+      port: server.port, "POST", "/v1/segment", body: [UInt8](repeating: 2, count: 200_000))
+    #expect(second.status == 503)
+    #expect(Int(second.headers["retry-after"] ?? "") ?? 0 >= 1)
+    #expect(errorText(second).contains("too many uploads"))
+    // The held bytes are given back when the client leaves.
+    first = nil
+    #expect(try waitForMetric(server.port, "neurona_upload_bytes_held 0"))
+    let good = try httpRequest(
+      port: server.port, "POST", "/v1/segment", body: try sampleBytes("astronaut.png"))
+    #expect(good.status == 200)
+    #expect(server.stop() == 0)
+  }
+
   @Test func anAnswerSlowerThanTheTimeoutIs504() throws {
     let server = try ServedProduct("segment", ["serve", "--port", "0", "--timeout", "0.001"])
     let reply = try httpRequest(port: server.port, "POST", "/v1/segment", body: try largePicture())
@@ -168,13 +189,7 @@ private func errorText(_ reply: HTTPReply) -> String {
     )
     connection.send(Array(astronaut.prefix(1000)))
     // Wait until the server has our request (in flight with the metrics request itself).
-    var seen = false
-    for _ in 0..<500 where !seen {
-      seen = try httpRequest(port: server.port, "GET", "/metrics").text.contains(
-        "neurona_http_requests_in_flight 2")
-      if !seen { usleep(10_000) }
-    }
-    #expect(seen)
+    #expect(try waitForMetric(server.port, "neurona_http_requests_in_flight 2"))
     kill(server.process.processIdentifier, SIGTERM)
     connection.send(Array(astronaut.dropFirst(1000)))
     let reply = try connection.readReply()
@@ -183,6 +198,16 @@ private func errorText(_ reply: HTTPReply) -> String {
     #expect(try Image.decode(reply.body, name: "answer").channels == 4)
     #expect(server.stop() == 0)
   }
+}
+
+/// Polls `/metrics` until it has the line `line` (up to 500 times, 10 ms apart).
+private func waitForMetric(_ port: Int, _ line: String) throws -> Bool {
+  for _ in 0..<500 {
+    let text = try httpRequest(port: port, "GET", "/metrics").text
+    if text.split(separator: "\n").contains(Substring(line)) { return true }
+    usleep(10_000)
+  }
+  return false
 }
 
 /// Replies collected by concurrent clients.

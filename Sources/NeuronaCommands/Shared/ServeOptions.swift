@@ -17,6 +17,12 @@ struct ServeOptions: ParsableArguments {
   @Option(name: .customLong("max-body-mb"), help: "Refuse request bodies over this many MB (413).")
   var maxBodyMB = 32
 
+  @Option(
+    name: .customLong("max-upload-memory-mb"),
+    help: "Upload MB all connections together may hold in memory; past it, 503 with Retry-After."
+  )
+  var maxUploadMemoryMB = 1024
+
   @Option(help: "Requests that may wait for the model; more are answered 503 with Retry-After.")
   var queue = 64
 
@@ -37,6 +43,9 @@ struct ServeOptions: ParsableArguments {
     guard maxBodyMB >= 1, maxBodyMB <= 4096 else {
       throw ValidationError("--max-body-mb must be 1…4096")
     }
+    guard maxUploadMemoryMB >= 1 else {
+      throw ValidationError("--max-upload-memory-mb must be at least 1")
+    }
     guard queue >= 0 else { throw ValidationError("--queue must be at least 0") }
     guard timeout > 0, readTimeout > 0 else {
       throw ValidationError("--timeout and --read-timeout must be positive")
@@ -49,6 +58,7 @@ struct ServeOptions: ParsableArguments {
     configuration.host = host
     configuration.port = port
     configuration.maxBodyBytes = maxBodyMB << 20
+    configuration.uploadMemoryBytes = maxUploadMemoryMB << 20
     configuration.queueLimit = queue
     configuration.timeout = timeout
     configuration.readTimeout = readTimeout
