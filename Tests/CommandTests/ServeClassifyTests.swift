@@ -52,11 +52,12 @@ private struct ServerAnswer: Decodable {
   // Concurrent clients: the requests run on the per-core workers at once, same figures.
   let bodies = try pictures.map(sampleBytes)
   let right = Matches(count: 16)
-  DispatchQueue.concurrentPerform(iterations: 16) { i in
+  let expected = expectations
+  onThreads(16) { i in
     let reply = try? httpRequest(
       port: server.port, "POST", "/v1/classify?top_k=3", body: bodies[i % pictures.count])
     let answer = reply.flatMap { try? JSONDecoder().decode(ServerAnswer.self, from: Data($0.body)) }
-    right.set(i, answer?.predictions == expectations[i % pictures.count])
+    right.set(i, answer?.predictions == expected[i % pictures.count])
   }
   #expect(right.values == Array(repeating: true, count: 16))
   let one = try httpRequest(

@@ -134,12 +134,20 @@ private func errorText(_ reply: HTTPReply) -> String {
   }
 
   @Test func aFullQueueAnswers503WithRetryAfter() throws {
-    let server = try ServedProduct("segment", ["serve", "--port", "0", "--queue", "0"])
+    // One worker and no waiting: of 8 requests completed at the same moment, the first takes
+    // the worker for the time a 2400×2400 picture takes, and the others find it busy.
+    let server = try ServedProduct(
+      "segment", ["serve", "--port", "0", "--queue", "0", "--threads", "1"])
     let picture = try largePicture()
-    let replies = ReplyBox(count: 8)
-    DispatchQueue.concurrentPerform(iterations: 8) { i in
-      replies.set(i, try? httpRequest(port: server.port, "POST", "/v1/segment", body: picture))
+    let connections = try (0..<8).map { _ in try HTTPTestConnection(port: server.port) }
+    for connection in connections {
+      connection.send(
+        "POST /v1/segment HTTP/1.1\r\nHost: x\r\nContent-Length: \(picture.count)\r\n\r\n")
+      connection.send(Array(picture.dropLast()))
     }
+    for connection in connections { connection.send([picture[picture.count - 1]]) }
+    let replies = ReplyBox(count: 8)
+    onThreads(8) { i in replies.set(i, try? connections[i].readReply()) }
     let statuses = replies.values.map { $0?.status ?? 0 }
     #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 }, "\(statuses)")
     #expect(statuses.contains(200) && statuses.contains(503), "\(statuses)")

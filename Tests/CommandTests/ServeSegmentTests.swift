@@ -82,7 +82,7 @@ private func commandOutputs(_ picture: String, extra: [String] = []) throws -> [
     let clients = 8
     let perClient = 4
     let results = OutcomeBox(count: clients * perClient)
-    DispatchQueue.concurrentPerform(iterations: clients) { client in
+    onThreads(clients) { client in
       // Each client keeps one connection open for its requests (HTTP keep-alive).
       guard let connection = try? HTTPTestConnection(port: server.port) else { return }
       for n in 0..<perClient {

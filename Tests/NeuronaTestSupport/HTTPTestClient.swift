@@ -187,3 +187,18 @@ public func multipartForm(file: [UInt8], fileName: String, fieldName: String = "
   let body = Array(head.utf8) + file + Array("\r\n--\(boundary)--\r\n".utf8)
   return (body, "multipart/form-data; boundary=\(boundary)")
 }
+
+/// Runs `body(i)` for `i` in `0..<count`, each on its own thread, all at once (unlike
+/// `DispatchQueue.concurrentPerform`, which runs no more at a time than there are cores), and
+/// returns when all are done: `count` truly concurrent clients.
+public func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+  let group = DispatchGroup()
+  for i in 0..<count {
+    group.enter()
+    Thread {
+      body(i)
+      group.leave()
+    }.start()
+  }
+  group.wait()
+}
