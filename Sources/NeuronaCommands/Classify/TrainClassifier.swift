@@ -72,6 +72,7 @@ struct TrainClassifier: ParsableCommand {
   }
 
   func run() throws {
+    Terminal.keepsLines = true
     compute.apply()
     let group = try joinTrainingGroup(threads: compute.threads)
     try reportingErrors(of: group) { try train(group: group) }

@@ -86,6 +86,7 @@ struct TrainSegmenter: ParsableCommand {
   }
 
   func run() throws {
+    Terminal.keepsLines = true
     compute.apply()
     let group = try joinTrainingGroup(threads: compute.threads)
     try reportingErrors(of: group) { try train(group: group) }

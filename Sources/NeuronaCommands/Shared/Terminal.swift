@@ -10,12 +10,16 @@ enum Terminal {
   /// Set on the ranks of an mpirun job but rank 0: their notes would repeat rank 0's.
   nonisolated(unsafe) static var silent = false
 
+  /// Set by the training commands, whose report lists the lines; other commands keep none
+  /// (a batch over millions of files must not hold its error lines).
+  nonisolated(unsafe) static var keepsLines = false
+
   /// Writes one line to standard error (nothing when `silent`), and keeps it for a training
-  /// report.
+  /// report when `keepsLines`.
   static func warn(_ message: String) {
     guard !silent else { return }
     FileHandle.standardError.write(Data((message + "\n").utf8))
-    StderrLines.shared.append(message)
+    if keepsLines { StderrLines.shared.append(message) }
   }
 
   /// Every line `warn` wrote in this process, in order.
