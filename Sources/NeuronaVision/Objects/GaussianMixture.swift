@@ -137,6 +137,19 @@ struct GaussianMixture {
   }
 }
 
+/// The cofactors [[c0 c1 c2] [c1 c3 c4] [c2 c4 c5]] and the determinant of the symmetric 3×3
+/// matrix [[a b c] [b d e] [c e f]]: its inverse is the cofactors over the determinant. Shared
+/// by the colour models here and the guided filter's per-pixel solve (no allocation).
+@inline(__always)
+func symmetric3Cofactors(
+  _ a: Double, _ b: Double, _ c: Double, _ d: Double, _ e: Double, _ f: Double
+) -> (Double, Double, Double, Double, Double, Double, determinant: Double) {
+  let c0 = d * f - e * e
+  let c1 = c * e - b * f
+  let c2 = b * e - c * d
+  return (c0, c1, c2, a * f - c * c, b * c - a * e, a * d - b * b, a * c0 + b * c1 + c * c2)
+}
+
 /// The inverse and determinant of a symmetric 3×3 matrix given as its upper triangle
 /// `[a, b, c, d, e, f]` = [[a b c] [b d e] [c e f]]; or a full row-major 3×3 (9 values).
 func invertSymmetric3(_ m: [Double]) -> (inverse: [Double], determinant: Double) {
@@ -146,15 +159,8 @@ func invertSymmetric3(_ m: [Double]) -> (inverse: [Double], determinant: Double)
   } else {
     (a, b, c, d, e, f) = (m[0], m[1], m[2], m[3], m[4], m[5])
   }
-  // Cofactors of the symmetric matrix.
-  let ca = d * f - e * e
-  let cb = c * e - b * f
-  let cc = b * e - c * d
-  let cd = a * f - c * c
-  let ce = b * c - a * e
-  let cf = a * d - b * b
-  var determinant = a * ca + b * cb + c * cc
-  if !(determinant > 1e-12) { determinant = 1e-12 }
+  let (ca, cb, cc, cd, ce, cf, exact) = symmetric3Cofactors(a, b, c, d, e, f)
+  let determinant = exact > 1e-12 ? exact : 1e-12
   let s = 1 / determinant
   return ([ca * s, cb * s, cc * s, cb * s, cd * s, ce * s, cc * s, ce * s, cf * s], determinant)
 }

@@ -100,13 +100,8 @@ public struct GuidedFilter: Sendable {
             let s3 = Double(m[10 * n + i]) - mean.1 * mean.1 + epsilon
             let s4 = Double(m[11 * n + i]) - mean.1 * mean.2
             let s5 = Double(m[12 * n + i]) - mean.2 * mean.2 + epsilon
-            let c0 = s3 * s5 - s4 * s4
-            let c1 = s2 * s4 - s1 * s5
-            let c2 = s1 * s4 - s2 * s3
-            let c3 = s0 * s5 - s2 * s2
-            let c4 = s1 * s2 - s0 * s4
-            let c5 = s0 * s3 - s1 * s1
-            let inverseDeterminant = 1 / (s0 * c0 + s1 * c1 + s2 * c2)
+            let (c0, c1, c2, c3, c4, c5, determinant) = symmetric3Cofactors(s0, s1, s2, s3, s4, s5)
+            let inverseDeterminant = 1 / determinant
             let a0 = (c0 * cov.0 + c1 * cov.1 + c2 * cov.2) * inverseDeterminant
             let a1 = (c1 * cov.0 + c3 * cov.1 + c4 * cov.2) * inverseDeterminant
             let a2 = (c2 * cov.0 + c4 * cov.1 + c5 * cov.2) * inverseDeterminant
