@@ -75,9 +75,11 @@ enum ModelsBenchmark {
     func inference(_ key: String, _ network: Layer, _ shape: [Int], peer: (String, Double)?) {
       let input = Tensor(
         shape: shape, scalars: (0..<Tensor.count(of: shape)).map { _ in generator.nextUnitFloat() })
+      // As the commands run it: shared between the cores or not, as measured.
+      let sharing = SharingChoice()
       list.append(
         Workload(key: key, itemsPerCall: shape[0], peer: peer) {
-          blackHole(network.forward(input, mode: .inference))
+          blackHole(sharing.infer(network, input))
         })
     }
     func training(

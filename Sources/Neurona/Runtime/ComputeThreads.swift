@@ -43,6 +43,12 @@ public enum ComputeThreads {
   /// Whether a parallel job is running (a product inside it stays on its worker).
   static var isBusy: Bool { pool.isBusy }
 
+  /// Runs `body` on the calling thread alone: every parallel job inside runs its pieces in
+  /// turn, cut as they would be on all the workers (SharingChoice.swift).
+  public static func serially<T>(_ body: () throws -> T) rethrows -> T {
+    workers > 1 ? try pool.serially(body) : try body()
+  }
+
   private static let pool = WorkerPool(helpers: Swift.max(0, cores - 1))
 
   /// The name of the kernel OpenBLAS chose for this CPU (e.g. "Haswell", "Zen").

@@ -73,6 +73,16 @@ final class WorkerPool: @unchecked Sendable {
   /// Whether a job is in progress (a product inside it should not split itself again).
   var isBusy: Bool { busy.load(ordering: .relaxed) }
 
+  /// Runs `body` with the pool held, so that every job inside runs its indices in turn on
+  /// this thread (the same indices, so the same partitions, as when shared). When the pool
+  /// is already held, `body` runs as it is.
+  func serially<T>(_ body: () throws -> T) rethrows -> T {
+    guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    else { return try body() }
+    defer { busy.store(false, ordering: .releasing) }
+    return try body()
+  }
+
   /// Claims and runs indices of job `generation` until none is left.
   private func claimAndRun(_ generation: UInt64) {
     var word = job.load(ordering: .acquiring)

@@ -13,6 +13,8 @@ public struct Prediction: Equatable, Sendable {
 public final class Classifier {
   public let description: ClassifierDescription
   public let network: Layer
+  /// Whether inference shares the cores (SharingChoice.swift).
+  private let sharing = SharingChoice()
 
   /// Wraps a network built from `description`.
   public init(description: ClassifierDescription, network: Layer) {
@@ -50,7 +52,7 @@ public final class Classifier {
 
   /// Softmax probabilities `[N, K]` for a normalised batch `[N, C, H, W]`.
   public func probabilities(_ batch: Tensor) -> Tensor {
-    Softmax.probabilities(network.forward(batch, mode: .inference))
+    Softmax.probabilities(sharing.infer(network, batch))
   }
 
   /// The `k` most probable classes of each example of a normalised batch, best first.

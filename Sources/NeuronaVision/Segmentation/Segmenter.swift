@@ -10,6 +10,8 @@ public final class Segmenter {
   public let network: Layer
   /// Pictures processed per forward pass when tiling.
   public var tileBatch = 4
+  /// Whether inference shares the cores (SharingChoice.swift).
+  private let sharing = SharingChoice()
 
   public init(description: SegmenterDescription, network: Layer) {
     self.description = description
@@ -63,8 +65,8 @@ public final class Segmenter {
       let size = description.size
       let input = try planes(
         try ImageInput.prepare(image, channels: image.channels, height: size, width: size))
-      let logits = network.forward(
-        Tensor(shape: [1, description.channels, size, size], scalars: input), mode: .inference)
+      let logits = sharing.infer(
+        network, Tensor(shape: [1, description.channels, size, size], scalars: input))
       return try Segmenter.activated(logits).map {
         try FloatMap(width: size, height: size, values: $0).resized(
           width: image.width, height: image.height)
@@ -119,9 +121,8 @@ public final class Segmenter {
           }
         }
       }
-      let logits = network.forward(
-        Tensor(shape: [batch.count, channels, tileHeight, tileWidth], scalars: input),
-        mode: .inference)
+      let logits = sharing.infer(
+        network, Tensor(shape: [batch.count, channels, tileHeight, tileWidth], scalars: input))
       // [T, K, th, tw] logits → probabilities, copied tile centre by tile centre.
       let probabilities = classes == 1 ? logits.map(sigmoid) : pixelSoftmax(logits)
       for (t, origin) in batch.enumerated() {
