@@ -11,6 +11,11 @@ public let avx2Kernels = VectorKernelSet(
       SIMD8<Float>.self, block, g, outputs: outputs, x: x, u: u, y: y, epilogue: epilogue,
       input: v, product: m, rows: rows, multiply: PackedProduct.product)
   },
+  winogradGradientBlock: { block, g, outputs, x, dy, v, dm, rows in
+    Winograd.gradientBlock(
+      SIMD8<Float>.self, block, g, outputs: outputs, x: x, dy: dy, input: v,
+      outputGradient: dm, rows: rows)
+  },
   directConvolution: { a, o, c, kh, kw, x, planeStride, wp, rows, y, rowStride in
     DirectConvolution.compute(
       SIMD8<Float>.self, packed: a, outputs: o, channels: c, kernelHeight: kh, kernelWidth: kw,

@@ -11,6 +11,11 @@ public let avx512Kernels = VectorKernelSet(
       SIMD16<Float>.self, block, g, outputs: outputs, x: x, u: u, y: y, epilogue: epilogue,
       input: v, product: m, rows: rows, multiply: PackedProduct512.product)
   },
+  winogradGradientBlock: { block, g, outputs, x, dy, v, dm, rows in
+    Winograd.gradientBlock(
+      SIMD16<Float>.self, block, g, outputs: outputs, x: x, dy: dy, input: v,
+      outputGradient: dm, rows: rows)
+  },
   directConvolution: { a, o, c, kh, kw, x, planeStride, wp, rows, y, rowStride in
     DirectConvolution.compute(
       SIMD16<Float>.self, packed: a, outputs: o, channels: c, kernelHeight: kh, kernelWidth: kw,

@@ -120,6 +120,8 @@ public struct VectorKernelSet {
   public let packedProduct: PackedMultiply
   /// `Winograd.computeBlock` in these vectors, with this set's packed product.
   public let winogradBlock: WinogradBlock
+  /// `Winograd.gradientBlock` in these vectors.
+  public let winogradGradientBlock: WinogradGradientBlock
   /// `DirectConvolution.compute` in these vectors.
   public let directConvolution: DirectConvolutionKernel
   /// `DepthwiseRows.convolve` in these vectors.
@@ -133,12 +135,14 @@ public struct VectorKernelSet {
   /// The set of the given kernels.
   public init(
     lanes: Int, packedProduct: @escaping PackedMultiply, winogradBlock: @escaping WinogradBlock,
+    winogradGradientBlock: @escaping WinogradGradientBlock,
     directConvolution: @escaping DirectConvolutionKernel,
     depthwiseRows: @escaping DepthwiseRowsKernel, rowEpilogue: @escaping RowEpilogueKernel,
     winograd2x2: @escaping Winograd2x2Kernel
   ) {
     (self.lanes, self.packedProduct) = (lanes, packedProduct)
     (self.winogradBlock, self.directConvolution) = (winogradBlock, directConvolution)
+    self.winogradGradientBlock = winogradGradientBlock
     (self.depthwiseRows, self.rowEpilogue) = (depthwiseRows, rowEpilogue)
     self.winograd2x2 = winograd2x2
   }
@@ -150,6 +154,13 @@ public typealias WinogradBlock = (
   Range<Int>, Winograd.Geometry, Int, UnsafePointer<Float>, UnsafePointer<Float>,
   UnsafeMutablePointer<Float>, Winograd.Epilogue, UnsafeMutablePointer<Float>,
   UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>
+) -> Void
+
+/// `Winograd.gradientBlock` without the vector type: `(block, geometry, outputs, x, dy,
+/// V scratch, ∂M scratch, rows scratch)`.
+public typealias WinogradGradientBlock = (
+  Range<Int>, Winograd.Geometry, Int, UnsafePointer<Float>, UnsafePointer<Float>,
+  UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>
 ) -> Void
 
 /// `DirectConvolution.compute` without the vector type: `(packed, O, C, kH, kW, input,

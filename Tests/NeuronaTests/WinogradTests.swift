@@ -33,8 +33,52 @@ func winogradMatchesIm2col(shape: [Int], padding: Padding, bias: Bool) {
   #expect(isClose(fastFused, referenceFused, tolerance: 1e-4))
 }
 
+/// ∂W in Winograd's domain matches im2col's ∂W = ∂Y·colsᵀ to 1e-4 of its largest value, with
+/// the bias gradient: padded and valid, odd sizes (edge tiles half outside the output), a
+/// batch whose blocks span images, a large image (several blocks, both workers), many
+/// channels on a small image, output channels not a multiple of six, and a first layer that
+/// computes no ∂x. Gradients accumulate: added to what was there.
+@Test(
+  arguments: [
+    ([2, 16, 33, 35], Padding.symmetric(1), 10, true),
+    ([1, 16, 36, 37], Padding.valid, 8, true),
+    ([1, 24, 70, 66], Padding.same, 16, true),
+    ([3, 128, 6, 7], Padding.symmetric(1), 9, true),
+    ([2, 16, 32, 32], Padding.symmetric(1), 32, false),
+  ])
+func winogradWeightGradientMatchesIm2col(
+  shape: [Int], padding: Padding, outputs: Int, inputGradient: Bool
+) {
+  var generator = SplitMix64(seed: 31)
+  let layer = Conv2D(shape[1], outputs, kernelSize: 3, padding: padding, using: &generator)
+  layer.computesInputGradient = inputGradient
+  let input = randomTensor(shape, seed: 32)
+  let output = layer.forward(input, mode: .inference)
+  let outputGradient = randomTensor(output.shape, seed: 33)
+  guard fastPathTaken(layer.winogradAppliesToWeightGradient(ofInput: shape)) else { return }
+  func gradients() -> [Tensor] {
+    layer.zeroGradients()
+    layer.weight.gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0.5) }
+    _ = layer.forward(input, mode: .training)
+    let dx = layer.backward(outputGradient)
+    return [layer.weight.gradient, layer.bias!.gradient, dx]
+  }
+  let fast = gradients()
+  layer.usesWinograd = false
+  #expect(!layer.winogradAppliesToWeightGradient(ofInput: shape))
+  let reference = gradients()
+  let largest = reference[0].scalars.map(abs).max() ?? 1
+  #expect(
+    fast[0].maxAbsDifference(reference[0]) <= 1e-4 * largest,
+    "∂W: \(fast[0].maxAbsDifference(reference[0])) of \(largest)")
+  #expect(isClose(fast[1], reference[1], tolerance: 1e-3), "∂b")
+  if inputGradient {
+    #expect(isClose(fast[2], reference[2], tolerance: 1e-4), "∂x")
+  }
+}
+
 /// Training through a Winograd convolution: its ∂x (a Winograd convolution of ∂y with the
-/// turned filters) and ∂W (im2col) match the im2col path's, for one image and a batch.
+/// turned filters) and ∂W match the im2col path's, for one image and a batch.
 @Test(
   arguments: [[1, 16, 34, 33], [2, 8, 33, 40]])
 func winogradInputGradientMatchesIm2col(shape: [Int]) {

@@ -333,6 +333,21 @@ public final class Conv2D: Layer {
     let byWinograd = winogradAppliesToInputGradient(ofInput: input.shape)
     let byWinograd2x2 = !byWinograd && winograd2x2AppliesToInputGradient(ofInput: input.shape)
     let columnGradient = computesInputGradient && !byWinograd && !byWinograd2x2
+    // ∂W in Winograd's domain (ConvolutionWinograd.swift), or from the columns below.
+    let weightsByWinograd = winogradAppliesToWeightGradient(ofInput: input.shape)
+    if weightsByWinograd {
+      winogradAddWeightGradient(input, outputGradient, g)
+      if !columnGradient {
+        if let bias {
+          outputGradient.withUnsafeBufferPointer { dy in
+            Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: g.outputArea, into: bias)
+          }
+        }
+        guard computesInputGradient else { return Tensor(zeros: input.shape) }
+        return byWinograd
+          ? winogradInputGradient(outputGradient, g) : winograd2x2InputGradient(outputGradient, g)
+      }
+    }
     var inputGradient = Tensor(zeros: byWinograd || byWinograd2x2 ? [1] : input.shape)
     let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
@@ -360,7 +375,8 @@ public final class Conv2D: Layer {
                 for tile in worker == 0 ? Array(mine) : mine.reversed() {
                   let deferred = worker > 0 && tile == mine.first
                   backwardTile(
-                    tile, g, x, dy, w, partial, dx, spaces[worker], columnGradient: columnGradient,
+                    tile, g, x, dy, w, partial, dx, spaces[worker],
+                    weightGradient: !weightsByWinograd, columnGradient: columnGradient,
                     fold: !deferred)
                 }
               }
@@ -370,6 +386,7 @@ public final class Conv2D: Layer {
                   let columns = spaces[worker].columns.reserve(0)
                   foldTile(columns, tile, g, into: dx + tile.first * g.channels * g.imageArea)
                 }
+                guard !weightsByWinograd else { continue }
                 let partial = spaces[worker].weightGradient.reserve(o * k)
                 for i in 0..<(o * k) { dw[i] += partial[i] }
               }
@@ -382,17 +399,17 @@ public final class Conv2D: Layer {
     return byWinograd2x2 ? winograd2x2InputGradient(outputGradient, g) : inputGradient
   }
 
-  /// One tile of backward: ∂W += ∂Y·colsᵀ into `dw`, then if `columnGradient` ∂cols = Wᵀ·∂Y,
-  /// folded into ∂x if `fold`.
+  /// One tile of backward: if `weightGradient` ∂W += ∂Y·colsᵀ into `dw`, then if
+  /// `columnGradient` ∂cols = Wᵀ·∂Y, folded into ∂x if `fold`.
   private func backwardTile(
     _ tile: ConvolutionTile, _ g: ConvolutionGeometry, _ x: UnsafePointer<Float>,
     _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
-    _ dx: UnsafeMutablePointer<Float>, _ space: TileWorkspace, columnGradient: Bool, fold: Bool
+    _ dx: UnsafeMutablePointer<Float>, _ space: TileWorkspace, weightGradient: Bool,
+    columnGradient: Bool, fold: Bool
   ) {
     let (o, p, k, width) = (outputChannels, g.outputArea, g.patchSize, tile.width(g))
     let imageOffset = tile.first * g.channels * g.imageArea
     let columns = isPointwise(g) ? nil : space.columns.reserve(k * width)
-    let b = unfoldTile(x + imageOffset, tile, g, into: columns)
     var gradient = dy + tile.first * o * p + tile.rows.lowerBound * g.outputWidth
     var stride = p
     if tile.count > 1 {
@@ -400,9 +417,13 @@ public final class Conv2D: Layer {
       gatherGroup(gradient, count: tile.count, area: p, into: staging)
       (gradient, stride) = (UnsafePointer(staging), width)
     }
-    // ∂W += ∂Y·colsᵀ: [O, width] × [width, K] → [O, K].
-    GEMM.multiply(
-      gradient, b, transposeB: true, into: dw, m: o, n: k, k: width, beta: 1, rowStrideA: stride)
+    if weightGradient {
+      // ∂W += ∂Y·colsᵀ: [O, width] × [width, K] → [O, K].
+      let b = unfoldTile(x + imageOffset, tile, g, into: columns)
+      GEMM.multiply(
+        gradient, b, transposeB: true, into: dw, m: o, n: k, k: width, beta: 1,
+        rowStrideA: stride)
+    }
     guard columnGradient else { return }
     // ∂cols = Wᵀ·∂Y: [K, O] × [O, width] → [K, width], folded back into ∂x (written straight
     // into ∂x when pointwise: each image's gradient is one product).

@@ -3,7 +3,8 @@
 // forward pass and, in training, the input gradient: for a 3×3 stride-1 convolution padded
 // by 1, ∂x is itself a 3×3 convolution padded by 1 — of ∂y, with each filter turned by 180°
 // and the input and output channels swapped — which saves backward's column-gradient product
-// and col2im. On a processor without AVX2 and FMA the layer uses im2col throughout.
+// and col2im; and ∂W, in Winograd's domain (NeuronaKernels/WinogradWeightGradient.swift).
+// On a processor without AVX2 and FMA the layer uses im2col throughout.
 import NeuronaAVX2
 import NeuronaKernels
 
@@ -21,6 +22,12 @@ extension Conv2D {
     return g.kernelHeight == 3 && g.kernelWidth == 3 && g.stride == 1 && g.padTop == 1
       && g.padLeft == 1 && g.outputHeight == g.height && g.outputWidth == g.width
       && Conv2D.winogradApplies(to: gradientGeometry(g), outputs: inputChannels)
+  }
+
+  /// Whether backward computes ∂W for an input of this shape by Winograd's method
+  /// (NeuronaKernels/WinogradWeightGradient.swift): wherever forward does.
+  public func winogradAppliesToWeightGradient(ofInput shape: [Int]) -> Bool {
+    winogradApplies(toInput: shape)
   }
 
   /// Whether a convolution of this geometry is computed by Winograd's method: the CPU runs
@@ -71,6 +78,62 @@ extension Conv2D {
       dy, gradientGeometry(g), outputs: c, u: u, epilogue: ConvolutionEpilogue())
   }
 
+  /// Adds ∂W for the input `x` (geometry `g`) and output gradient `dy` into the weights'
+  /// gradient: the workers share the batch's tiles in blocks as forward does, each summing
+  /// its blocks' 36 products ∂M[ξ]·V[ξ]ᵀ into its own ∂U; then the sum goes back through G.
+  func winogradAddWeightGradient(_ x: Tensor, _ dy: Tensor, _ g: ConvolutionGeometry) {
+    let (n, o, c) = (x.shape[0], outputChannels, inputChannels)
+    let geometry = Winograd.Geometry(
+      channels: c, height: g.height, width: g.width, padTop: g.padTop, padLeft: g.padLeft,
+      outputHeight: g.outputHeight, outputWidth: g.outputWidth)
+    let total = n * Winograd.Tiling(geometry).perImage
+    let workers = ComputeThreads.workers
+    let wanted = Conv2D.winogradBlockTiles(channels: c, outputs: o)
+    let blockTiles = ceilDivide(total, roundUp(ceilDivide(total, wanted), workers))
+    let blocks = Swift.stride(from: 0, to: total, by: blockTiles).map {
+      $0..<Swift.min($0 + blockTiles, total)
+    }
+    let sizes = Winograd.scratch(geometry, outputs: o, tiles: blockTiles)
+    let sharing = Swift.min(workers, blocks.count)
+    while winogradSpaces.count < sharing { winogradSpaces.append(WinogradWorkspace()) }
+    let points = Winograd.points
+    let spaces = winogradSpaces.prefix(sharing).map {
+      (
+        $0.input.reserve(sizes.input), $0.product.reserve(sizes.product),
+        $0.rows.reserve(sizes.rows), $0.weightGradient.reserve(points * o * c)
+      )
+    }
+    x.withUnsafeBufferPointer { x in
+      dy.withUnsafeBufferPointer { dy in
+        let (x, dy) = (x.baseAddress!, dy.baseAddress!)
+        let transform = ConvolutionKernels.active.winogradGradientBlock
+        ComputeThreads.parallel(sharing) { worker in
+          let (v, dm, rows, du) = spaces[worker]
+          du.update(repeating: 0, count: points * o * c)
+          for index in Swift.stride(from: worker, to: blocks.count, by: sharing) {
+            let block = blocks[index]
+            transform(block, geometry, o, x, dy, v, dm, rows)
+            let stride = Winograd.tileStride(block.count)
+            for xi in 0..<points {
+              // ∂U[ξ] += ∂M[ξ]·V[ξ]ᵀ: [O, T] × [T, C].
+              GEMM.multiply(
+                dm + xi * o * stride, v + xi * c * stride, transposeB: true, into: du + xi * o * c,
+                m: o, n: c, k: block.count, beta: 1, rowStrideA: stride, rowStrideB: stride)
+            }
+          }
+        }
+      }
+    }
+    let sum = spaces[0].3
+    for worker in 1..<sharing {
+      let partial = spaces[worker].3
+      for i in 0..<(points * o * c) { sum[i] += partial[i] }
+    }
+    weight.gradient.withUnsafeMutableBufferPointer { dw in
+      Winograd.addWeightGradient(sum, outputs: o, channels: c, into: dw.baseAddress!)
+    }
+  }
+
   /// The convolution of `input` (geometry `g`) with transformed weights `u`.
   private func winogradConvolve(
     _ input: Tensor, _ g: ConvolutionGeometry, outputs o: Int, u: UnsafeMutablePointer<Float>,
@@ -113,9 +176,11 @@ extension Conv2D {
   }
 }
 
-/// A worker's scratch memory for the Winograd path: V, M and rows (Winograd.scratch).
+/// A worker's scratch memory for the Winograd path: V, M (or ∂M) and rows
+/// (Winograd.scratch), and in backward its share of ∂U.
 final class WinogradWorkspace {
   let input = Workspace()
   let product = Workspace()
   let rows = Workspace()
+  let weightGradient = Workspace()
 }
