@@ -73,25 +73,37 @@ public enum Winograd {
     into u: UnsafeMutablePointer<Float>
   ) {
     let plane = outputs * channels
-    // G·(g0, g1, g2): the filter's values at the interpolation points, over their spreads.
-    func interpolate(_ g0: Double, _ g1: Double, _ g2: Double) -> [Double] {
-      [
-        g0, (-g0 + g1 - g2) / 3, (g0 + g1 + g2) / 3, -(16 * g0 + 8 * g1 + 4 * g2) / 15,
-        (g0 - 2 * g1 + 4 * g2) / 15, g2,
-      ]
+    // G·(g0, g1, g2): the filter's values at the interpolation points, over their spreads,
+    // into six doubles at `p`. (Run for every filter at every training step: no arrays.)
+    func interpolate(_ g0: Double, _ g1: Double, _ g2: Double, into p: UnsafeMutablePointer<Double>)
+    {
+      p[0] = g0
+      p[1] = (-g0 + g1 - g2) / 3
+      p[2] = (g0 + g1 + g2) / 3
+      p[3] = -(16 * g0 + 8 * g1 + 4 * g2) / 15
+      p[4] = (g0 - 2 * g1 + 4 * g2) / 15
+      p[5] = g2
     }
-    // [36][O, C] first, then each point's matrix into panels.
-    var matrices = [Float](repeating: 0, count: points * plane)
-    for filter in 0..<plane {
-      let g = (0..<9).map { Double(weight[filter * 9 + $0]) }
-      // G·g: six rows of three, one column of g at a time; then each row times Gᵀ.
-      let columns = (0..<3).map { interpolate(g[$0], g[3 + $0], g[6 + $0]) }
-      for row in 0..<patch {
-        let values = interpolate(columns[0][row], columns[1][row], columns[2][row])
-        for column in 0..<patch {
-          matrices[(row * patch + column) * plane + filter] = Float(values[column])
+    // [36][O, C] first (every float written), then each point's matrix into panels.
+    let matrices = [Float](unsafeUninitializedCapacity: points * plane) { matrices, count in
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * patch) { scratch in
+        let (columns, values) = (scratch.baseAddress!, scratch.baseAddress! + 3 * patch)
+        for filter in 0..<plane {
+          let g = weight + filter * 9
+          // G·g: six rows of three, one column of g at a time; then each row times Gᵀ.
+          for j in 0..<3 {
+            interpolate(Double(g[j]), Double(g[3 + j]), Double(g[6 + j]), into: columns + j * patch)
+          }
+          for row in 0..<patch {
+            interpolate(
+              columns[row], columns[patch + row], columns[2 * patch + row], into: values)
+            for column in 0..<patch {
+              matrices[(row * patch + column) * plane + filter] = Float(values[column])
+            }
+          }
         }
       }
+      count = points * plane
     }
     let stride = Products.pointStride(outputs: outputs, channels: channels)
     matrices.withUnsafeBufferPointer { matrices in

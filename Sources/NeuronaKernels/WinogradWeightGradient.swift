@@ -125,20 +125,22 @@ extension Winograd {
       [-16.0 / 15, -8.0 / 15, -4.0 / 15], [1.0 / 15, -2.0 / 15, 4.0 / 15], [0, 0, 1],
     ]
     let plane = outputs * channels
-    for filter in 0..<plane {
-      // ∂g[a][b] = Σ_r G[r][a] · Σ_s ∂U[r][s]·G[s][b].
-      var right = [Double](repeating: 0, count: patch * 3)
-      for r in 0..<patch {
-        for s in 0..<patch {
-          let value = Double(du[(r * patch + s) * plane + filter])
-          for b in 0..<3 { right[r * 3 + b] += value * g[s][b] }
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: patch * 3) { right in
+      for filter in 0..<plane {
+        // ∂g[a][b] = Σ_r G[r][a] · Σ_s ∂U[r][s]·G[s][b].
+        right.update(repeating: 0)
+        for r in 0..<patch {
+          for s in 0..<patch {
+            let value = Double(du[(r * patch + s) * plane + filter])
+            for b in 0..<3 { right[r * 3 + b] += value * g[s][b] }
+          }
         }
-      }
-      for a in 0..<3 {
-        for b in 0..<3 {
-          var sum = 0.0
-          for r in 0..<patch { sum += g[r][a] * right[r * 3 + b] }
-          dw[filter * 9 + a * 3 + b] += Float(sum)
+        for a in 0..<3 {
+          for b in 0..<3 {
+            var sum = 0.0
+            for r in 0..<patch { sum += g[r][a] * right[r * 3 + b] }
+            dw[filter * 9 + a * 3 + b] += Float(sum)
+          }
         }
       }
     }
