@@ -43,18 +43,25 @@ public enum Winograd2x2 {
     into u: UnsafeMutablePointer<Float>
   ) {
     let plane = outputs * channels
-    // G·(g0, g1, g2): the filter at the points 0, 1, −1, ∞.
-    func interpolate(_ g0: Float, _ g1: Float, _ g2: Float) -> [Float] {
-      [g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2]
+    // G·(g0, g1, g2): the filter at the points 0, 1, −1, ∞. (Run for every filter at every
+    // training step: no arrays.)
+    func interpolate(_ g0: Float, _ g1: Float, _ g2: Float) -> SIMD4<Float> {
+      SIMD4(g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2)
     }
-    var matrices = [Float](repeating: 0, count: points * plane)
-    for filter in 0..<plane {
-      let g = (0..<9).map { weight[filter * 9 + $0] }
-      let columns = (0..<3).map { interpolate(g[$0], g[3 + $0], g[6 + $0]) }
-      for row in 0..<4 {
-        let values = interpolate(columns[0][row], columns[1][row], columns[2][row])
-        for column in 0..<4 { matrices[(row * 4 + column) * plane + filter] = values[column] }
+    // [16][O, C] first (every float written), then each point's matrix into panels.
+    let matrices = [Float](unsafeUninitializedCapacity: points * plane) { matrices, count in
+      for filter in 0..<plane {
+        let g = weight + filter * 9
+        let columns = (
+          interpolate(g[0], g[3], g[6]), interpolate(g[1], g[4], g[7]),
+          interpolate(g[2], g[5], g[8])
+        )
+        for row in 0..<4 {
+          let values = interpolate(columns.0[row], columns.1[row], columns.2[row])
+          for column in 0..<4 { matrices[(row * 4 + column) * plane + filter] = values[column] }
+        }
       }
+      count = points * plane
     }
     let stride = pointStride(outputs: outputs, channels: channels)
     matrices.withUnsafeBufferPointer { m in
