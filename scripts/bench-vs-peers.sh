@@ -92,7 +92,30 @@ else
     peer_opts=(--peers-missing "onnxruntime or onnx not importable (pip install onnxruntime onnx)")
   fi
 fi
+# The cores' placement before and after each side's run: a cache line's round trip between
+# cores 0 and 1 (scripts/core-round-trip.c), about 60 ns on one die, 300+ across two. On the
+# project's VMs it switches every few seconds to minutes, and both sides' figures move with
+# it (README, "One die or two"), so each round says where each side ran.
+round_trip=""
+if [ "$(nproc)" -ge 2 ] && command -v cc >/dev/null &&
+  cc -O2 -pthread "$root/scripts/core-round-trip.c" -o "$work/core-round-trip" 2>/dev/null; then
+  round_trip="$work/core-round-trip"
+fi
+placement() { [ -z "$round_trip" ] || "$round_trip" | awk '{printf "%s ", $3}'; }
+placements=""
 run_ours() {  # $1: the round's file suffix
+  local before
+  before=$(placement)
+  run_ours_once "$1"
+  placements="$placements${1:+round ${1#-}: }Neurona ${before}→ $(placement)ns; "
+}
+run_peers() {  # $1: the round's file suffix
+  local before
+  before=$(placement)
+  run_peers_once "$1"
+  placements="$placements${1:+round ${1#-}: }peers ${before}→ $(placement)ns; "
+}
+run_ours_once() {  # $1: the round's file suffix
   say "Neurona models, $threads thread(s)${1:+, round ${1#-}}"
   if helper load "$work/models$1.load.json" -- "$bench" models --format json \
       --threads "$threads" --seconds "$seconds" >"$work/models$1.json"; then
@@ -102,7 +125,7 @@ run_ours() {  # $1: the round's file suffix
     echo "bench-vs-peers.sh: neurona-bench models failed; its cells stay empty" >&2
   fi
 }
-run_peers() {  # $1: the round's file suffix
+run_peers_once() {  # $1: the round's file suffix
   say "reference-models.py --threads $threads --only $sections${1:+, round ${1#-}}"
   if (cd "$work" && helper load "$work/peers$1.load.json" -- python3 "$peers_py" \
       --threads "$threads" --only "$sections" ${peer_args[@]+"${peer_args[@]}"} \
@@ -176,4 +199,9 @@ helper table --threads "$threads" ${model_opts[@]+"${model_opts[@]}"} \
   --header "Threads $threads for the models; decode on 1 thread in images per CPU-second." \
   --header "Mode: $mode. OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}." \
   "${out_opts[@]}"
+if [ -n "$round_trip" ]; then
+  note="Cores' round trip before → after each side's run (about 60 ns: one die; 300+: two): ${placements%; }."
+  printf '\n%s\n' "$note"
+  [ -z "$out" ] || printf '\n%s\n' "$note" >>"$out"
+fi
 [ -z "$raw" ] || say "raw outputs kept in $work"
