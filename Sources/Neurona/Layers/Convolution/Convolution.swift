@@ -333,16 +333,16 @@ public final class Conv2D: Layer {
     let byWinograd = winogradAppliesToInputGradient(ofInput: input.shape)
     let byWinograd2x2 = !byWinograd && winograd2x2AppliesToInputGradient(ofInput: input.shape)
     let columnGradient = computesInputGradient && !byWinograd && !byWinograd2x2
+    if let bias {
+      outputGradient.withUnsafeBufferPointer { dy in
+        Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: g.outputArea, into: bias)
+      }
+    }
     // ∂W in Winograd's domain (ConvolutionWinograd.swift), or from the columns below.
     let weightsByWinograd = winogradAppliesToWeightGradient(ofInput: input.shape)
     if weightsByWinograd {
       winogradAddWeightGradient(input, outputGradient, g)
       if !columnGradient {
-        if let bias {
-          outputGradient.withUnsafeBufferPointer { dy in
-            Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: g.outputArea, into: bias)
-          }
-        }
         guard computesInputGradient else { return Tensor(zeros: input.shape) }
         return byWinograd
           ? winogradInputGradient(outputGradient, g) : winograd2x2InputGradient(outputGradient, g)
@@ -354,9 +354,6 @@ public final class Conv2D: Layer {
     let spaces = workspaces(workers)
     input.withUnsafeBufferPointer { x in
       outputGradient.withUnsafeBufferPointer { dy in
-        if let bias {
-          Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: g.outputArea, into: bias)
-        }
         weight.value.withUnsafeBufferPointer { w in
           weight.gradient.withUnsafeMutableBufferPointer { dw in
             inputGradient.withUnsafeMutableBufferPointer { dx in

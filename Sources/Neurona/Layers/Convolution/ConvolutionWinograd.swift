@@ -82,37 +82,20 @@ extension Conv2D {
   /// gradient: the workers share the batch's tiles in blocks as forward does, each summing
   /// its blocks' 36 products ∂M[ξ]·V[ξ]ᵀ into its own ∂U; then the sum goes back through G.
   func winogradAddWeightGradient(_ x: Tensor, _ dy: Tensor, _ g: ConvolutionGeometry) {
-    let (n, o, c) = (x.shape[0], outputChannels, inputChannels)
-    let geometry = Winograd.Geometry(
-      channels: c, height: g.height, width: g.width, padTop: g.padTop, padLeft: g.padLeft,
-      outputHeight: g.outputHeight, outputWidth: g.outputWidth)
-    let total = n * Winograd.Tiling(geometry).perImage
-    let workers = ComputeThreads.workers
-    let wanted = Conv2D.winogradBlockTiles(channels: c, outputs: o)
-    let blockTiles = ceilDivide(total, roundUp(ceilDivide(total, wanted), workers))
-    let blocks = Swift.stride(from: 0, to: total, by: blockTiles).map {
-      $0..<Swift.min($0 + blockTiles, total)
-    }
-    let sizes = Winograd.scratch(geometry, outputs: o, tiles: blockTiles)
-    let sharing = Swift.min(workers, blocks.count)
-    while winogradSpaces.count < sharing { winogradSpaces.append(WinogradWorkspace()) }
-    let points = Winograd.points
-    let spaces = winogradSpaces.prefix(sharing).map {
-      (
-        $0.input.reserve(sizes.input), $0.product.reserve(sizes.product),
-        $0.rows.reserve(sizes.rows), $0.weightGradient.reserve(points * o * c)
-      )
-    }
+    let (o, c) = (outputChannels, inputChannels)
+    let plan = winogradPlan(g, batch: x.shape[0], outputs: o)
+    let (blocks, sharing, points) = (plan.blocks, plan.spaces.count, Winograd.points)
+    let sums = winogradSpaces.prefix(sharing).map { $0.weightGradient.reserve(points * o * c) }
     x.withUnsafeBufferPointer { x in
       dy.withUnsafeBufferPointer { dy in
         let (x, dy) = (x.baseAddress!, dy.baseAddress!)
         let transform = ConvolutionKernels.active.winogradGradientBlock
         ComputeThreads.parallel(sharing) { worker in
-          let (v, dm, rows, du) = spaces[worker]
+          let ((v, dm, rows), du) = (plan.spaces[worker], sums[worker])
           du.update(repeating: 0, count: points * o * c)
           for index in Swift.stride(from: worker, to: blocks.count, by: sharing) {
             let block = blocks[index]
-            transform(block, geometry, o, x, dy, v, dm, rows)
+            transform(block, plan.geometry, o, x, dy, v, dm, rows)
             let stride = Winograd.tileStride(block.count)
             for xi in 0..<points {
               // ∂U[ξ] += ∂M[ξ]·V[ξ]ᵀ: [O, T] × [T, C].
@@ -124,9 +107,8 @@ extension Conv2D {
         }
       }
     }
-    let sum = spaces[0].3
-    for worker in 1..<sharing {
-      let partial = spaces[worker].3
+    let sum = sums[0]
+    for partial in sums.dropFirst() {
       for i in 0..<(points * o * c) { sum[i] += partial[i] }
     }
     weight.gradient.withUnsafeMutableBufferPointer { dw in
@@ -134,12 +116,15 @@ extension Conv2D {
     }
   }
 
-  /// The convolution of `input` (geometry `g`) with transformed weights `u`.
-  private func winogradConvolve(
-    _ input: Tensor, _ g: ConvolutionGeometry, outputs o: Int, u: UnsafeMutablePointer<Float>,
-    epilogue: ConvolutionEpilogue
-  ) -> Tensor {
-    let n = input.shape[0]
+  /// The batch's tiles for `batch` images of geometry `g` into `outputs` channels, cut into
+  /// blocks whose V and M fit in cache, as many blocks as a multiple of the workers; and the
+  /// scratch (V, M, rows) of each worker that gets a block. Forward, ∂x and ∂W share it.
+  private func winogradPlan(_ g: ConvolutionGeometry, batch n: Int, outputs o: Int) -> (
+    geometry: Winograd.Geometry, blocks: [Range<Int>],
+    spaces: [(
+      UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>
+    )]
+  ) {
     let geometry = Winograd.Geometry(
       channels: g.channels, height: g.height, width: g.width, padTop: g.padTop,
       padLeft: g.padLeft, outputHeight: g.outputHeight, outputWidth: g.outputWidth)
@@ -152,23 +137,35 @@ extension Conv2D {
       $0..<Swift.min($0 + blockTiles, total)
     }
     let sizes = Winograd.scratch(geometry, outputs: o, tiles: blockTiles)
-    while winogradSpaces.count < workers { winogradSpaces.append(WinogradWorkspace()) }
-    let spaces = winogradSpaces.prefix(workers).map {
+    let sharing = Swift.min(workers, blocks.count)
+    while winogradSpaces.count < sharing { winogradSpaces.append(WinogradWorkspace()) }
+    let spaces = winogradSpaces.prefix(sharing).map {
       (
         $0.input.reserve(sizes.input), $0.product.reserve(sizes.product),
         $0.rows.reserve(sizes.rows)
       )
     }
+    return (geometry, blocks, spaces)
+  }
+
+  /// The convolution of `input` (geometry `g`) with transformed weights `u`.
+  private func winogradConvolve(
+    _ input: Tensor, _ g: ConvolutionGeometry, outputs o: Int, u: UnsafeMutablePointer<Float>,
+    epilogue: ConvolutionEpilogue
+  ) -> Tensor {
+    let n = input.shape[0]
+    let plan = winogradPlan(g, batch: n, outputs: o)
+    let (blocks, sharing) = (plan.blocks, plan.spaces.count)
     let last = Winograd.Epilogue(
       scale: epilogue.scale, shift: epilogue.shift, rectifies: epilogue.rectifies)
     return Tensor(uninitializedShape: [n, o, g.outputHeight, g.outputWidth]) { y in
       input.withUnsafeBufferPointer { x in
         let (x, y) = (x.baseAddress!, y.baseAddress!)
         let computeBlock = ConvolutionKernels.active.winogradBlock
-        ComputeThreads.parallel(Swift.min(workers, blocks.count)) { worker in
-          let (v, m, rows) = spaces[worker]
-          for block in Swift.stride(from: worker, to: blocks.count, by: workers) {
-            computeBlock(blocks[block], geometry, o, x, u, y, last, v, m, rows)
+        ComputeThreads.parallel(sharing) { worker in
+          let (v, m, rows) = plan.spaces[worker]
+          for block in Swift.stride(from: worker, to: blocks.count, by: sharing) {
+            computeBlock(blocks[block], plan.geometry, o, x, u, y, last, v, m, rows)
           }
         }
       }
