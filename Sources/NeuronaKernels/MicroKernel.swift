@@ -7,11 +7,12 @@
 // closure is inlined away.
 
 /// C[6 × 2·lanes] = A[6 × k] · B[k × 2·lanes]: A packed (`a[6p + r]` is row r, column p), row
-/// p of B (2·lanes floats) at `row(p)`, C's rows `rowStrideC` apart.
+/// p of B (2·lanes floats) at `row(p)`, C's rows `rowStrideC` apart; only C's first `rows`
+/// rows are stored (a last panel's, whose other rows of A are zeros).
 @inlinable @inline(__always)
 public func block6x2<V: SIMD>(
   _: V.Type, k: Int, _ a: UnsafePointer<Float>, row: (Int) -> UnsafePointer<Float>,
-  into c: UnsafeMutablePointer<Float>, rowStrideC: Int
+  into c: UnsafeMutablePointer<Float>, rowStrideC: Int, rows: Int = 6
 ) where V.Scalar == Float {
   let w = V.scalarCount
   var (c00, c01, c10, c11) = (V(), V(), V(), V())
@@ -44,24 +45,29 @@ public func block6x2<V: SIMD>(
   let s = rowStrideC
   storeVector(c00, c)
   storeVector(c01, c + w)
+  guard rows > 1 else { return }
   storeVector(c10, c + s)
   storeVector(c11, c + (s &+ w))
+  guard rows > 2 else { return }
   storeVector(c20, c + 2 &* s)
   storeVector(c21, c + (2 &* s &+ w))
+  guard rows > 3 else { return }
   storeVector(c30, c + 3 &* s)
   storeVector(c31, c + (3 &* s &+ w))
+  guard rows > 4 else { return }
   storeVector(c40, c + 4 &* s)
   storeVector(c41, c + (4 &* s &+ w))
+  guard rows > 5 else { return }
   storeVector(c50, c + 5 &* s)
   storeVector(c51, c + (5 &* s &+ w))
 }
 
 /// C[6 × lanes] = A[6 × k] · B[k × lanes], as `block6x2` one vector wide (six accumulators:
-/// for the columns short of a two-vector block).
+/// for the columns short of a two-vector block), storing C's first `rows` rows.
 @inlinable @inline(__always)
 public func block6x1<V: SIMD>(
   _: V.Type, k: Int, _ a: UnsafePointer<Float>, row: (Int) -> UnsafePointer<Float>,
-  into c: UnsafeMutablePointer<Float>, rowStrideC: Int
+  into c: UnsafeMutablePointer<Float>, rowStrideC: Int, rows: Int = 6
 ) where V.Scalar == Float {
   var (c0, c1, c2, c3, c4, c5) = (V(), V(), V(), V(), V(), V())
   var pa = a
@@ -77,9 +83,14 @@ public func block6x1<V: SIMD>(
   }
   let s = rowStrideC
   storeVector(c0, c)
+  guard rows > 1 else { return }
   storeVector(c1, c + s)
+  guard rows > 2 else { return }
   storeVector(c2, c + 2 &* s)
+  guard rows > 3 else { return }
   storeVector(c3, c + 3 &* s)
+  guard rows > 4 else { return }
   storeVector(c4, c + 4 &* s)
+  guard rows > 5 else { return }
   storeVector(c5, c + 5 &* s)
 }
