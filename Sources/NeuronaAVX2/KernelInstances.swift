@@ -28,6 +28,11 @@ public let avx2Kernels = VectorKernelSet(
       taps: taps, offsets: offsets, count: count, top: top, topStride: ts,
       activation: activation, residual: r)
   },
+  depthwiseChannels: { blocks, g, x, taps, bias, activation, r, y, scratch in
+    DepthwiseChannels.convolve(
+      SIMD8<Float>.self, blocks: blocks, g, input: x, taps: taps, bias: bias,
+      activation: activation, residual: r, output: y, scratch: scratch)
+  },
   rowEpilogue: { values, count, scale, shift, activation in
     RowEpilogue.apply(
       SIMD8<Float>.self, values, count: count, scale: scale, shift: shift,

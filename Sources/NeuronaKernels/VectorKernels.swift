@@ -49,9 +49,17 @@ public protocol WinogradVector: KernelVector {
   /// Stores a[i], b[i], c[i], d[i] at p[4i], p[4i + 1], p[4i + 2], p[4i + 3].
   static func interleave4(
     _ a: Self, _ b: Self, _ c: Self, _ d: Self, to p: UnsafeMutablePointer<Float>)
+  /// The even lanes of a then b, and their odd lanes: `deinterleave2` of two vectors held in
+  /// registers (one two-source permute each).
+  static func unzip(_ a: Self, _ b: Self) -> (even: Self, odd: Self)
 }
 
 extension SIMD8: WinogradVector where Scalar == Float {
+  @inlinable @inline(__always)
+  public static func unzip(_ a: Self, _ b: Self) -> (even: Self, odd: Self) {
+    (Self(lowHalf: a.evenHalf, highHalf: b.evenHalf), Self(lowHalf: a.oddHalf, highHalf: b.oddHalf))
+  }
+
   @inlinable @inline(__always)
   public static func deinterleave2(_ p: UnsafePointer<Float>) -> (Self, Self) {
     let pair = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
@@ -79,6 +87,11 @@ extension SIMD8: WinogradVector where Scalar == Float {
 }
 
 extension SIMD16: WinogradVector where Scalar == Float {
+  @inlinable @inline(__always)
+  public static func unzip(_ a: Self, _ b: Self) -> (even: Self, odd: Self) {
+    (Self(lowHalf: a.evenHalf, highHalf: b.evenHalf), Self(lowHalf: a.oddHalf, highHalf: b.oddHalf))
+  }
+
   @inlinable @inline(__always)
   public static func deinterleave2(_ p: UnsafePointer<Float>) -> (Self, Self) {
     let pair = UnsafeRawPointer(p).loadUnaligned(as: SIMD32<Float>.self)
@@ -126,6 +139,8 @@ public struct VectorKernelSet {
   public let directConvolution: DirectConvolutionKernel
   /// `DepthwiseRows.convolve` in these vectors.
   public let depthwiseRows: DepthwiseRowsKernel
+  /// `DepthwiseChannels.convolve` in these vectors.
+  public let depthwiseChannels: DepthwiseChannelsKernel
   /// `RowEpilogue.apply` in these vectors.
   public let rowEpilogue: RowEpilogueKernel
   /// `Winograd2x2.compute` in vectors of its layout's `lanes` (`Winograd2x2.unitLanes`: these
@@ -137,13 +152,15 @@ public struct VectorKernelSet {
     lanes: Int, packedProduct: @escaping PackedMultiply, winogradBlock: @escaping WinogradBlock,
     winogradGradientBlock: @escaping WinogradGradientBlock,
     directConvolution: @escaping DirectConvolutionKernel,
-    depthwiseRows: @escaping DepthwiseRowsKernel, rowEpilogue: @escaping RowEpilogueKernel,
-    winograd2x2: @escaping Winograd2x2Kernel
+    depthwiseRows: @escaping DepthwiseRowsKernel,
+    depthwiseChannels: @escaping DepthwiseChannelsKernel,
+    rowEpilogue: @escaping RowEpilogueKernel, winograd2x2: @escaping Winograd2x2Kernel
   ) {
     (self.lanes, self.packedProduct) = (lanes, packedProduct)
     (self.winogradBlock, self.directConvolution) = (winogradBlock, directConvolution)
     self.winogradGradientBlock = winogradGradientBlock
     (self.depthwiseRows, self.rowEpilogue) = (depthwiseRows, rowEpilogue)
+    self.depthwiseChannels = depthwiseChannels
     self.winograd2x2 = winograd2x2
   }
 }

@@ -12,14 +12,20 @@ import Testing
 /// NEURONA_ISA caps the process's own paths at.
 @Test(
   .enabled(if: CPUFeatures.available >= .avx2, "the kernels need AVX2 and FMA"),
-  arguments: [(6, 9, 16), (13, 7, 37), (64, 288, 200), (1, 3, 5), (32, 16, 15), (7, 40, 56)])
+  arguments: [
+    (6, 9, 16), (13, 7, 37), (64, 288, 200), (1, 3, 5), (32, 16, 15), (7, 40, 56), (11, 41, 49),
+    (5, 1, 17),
+  ])
 func packedProductMatchesTheTripleLoop(m: Int, k: Int, n: Int) {
   checkPackedProduct(m: m, k: k, n: n, PackedProduct.product)
 }
 
 @Test(
   .enabled(if: CPUFeatures.available >= .avx512, "the kernels need AVX-512"),
-  arguments: [(6, 9, 32), (13, 7, 37), (64, 288, 200), (1, 3, 5), (32, 16, 15), (7, 40, 56)])
+  arguments: [
+    (6, 9, 32), (13, 7, 37), (64, 288, 200), (1, 3, 5), (32, 16, 15), (7, 40, 56), (11, 41, 49),
+    (5, 1, 17),
+  ])
 func wideProductMatchesTheTripleLoop(m: Int, k: Int, n: Int) {
   checkPackedProduct(m: m, k: k, n: n, PackedProduct512.product)
 }
