@@ -103,18 +103,20 @@ if [ "$(nproc)" -ge 2 ] && command -v cc >/dev/null &&
 fi
 placement() { [ -z "$round_trip" ] || "$round_trip" | awk '{printf "%s ", $3}'; }
 placements=""
-run_ours() {  # $1: the round's file suffix
-  local before
+placement_opts=()
+# $1: the round's file suffix, $2: the side ("Neurona" or "peers"), $3: its run function. Also
+# writes "round side before after" to placements.txt, from which the table pairs like with like.
+run_placed() {
+  local before after
   before=$(placement)
-  run_ours_once "$1"
-  placements="$placements${1:+round ${1#-}: }Neurona ${before}→ $(placement)ns; "
+  "$3" "$1"
+  after=$(placement)
+  placements="$placements${1:+round ${1#-}: }$2 ${before}→ ${after}ns; "
+  local round=${1#-}
+  [ -z "$round_trip" ] || echo "${round:-1} $2 $before $after" >>"$work/placements.txt"
 }
-run_peers() {  # $1: the round's file suffix
-  local before
-  before=$(placement)
-  run_peers_once "$1"
-  placements="$placements${1:+round ${1#-}: }peers ${before}→ $(placement)ns; "
-}
+run_ours() { run_placed "$1" Neurona run_ours_once; }
+run_peers() { run_placed "$1" peers run_peers_once; }
 run_ours_once() {  # $1: the round's file suffix
   say "Neurona models, $threads thread(s)${1:+, round ${1#-}}"
   if helper load "$work/models$1.load.json" -- "$bench" models --format json \
@@ -192,7 +194,9 @@ out_opts=()
 [ -z "$out" ] || out_opts=(--out "$out")
 say "table"
 echo >&2
+[ ! -s "$work/placements.txt" ] || placement_opts=(--placements "$work/placements.txt")
 helper table --threads "$threads" ${model_opts[@]+"${model_opts[@]}"} \
+  ${placement_opts[@]+"${placement_opts[@]}"} \
   ${peer_opts[@]+"${peer_opts[@]}"} "${decode_opts[@]}" \
   --header "## Neurona vs peers, $(date '+%Y-%m-%d %H:%M'), commit $commit" \
   --header "" \

@@ -11,13 +11,17 @@ performance issue.
   peer-ratios.py table --threads N --models MODELS.json... [--models-load LOAD.json]
       [--peers PEERS.json... | --peers-missing WHY] [--peers-load LOAD.json]
       [--decode-neurona OUT.txt --decode-pillow OUT.txt | --decode-missing WHY]
-      [--decode-note TEXT] [--header TEXT ...] [--out FILE]
+      [--decode-note TEXT] [--placements FILE] [--header TEXT ...] [--out FILE]
       Prints the table (and writes it to FILE). MODELS.json is `neurona-bench models --format
       json`; PEERS.json is scripts/peers/reference-models.py --json
       (with scripts/peers/efficientnet.py's figures merged in); the decode files are the outputs of
       `neurona-bench decode` and scripts/bench-decode-pillow.py on the same images.
       --models and --peers repeat, one per round: the table then gives the median figures and
-      each ratio's median over the rounds with its range.
+      each ratio's median over the rounds with its range. --placements FILE has a line "ROUND
+      SIDE BEFORE AFTER" per run (SIDE Neurona or peers; the cores' round trip in ns before and
+      after it, scripts/core-round-trip.c); the table then adds the ratio over the rounds in
+      which both sides stayed on one die, and over those in which both stayed on two (the
+      VMs' placement moves both sides' two-core figures by up to 2.7×, README).
 
 Deliberately left out: any timing of its own. Every figure comes from the tools above.
 """
@@ -30,6 +34,9 @@ import time
 
 # Other processes' CPU above this many cores during a figure makes it suspect.
 LOAD_CAVEAT_CORES = 0.25
+
+# A round trip between the two cores below this many ns: one die (about 60); above: two (300+).
+ONE_DIE_BELOW_NS = 150
 
 # (work, unit, Neurona key, peer section, peer figure, minimum ratio) for the model rows; the
 # peer figure is looked up as "<section>/t<threads>/<figure>" in the peers' JSON.
@@ -159,12 +166,51 @@ def load_note(name, path):
             "its figures are likely low.")
 
 
+def round_of(path):
+    """The round a raw file belongs to: its name ends in -N.json, or round 1."""
+    stem = os.path.basename(path).rsplit(".", 1)[0]
+    tail = stem.rsplit("-", 1)[-1]
+    return int(tail) if "-" in stem and tail.isdigit() else 1
+
+
+def read_placements(path):
+    """{round: "one die" | "two dies"} for the rounds in which both sides' runs started and
+    ended in the same placement, from --placements' lines "ROUND SIDE BEFORE AFTER"."""
+    if not path or not os.path.exists(path):
+        return {}
+    classes = {}
+    with open(path) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) != 4:
+                continue
+            for ns in fields[2:]:
+                classes.setdefault(int(fields[0]), set()).add(
+                    "one die" if float(ns) < ONE_DIE_BELOW_NS else "two dies")
+    return {r: c.pop() for r, c in classes.items() if len(c) == 1}
+
+
+def like_with_like(ours_by_round, theirs_by_round, placed):
+    """The ratio cell over rounds with both sides in one placement: '1.12× one die (2)', and
+    the two-die figure beside it when there are such rounds; '—' when none."""
+    cells = []
+    for where in ("one die", "two dies"):
+        ratios = [ours_by_round[r] / theirs_by_round[r] for r in placed
+                  if placed[r] == where and ours_by_round.get(r) and theirs_by_round.get(r)]
+        if ratios:
+            cells.append(f"{statistics.median(ratios):.2f}× {where} ({len(ratios)})")
+    return ", ".join(cells) or "—"
+
+
 def build_table(a):
     rows, caveats, met, total, unsure = [], [], 0, 0, 0
+    placed = read_placements(a.placements)
     # One file per round (--rounds): figures are medians over the rounds, ratios the median
     # of each round's own ratio, with their range.
-    rounds = [read_json(p) for p in a.models if os.path.exists(p)]
-    peer_rounds = [read_json(p) for p in a.peers if os.path.exists(p)]
+    model_paths = [p for p in a.models if os.path.exists(p)]
+    peer_paths = [p for p in a.peers if os.path.exists(p)]
+    rounds = [read_json(p) for p in model_paths]
+    peer_rounds = [read_json(p) for p in peer_paths]
     peers = peer_rounds[0] if peer_rounds else None
     peers_missing = a.peers_missing or (None if peers else "the peer scripts gave no results")
 
@@ -173,7 +219,7 @@ def build_table(a):
         return statistics.median(values) if values else None
 
     def add(work, ours, peer, theirs, target_text, target, absolute=False, loaded=False,
-            ratios=None):
+            ratios=None, paired="—"):
         """One row; `loaded` marks a verdict taken while other processes were busy (†);
         `ratios`, one per round, replace ours/theirs as the ratio when there are several."""
         nonlocal met, total, unsure
@@ -193,7 +239,7 @@ def build_table(a):
                 unsure += 1
                 ok += " †"
         rows.append(f"| {work} | {figure(ours)} | {peer} | {figure(theirs)} | {ratio} | "
-                    f"{target_text} | {ok} |")
+                    + (f"{paired} | " if placed else "") + f"{target_text} | {ok} |")
 
     # Neurona's models run has one load figure for the whole run; the peer scripts one per figure.
     models_loaded = is_loaded(run_load(a.models_load))
@@ -206,6 +252,10 @@ def build_table(a):
         theirs_by_round = [(p.get(peer_key) or {}).get("median") for p in peer_rounds]
         theirs = median_of(theirs_by_round)
         ratios = [o / t for o, t in zip(ours_by_round, theirs_by_round) if o and t]
+        paired = like_with_like(
+            {round_of(p): r.get(key) for p, r in zip(model_paths, rounds)},
+            {round_of(p): (r.get(peer_key) or {}).get("median")
+             for p, r in zip(peer_paths, peer_rounds)}, placed)
         if peers is not None and entry is None:
             peer = f"{PEER_NAMES[section]} (not measured)"
         elif peers is None:
@@ -214,7 +264,7 @@ def build_table(a):
             peer = PEER_NAMES[section]
         add(f"{work} ({unit})", median_of(ours_by_round), peer, theirs,
             f"≥{target:.1f}× {PEER_NAMES[section]}", target,
-            loaded=models_loaded or peer_loaded, ratios=ratios)
+            loaded=models_loaded or peer_loaded, ratios=ratios, paired=paired)
     work, unit, key, goal = PERSON_ROW
     add(f"{work} ({unit})", median_of([r.get(key) for r in rounds]), "— (no peer)", None,
         f"≥{goal:.0f} {unit}", goal, absolute=True, loaded=models_loaded)
@@ -231,6 +281,10 @@ def build_table(a):
     # Decode rows are per CPU-second on both sides, which other load barely moves: no †.
 
     # Caveats: what is missing, and which figures were taken under other load.
+    if placed:
+        caveats.append("Same placement: the median ratio over the rounds in which both sides' "
+                       "runs began and ended with the cores on one die (round trip under "
+                       f"{ONE_DIE_BELOW_NS} ns), and over those on two; (n) rounds each.")
     if peers_missing:
         caveats.append(f"Model peers missing: {peers_missing}.")
     if a.decode_missing:
@@ -260,8 +314,10 @@ def build_table(a):
         lines.append(f"Peers: torch {m.get('torch')} ({m.get('torch_cpu_capability')}), "
                      f"onnxruntime {m.get('onnxruntime')}, Pillow {m.get('pillow')}, "
                      f"numpy {m.get('numpy')}, Python {m.get('python')}.")
-    lines += ["", "| work | Neurona | peer | peer figure | ratio | target | met? |",
-              "|---|---:|---|---:|---:|---|---|", *rows, "",
+    header = ("| work | Neurona | peer | peer figure | ratio | "
+              + ("same placement | " if placed else "") + "target | met? |")
+    lines += ["", header, "|---|---:|---|---:|---:|" + ("---:|" if placed else "") + "---|---|",
+              *rows, "",
               f"{met} of {total} measured targets met."
               + (f" {unsure} of these verdicts (†) were taken while other processes used over "
                  f"{LOAD_CAVEAT_CORES} cores, and are unsure." if unsure else "")]
@@ -285,6 +341,7 @@ def parse_table_args(argv):
     ap.add_argument("--decode-pillow-load")
     ap.add_argument("--decode-missing")
     ap.add_argument("--decode-note")
+    ap.add_argument("--placements")
     ap.add_argument("--header", action="append")
     ap.add_argument("--out")
     return ap.parse_args(argv)
