@@ -349,7 +349,10 @@ public final class Conv2D: Layer {
       }
     }
     var inputGradient = Tensor(zeros: byWinograd || byWinograd2x2 ? [1] : input.shape)
-    let tiles = self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
+    let tiles =
+      columnGradient
+      ? self.tiles(batch: n, geometry: g, workers: ComputeThreads.workers)
+      : weightGradientTiles(batch: n, geometry: g, workers: ComputeThreads.workers)
     let workers = workerCount(for: tiles, g)
     let spaces = workspaces(workers)
     input.withUnsafeBufferPointer { x in

@@ -55,6 +55,29 @@ extension Conv2D {
     }
   }
 
+  /// Tiles for ∂W alone (∂x by Winograd): groups of whole images whose columns stay in L2
+  /// between im2col and the product (at most `weightGradientColumnBudget` floats; one image
+  /// when it alone is more), as many groups as a multiple of the workers allows.
+  func weightGradientTiles(batch: Int, geometry g: ConvolutionGeometry, workers: Int)
+    -> [ConvolutionTile]
+  {
+    let perImage = g.patchSize * g.outputArea
+    guard perImage <= Conv2D.weightGradientColumnBudget, !isPointwise(g) else {
+      return tiles(batch: batch, geometry: g, workers: workers)
+    }
+    let groups = roundUp(
+      ceilDivide(batch, Swift.max(1, Conv2D.weightGradientColumnBudget / perImage)), workers)
+    return (0..<Swift.min(groups, batch)).map { t in
+      let count = Swift.min(groups, batch)
+      let (lo, hi) = (t * batch / count, (t + 1) * batch / count)
+      return ConvolutionTile(first: lo, count: hi - lo, rows: 0..<g.outputHeight)
+    }
+  }
+
+  /// 512 KB: FashionNet's 14×14 layer in groups of two images, training 6–8 % faster on one
+  /// core than with the forward's groups of 21 (4.8 MB of columns; Zen 4).
+  static let weightGradientColumnBudget = 1 << 17
+
   /// How many workers share `tiles`: the cores, when the tiles divide evenly among them and
   /// the workers' bands of one image cannot overlap in the input gradient except at the one
   /// boundary tile backward defers (see `backward`); else 1 (each product is shared instead).
