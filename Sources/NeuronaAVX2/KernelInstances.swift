@@ -42,4 +42,9 @@ public let avx2Kernels = VectorKernelSet(
     Winograd2x2.compute(
       SIMD8<Float>.self, strips: strips, layout, outputs: o, x: x, u: u, epilogue: epilogue,
       pooled: pooled, y: y, units: units, scratch: scratch)
+  },
+  winograd2x2Gradient: { units, layout, o, x, dy, v, dm, rowStride, scratch in
+    Winograd2x2.gradientUnits(
+      SIMD8<Float>.self, units, layout, outputs: o, x: x, dy: dy, input: v, outputGradient: dm,
+      rowStride: rowStride, scratch: scratch)
   })

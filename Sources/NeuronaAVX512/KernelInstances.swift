@@ -49,4 +49,15 @@ public let avx512Kernels = VectorKernelSet(
         SIMD8<Float>.self, strips: strips, layout, outputs: o, x: x, u: u, epilogue: epilogue,
         pooled: pooled, y: y, units: units, scratch: scratch)
     }
+  },
+  winograd2x2Gradient: { units, layout, o, x, dy, v, dm, rowStride, scratch in
+    if layout.lanes == 16 {
+      Winograd2x2.gradientUnits(
+        SIMD16<Float>.self, units, layout, outputs: o, x: x, dy: dy, input: v,
+        outputGradient: dm, rowStride: rowStride, scratch: scratch)
+    } else {
+      Winograd2x2.gradientUnits(
+        SIMD8<Float>.self, units, layout, outputs: o, x: x, dy: dy, input: v,
+        outputGradient: dm, rowStride: rowStride, scratch: scratch)
+    }
   })

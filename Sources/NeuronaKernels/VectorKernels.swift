@@ -146,6 +146,8 @@ public struct VectorKernelSet {
   /// `Winograd2x2.compute` in vectors of its layout's `lanes` (`Winograd2x2.unitLanes`: these
   /// vectors, or 8 floats for short rows).
   public let winograd2x2: Winograd2x2Kernel
+  /// `Winograd2x2.gradientUnits` in vectors of its layout's `lanes`.
+  public let winograd2x2Gradient: Winograd2x2GradientKernel
 
   /// The set of the given kernels.
   public init(
@@ -154,14 +156,15 @@ public struct VectorKernelSet {
     directConvolution: @escaping DirectConvolutionKernel,
     depthwiseRows: @escaping DepthwiseRowsKernel,
     depthwiseChannels: @escaping DepthwiseChannelsKernel,
-    rowEpilogue: @escaping RowEpilogueKernel, winograd2x2: @escaping Winograd2x2Kernel
+    rowEpilogue: @escaping RowEpilogueKernel, winograd2x2: @escaping Winograd2x2Kernel,
+    winograd2x2Gradient: @escaping Winograd2x2GradientKernel
   ) {
     (self.lanes, self.packedProduct) = (lanes, packedProduct)
     (self.winogradBlock, self.directConvolution) = (winogradBlock, directConvolution)
     self.winogradGradientBlock = winogradGradientBlock
     (self.depthwiseRows, self.rowEpilogue) = (depthwiseRows, rowEpilogue)
     self.depthwiseChannels = depthwiseChannels
-    self.winograd2x2 = winograd2x2
+    (self.winograd2x2, self.winograd2x2Gradient) = (winograd2x2, winograd2x2Gradient)
   }
 }
 

@@ -158,14 +158,15 @@ public enum Winograd2x2 {
   }
 
   /// V = Bᵀ·d·B for the tiles of `unit` (zeros past the last unit), every channel: point ξ
-  /// of channel c at `v[(ξ·C + c)·2·lanes]`.
+  /// of channel c at `v[(ξ·C + c)·width]` (a strip's two units by default; ∂W's blocks of
+  /// units are wider).
   @inlinable @inline(__always)
   static func transformInput<V: WinogradVector>(
     _: V.Type, unit: Int, units: Int, _ layout: Layout, _ x: UnsafePointer<Float>,
-    into v: UnsafeMutablePointer<Float>
+    into v: UnsafeMutablePointer<Float>, rowStride: Int? = nil
   ) {
     let (c, lanes) = (layout.channels, V.scalarCount)
-    let width = 2 * lanes
+    let width = rowStride ?? 2 * lanes
     guard unit < units else {
       for xi in 0..<points {
         for channel in 0..<c { storeVector(V.zero, v + (xi * c + channel) * width) }
@@ -175,7 +176,7 @@ public enum Winograd2x2 {
     let (image, rest) = unit.quotientAndRemainder(dividingBy: layout.unitsPerImage)
     let (tileRow, run) = rest.quotientAndRemainder(dividingBy: layout.unitsPerRow)
     let wp = layout.paddedWidth
-    let corner = x + image * layout.imageStride + 2 * tileRow * wp + width * run
+    let corner = x + image * layout.imageStride + 2 * tileRow * wp + 2 * lanes * run
     for channel in 0..<c {
       let base = corner + channel * layout.planeStride
       // Row r of the unit's patches, columns 0...3 of each — the even and odd columns of the

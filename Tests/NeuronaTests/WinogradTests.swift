@@ -49,13 +49,44 @@ func winogradMatchesIm2col(shape: [Int], padding: Padding, bias: Bool) {
 func winogradWeightGradientMatchesIm2col(
   shape: [Int], padding: Padding, outputs: Int, inputGradient: Bool
 ) {
-  var generator = SplitMix64(seed: 31)
+  checkWeightGradientAgainstIm2col(
+    shape: shape, padding: padding, outputs: outputs, inputGradient: inputGradient, seed: 31
+  ) { $0.winogradAppliesToWeightGradient(ofInput: $1) }
+}
+
+/// ∂W in F(2×2)'s domain matches im2col's (within 1e-4 of the largest), and ∂b and ∂x stay
+/// as they were: Fashion-MNIST's 14×14 layer (rows of 7 tiles: every unit of 8 ends in a
+/// tile past the row), a batch in several groups on both workers, rows of 17 tiles (three
+/// units, AVX-512's 16-tile units where they apply), output channels not a multiple of six,
+/// and a first layer without ∂x. Gradients accumulate onto what was there.
+@Test(
+  arguments: [
+    ([3, 32, 14, 14], 64, true),
+    ([9, 8, 6, 10], 7, true),
+    ([2, 16, 4, 34], 13, true),
+    ([2, 8, 32, 32], 6, false),
+  ])
+func winograd2x2WeightGradientMatchesIm2col(shape: [Int], outputs: Int, inputGradient: Bool) {
+  checkWeightGradientAgainstIm2col(
+    shape: shape, padding: .symmetric(1), outputs: outputs, inputGradient: inputGradient,
+    seed: 35
+  ) { $0.winograd2x2AppliesToWeightGradient(ofInput: $1) }
+}
+
+/// Backward of a 3×3 convolution whose ∂W goes by a Winograd path (`applies` says whether it
+/// does) against the same layer with Winograd turned off (im2col): ∂W within 1e-4 of its
+/// largest value, ∂b and ∂x as they were. Gradients accumulate onto a non-zero ∂W.
+private func checkWeightGradientAgainstIm2col(
+  shape: [Int], padding: Padding, outputs: Int, inputGradient: Bool, seed: UInt64,
+  applies: (Conv2D, [Int]) -> Bool
+) {
+  var generator = SplitMix64(seed: seed)
   let layer = Conv2D(shape[1], outputs, kernelSize: 3, padding: padding, using: &generator)
   layer.computesInputGradient = inputGradient
-  let input = randomTensor(shape, seed: 32)
+  let input = randomTensor(shape, seed: seed + 1)
   let output = layer.forward(input, mode: .inference)
-  let outputGradient = randomTensor(output.shape, seed: 33)
-  guard fastPathTaken(layer.winogradAppliesToWeightGradient(ofInput: shape)) else { return }
+  let outputGradient = randomTensor(output.shape, seed: seed + 2)
+  guard fastPathTaken(applies(layer, shape)) else { return }
   func gradients() -> [Tensor] {
     layer.zeroGradients()
     layer.weight.gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0.5) }
@@ -65,7 +96,7 @@ func winogradWeightGradientMatchesIm2col(
   }
   let fast = gradients()
   layer.usesWinograd = false
-  #expect(!layer.winogradAppliesToWeightGradient(ofInput: shape))
+  #expect(!applies(layer, shape))
   let reference = gradients()
   let largest = reference[0].scalars.map(abs).max() ?? 1
   #expect(

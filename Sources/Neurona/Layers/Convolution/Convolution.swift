@@ -338,10 +338,16 @@ public final class Conv2D: Layer {
         Conv2D.addChannelSums(dy.baseAddress!, n: n, c: o, area: g.outputArea, into: bias)
       }
     }
-    // ∂W in Winograd's domain (ConvolutionWinograd.swift), or from the columns below.
-    let weightsByWinograd = winogradAppliesToWeightGradient(ofInput: input.shape)
+    // ∂W in Winograd's domain (ConvolutionWinograd{,2x2}.swift), or from the columns below.
+    let weightsByWinograd =
+      winogradAppliesToWeightGradient(ofInput: input.shape)
+      || winograd2x2AppliesToWeightGradient(ofInput: input.shape)
     if weightsByWinograd {
-      winogradAddWeightGradient(input, outputGradient, g)
+      if winogradApplies(toInput: input.shape) {
+        winogradAddWeightGradient(input, outputGradient, g)
+      } else {
+        winograd2x2AddWeightGradient(input, outputGradient, g)
+      }
       if !columnGradient {
         guard computesInputGradient else { return Tensor(zeros: input.shape) }
         return byWinograd

@@ -1,8 +1,9 @@
 // Conv2D's F(2×2, 3×3) path (NeuronaKernels/Winograd2x2.swift) for 3×3 "same" convolutions of
 // small images with enough channels — Fashion-MNIST's 14×14 layer — where F(4×4)'s tiles
 // would waste a third of the image: forward, pooled or not, and in training ∂x (the turned
-// filters' convolution of ∂y, as on the F(4×4) path). The batch goes in groups of images,
-// each worker padding its group into its own buffer.
+// filters' convolution of ∂y, as on the F(4×4) path) and ∂W in F(2×2)'s domain
+// (Winograd2x2WeightGradient.swift). The batch goes in groups of images, each worker padding
+// its group into its own buffer.
 import NeuronaKernels
 
 extension Conv2D {
@@ -61,6 +62,92 @@ extension Conv2D {
       dy, turned, outputs: c, u: u, epilogue: ConvolutionEpilogue(), pooled: false)
   }
 
+  /// The layout of padBand's whole-image bands for `g` (planes of H + 2 rows of W + 2), with
+  /// units as wide as the active kernels' vectors allow.
+  private func winograd2x2Layout(_ g: ConvolutionGeometry) -> Winograd2x2.Layout {
+    let wp = g.width + 2
+    let lanes = Winograd2x2.unitLanes(
+      tilesPerRow: g.width / 2, widest: ConvolutionKernels.active.lanes)
+    return Winograd2x2.Layout(
+      channels: g.channels, imageStride: g.channels * (g.height + 2) * wp,
+      planeStride: (g.height + 2) * wp, paddedWidth: wp, tileRows: g.height / 2,
+      tilesPerRow: g.width / 2, lanes: lanes)
+  }
+
+  /// Whether backward computes ∂W for an input of this shape in F(2×2)'s domain
+  /// (NeuronaKernels/Winograd2x2WeightGradient.swift): where forward takes F(2×2) and the
+  /// tiles cover the output (H and W even).
+  public func winograd2x2AppliesToWeightGradient(ofInput shape: [Int]) -> Bool {
+    guard usesWinograd, shape.first != 0, !winogradApplies(toInput: shape) else { return false }
+    let g = geometry(forInput: shape)
+    return Conv2D.winograd2x2Applies(to: g, outputs: outputChannels) && g.height % 2 == 0
+      && g.width % 2 == 0
+  }
+
+  /// ∂W += the gradient of the batch `x` `[N, C, H, W]` for the output gradient `dy`
+  /// `[N, O, H, W]`, in F(2×2)'s domain: per group of images V and ∂M, then the 16 products
+  /// ∂U[ξ] += ∂M[ξ]·V[ξ]ᵀ (sgemm), each worker its own ∂U, summed, then Gᵀ·∂U·G.
+  func winograd2x2AddWeightGradient(_ x: Tensor, _ dy: Tensor, _ g: ConvolutionGeometry) {
+    let (n, o, c, points) = (x.shape[0], outputChannels, inputChannels, Winograd2x2.points)
+    let layout = winograd2x2Layout(g)
+    let units = layout.unitsPerImage
+    // Groups of images whose V and ∂M (16·(C + O) floats a tile) stay near L2's size.
+    let tilesPerImage = units * layout.lanes
+    let groupSize = Swift.max(1, (1 << 18) / (points * (c + o) * tilesPerImage))
+    let groups = ceilDivide(n, groupSize)
+    let sharing = Swift.min(ComputeThreads.workers, groups)
+    let stride = groupSize * tilesPerImage
+    while winogradSpaces.count < sharing { winogradSpaces.append(WinogradWorkspace()) }
+    let spaces = zip(workspaces(sharing), winogradSpaces.prefix(sharing)).map { tile, space in
+      (
+        padded: tile.columns.reserve(groupSize * layout.imageStride + Winograd2x2.slack),
+        v: space.input.reserve(points * c * stride), dm: space.product.reserve(points * o * stride),
+        scratch: space.rows.reserve(2 * layout.lanes),
+        du: space.weightGradient.reserve(points * o * c)
+      )
+    }
+    let kernel = ConvolutionKernels.active.winograd2x2Gradient
+    let whole = 0..<g.outputHeight
+    x.withUnsafeBufferPointer { x in
+      dy.withUnsafeBufferPointer { dy in
+        let (x, dy) = (x.baseAddress!, dy.baseAddress!)
+        ComputeThreads.parallel(sharing) { worker in
+          let space = spaces[worker]
+          space.du.update(repeating: 0, count: points * o * c)
+          for group in Swift.stride(from: worker, to: groups, by: sharing) {
+            let first = group * groupSize
+            let count = Swift.min(groupSize, n - first)
+            for image in 0..<count {
+              padBand(
+                x + (first + image) * c * g.imageArea, whole, g,
+                into: space.padded + image * layout.imageStride)
+            }
+            (space.padded + count * layout.imageStride).update(
+              repeating: 0, count: Winograd2x2.slack)
+            let tiles = count * tilesPerImage
+            kernel(
+              0..<(count * units), layout, o, space.padded, dy + first * o * g.outputArea,
+              space.v, space.dm, stride, space.scratch)
+            for xi in 0..<points {
+              // ∂U[ξ] += ∂M[ξ]·V[ξ]ᵀ: [O, T] × [T, C].
+              GEMM.multiply(
+                space.dm + xi * o * stride, space.v + xi * c * stride, transposeB: true,
+                into: space.du + xi * o * c, m: o, n: c, k: tiles, beta: 1, rowStrideA: stride,
+                rowStrideB: stride)
+            }
+          }
+        }
+      }
+    }
+    let sum = spaces[0].du
+    for space in spaces.dropFirst() {
+      for i in 0..<(points * o * c) { sum[i] += space.du[i] }
+    }
+    weight.gradient.withUnsafeMutableBufferPointer { dw in
+      Winograd2x2.addWeightGradient(sum, outputs: o, channels: c, into: dw.baseAddress!)
+    }
+  }
+
   /// The convolution of `input` (geometry `g`) into `o` channels with transformed weights
   /// `u`, through the epilogue, pooled or not.
   private func winograd2x2Convolve(
@@ -68,13 +155,9 @@ extension Conv2D {
     epilogue: ConvolutionEpilogue, pooled: Bool
   ) -> Tensor {
     let (n, c) = (input.shape[0], g.channels)
-    // The padded images are padBand's whole-image bands: planes of H + 2 rows of W + 2.
-    let wp = g.width + 2
     let kernels = ConvolutionKernels.active
-    let lanes = Winograd2x2.unitLanes(tilesPerRow: g.width / 2, widest: kernels.lanes)
-    let layout = Winograd2x2.Layout(
-      channels: c, imageStride: c * (g.height + 2) * wp, planeStride: (g.height + 2) * wp,
-      paddedWidth: wp, tileRows: g.height / 2, tilesPerRow: g.width / 2, lanes: lanes)
+    let layout = winograd2x2Layout(g)
+    let lanes = layout.lanes
     // Groups of images with whole strips (two units each), cut into strip ranges when there
     // are fewer groups than workers.
     let units = layout.unitsPerImage
