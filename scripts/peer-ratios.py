@@ -284,7 +284,10 @@ def build_table(a):
     if placed:
         caveats.append("Same placement: the median ratio over the rounds in which both sides' "
                        "runs began and ended with the cores on one die (round trip under "
-                       f"{ONE_DIE_BELOW_NS} ns), and over those on two; (n) rounds each.")
+                       f"{ONE_DIE_BELOW_NS} ns), and over those on two; (n) rounds each. A "
+                       "placement that changes and changes back during a run is not seen (a "
+                       "probe while the cores are busy would measure the scheduler, not the "
+                       "cache).")
     if peers_missing:
         caveats.append(f"Model peers missing: {peers_missing}.")
     if a.decode_missing:
