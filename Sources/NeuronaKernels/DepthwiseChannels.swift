@@ -3,8 +3,8 @@
 // buffer, every output pixel is then Σ_t w[t] · (the input vector at its tap's place) — one
 // fused multiply-add per tap and pixel with every lane in use, whatever the plane's width and
 // the stride — and the block's outputs are put back as planes. Row by row (DepthwiseRows), a
-// 7-pixel row fills 7 of 16 lanes and each plane pays its own set-up, which made the 7×7 and
-// 14×14 layers of EfficientNet-Lite0 three to four times slower than their arithmetic.
+// 7-pixel row fills 7 of 16 lanes and each plane pays its own set-up, which made the 7×7
+// layers of EfficientNet-Lite0 several times slower than their arithmetic.
 // onnxruntime keeps whole networks in such a layout (NCHWc); here it lives inside the layer.
 //
 // The interleaving is a square transposition of lanes × lanes floats, done as log₂(lanes)

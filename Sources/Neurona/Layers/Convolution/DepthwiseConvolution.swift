@@ -208,8 +208,8 @@ public final class DepthwiseConv2D: Layer {
 
   /// Output planes up to this many pixels take DepthwiseChannels: EfficientNet-Lite0's 7×7
   /// layers 1.4–1.6× faster than by rows; at 14×14 the rows were as fast (3×3) or faster (5×5,
-  /// 236 against 250 µs: the transpositions cost more than the lanes the rows leave empty).
-  /// One core, Zen 4.
+  /// 236 against 250 µs), with the transpositions in memory or in registers alike. One core,
+  /// Zen 4.
   static let channelBlockingArea = 64
 
   /// The geometry for DepthwiseChannels (the channels in the lanes) where it is the faster
@@ -217,14 +217,13 @@ public final class DepthwiseConv2D: Layer {
   private func channelBlocking(_ g: ConvolutionGeometry, lanes: Int)
     -> DepthwiseChannels.Geometry?
   {
-    let blocked = DepthwiseChannels.Geometry(
-      height: g.height, width: g.width, kernelHeight: g.kernelHeight,
-      kernelWidth: g.kernelWidth, stride: g.stride, padTop: g.padTop, padLeft: g.padLeft,
-      outputHeight: g.outputHeight, outputWidth: g.outputWidth)
     guard channels % lanes == 0, g.outputArea <= DepthwiseConv2D.channelBlockingArea else {
       return nil
     }
-    return blocked
+    return DepthwiseChannels.Geometry(
+      height: g.height, width: g.width, kernelHeight: g.kernelHeight,
+      kernelWidth: g.kernelWidth, stride: g.stride, padTop: g.padTop, padLeft: g.padLeft,
+      outputHeight: g.outputHeight, outputWidth: g.outputWidth)
   }
 
   /// Forward by DepthwiseChannels: blocks of `lanes` channels shared between the workers,
