@@ -339,11 +339,11 @@ public final class Conv2D: Layer {
       }
     }
     // ∂W in Winograd's domain (ConvolutionWinograd{,2x2}.swift), or from the columns below.
-    let weightsByWinograd =
-      winogradAppliesToWeightGradient(ofInput: input.shape)
-      || winograd2x2AppliesToWeightGradient(ofInput: input.shape)
+    let weightsByF4 = winogradAppliesToWeightGradient(ofInput: input.shape)
+    let weightsByF2 = !weightsByF4 && winograd2x2AppliesToWeightGradient(ofInput: input.shape)
+    let weightsByWinograd = weightsByF4 || weightsByF2
     if weightsByWinograd {
-      if winogradApplies(toInput: input.shape) {
+      if weightsByF4 {
         winogradAddWeightGradient(input, outputGradient, g)
       } else {
         winograd2x2AddWeightGradient(input, outputGradient, g)

@@ -74,8 +74,10 @@ extension Conv2D {
     }
   }
 
-  /// 512 KB: FashionNet's 14×14 layer in groups of two images, training 6–8 % faster on one
-  /// core than with the forward's groups of 21 (4.8 MB of columns; Zen 4).
+  /// 512 KB. Measured on FashionNet's 14×14 layer (groups of two images instead of the
+  /// forward's 21, 4.8 MB of columns): training +2 % on one core, Zen 4. That layer's ∂W has
+  /// since moved to F(2×2)'s domain; its first layer (one channel, 28×28) now takes groups of
+  /// 18, a change within the machine's noise (median +3 % over ten pairs).
   static let weightGradientColumnBudget = 1 << 17
 
   /// How many workers share `tiles`: the cores, when the tiles divide evenly among them and

@@ -74,6 +74,20 @@ extension Conv2D {
       tilesPerRow: g.width / 2, lanes: lanes)
   }
 
+  /// Pads the batch's `images` of `x` whole into `padded` as `layout` lays them out, then
+  /// zeroes the slack the last unit reads past them.
+  private func padGroup(
+    _ x: UnsafePointer<Float>, images: Range<Int>, _ g: ConvolutionGeometry,
+    _ layout: Winograd2x2.Layout, into padded: UnsafeMutablePointer<Float>
+  ) {
+    for (index, image) in images.enumerated() {
+      padBand(
+        x + image * g.channels * g.imageArea, 0..<g.outputHeight, g,
+        into: padded + index * layout.imageStride)
+    }
+    (padded + images.count * layout.imageStride).update(repeating: 0, count: Winograd2x2.slack)
+  }
+
   /// Whether backward computes ∂W for an input of this shape in F(2×2)'s domain
   /// (NeuronaKernels/Winograd2x2WeightGradient.swift): where forward takes F(2×2) and the
   /// tiles cover the output (H and W even).
@@ -107,7 +121,6 @@ extension Conv2D {
       )
     }
     let kernel = ConvolutionKernels.active.winograd2x2Gradient
-    let whole = 0..<g.outputHeight
     x.withUnsafeBufferPointer { x in
       dy.withUnsafeBufferPointer { dy in
         let (x, dy) = (x.baseAddress!, dy.baseAddress!)
@@ -117,13 +130,7 @@ extension Conv2D {
           for group in Swift.stride(from: worker, to: groups, by: sharing) {
             let first = group * groupSize
             let count = Swift.min(groupSize, n - first)
-            for image in 0..<count {
-              padBand(
-                x + (first + image) * c * g.imageArea, whole, g,
-                into: space.padded + image * layout.imageStride)
-            }
-            (space.padded + count * layout.imageStride).update(
-              repeating: 0, count: Winograd2x2.slack)
+            padGroup(x, images: first..<(first + count), g, layout, into: space.padded)
             let tiles = count * tilesPerImage
             kernel(
               0..<(count * units), layout, o, space.padded, dy + first * o * g.outputArea,
@@ -182,7 +189,6 @@ extension Conv2D {
     let last = Winograd.Epilogue(
       scale: epilogue.scale, shift: epilogue.shift, rectifies: epilogue.rectifies)
     let (outH, outW) = pooled ? (layout.tileRows, layout.tilesPerRow) : (g.height, g.width)
-    let whole = 0..<g.outputHeight
     return Tensor(uninitializedShape: [n, o, outH, outW]) { y in
       input.withUnsafeBufferPointer { x in
         let (x, y) = (x.baseAddress!, y.baseAddress!)
@@ -190,13 +196,7 @@ extension Conv2D {
           let (padded, scratch) = spaces[worker]
           for index in Swift.stride(from: worker, to: tasks.count, by: workers) {
             let task = tasks[index]
-            for image in 0..<task.count {
-              padBand(
-                x + (task.first + image) * c * g.imageArea, whole, g,
-                into: padded + image * layout.imageStride)
-            }
-            let end = padded + task.count * layout.imageStride
-            end.update(repeating: 0, count: Winograd2x2.slack)
+            padGroup(x, images: task.first..<(task.first + task.count), g, layout, into: padded)
             kernels.winograd2x2(
               task.strips, layout, o, padded, u, last, pooled, y + task.first * o * outH * outW,
               task.count * units, scratch)
