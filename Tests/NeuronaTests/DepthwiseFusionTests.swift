@@ -88,6 +88,32 @@ func depthwiseEpilogueMatchesLayerByLayer(kernel: Int, stride: Int, width: Int) 
   #expect(isClose(fused, reference, tolerance: 1e-4))
 }
 
+/// The folded depthwise convolution is kept between calls: it must follow any change of the
+/// filters, the BatchNorm's parameters or its running statistics.
+@Test func foldedBatchNormFollowsChangedValues() {
+  var generator = SplitMix64(seed: 53)
+  let depthwise = DepthwiseConv2D(
+    channels: 16, kernelSize: 3, bias: false, using: &generator)
+  let norm = BatchNorm2D(16, epsilon: 1e-3)
+  let model = Sequential([depthwise, norm, ReLU6()])
+  let input = randomTensor([1, 16, 7, 7], low: -3, high: 3, seed: 54)
+  func fusedMatchesLayerByLayer() -> Bool {
+    model.fusesForInference = true
+    let fused = model(input)
+    model.fusesForInference = false
+    return isClose(fused, model(input), tolerance: 1e-4)
+  }
+  #expect(fusedMatchesLayerByLayer())
+  let changes: [(Parameter, UInt64)] = [
+    (norm.runningMean, 55), (norm.runningVariance, 56), (norm.weight, 57), (norm.bias, 58),
+    (depthwise.weight, 59),
+  ]
+  for (parameter, seed) in changes {
+    parameter.value = randomTensor(parameter.value.shape, low: 0.2, high: 2, seed: seed)
+    #expect(fusedMatchesLayerByLayer(), "after a change of a \(parameter.value.shape) value")
+  }
+}
+
 /// The row kernel of each instruction set the CPU runs, 8 lanes (AVX2) and 16 (AVX-512),
 /// called directly, so whatever NEURONA_ISA caps the layer at: against the sums taken one
 /// pixel at a time, for rows narrower than a vector, whole vectors (four at a time and

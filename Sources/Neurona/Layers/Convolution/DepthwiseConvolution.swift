@@ -29,6 +29,9 @@ public final class DepthwiseConv2D: Layer {
   private var input = Tensor(zeros: [0])
   /// The taps laid out for DepthwiseChannels (kept until the weights change).
   private let interleavedTaps = DerivedWeights()
+  /// This convolution with the BatchNorm after it folded in, as fused inference runs it
+  /// (InferenceFusion.swift); kept while neither layer's values change.
+  var foldedForInference: FoldedDepthwise?
 
   /// A depthwise convolution over `channels` with a square kernel and seeded weights
   /// (fan-in and fan-out k·k: each output sees one channel's window).
