@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Neurona against its peers, side by side, in one run (issue "performance"):
 #   scripts/bench-vs-peers.sh [--threads N] [--rounds N] [--quick] [--out FILE] [--raw DIR]
-#                             [--no-build]
+#                             [--no-build] [--isa LEVEL]
 # Builds neurona-bench (release), runs `neurona-bench models`, then its peers on the same thread
 # count (scripts/peers/reference-models.py: PyTorch eager and onnxruntime on FashionNet and
 # UNetSmall; scripts/peers/efficientnet.py: onnxruntime on EfficientNet-Lite0), then the decode
@@ -15,6 +15,10 @@
 #   --out FILE   also write the table to FILE
 #   --raw DIR    keep every raw output (JSON, logs) in DIR instead of a temporary folder
 #   --no-build   use the existing .build/release/neurona-bench
+#   --isa LEVEL  run both sides as on a CPU of that level (avx2 or baseline; avx512 is the
+#                default where the CPU has it): NEURONA_ISA for Neurona, ATEN_CPU_CAPABILITY
+#                and ONEDNN_MAX_CPU_ISA for PyTorch. onnxruntime has no such switch and runs
+#                its widest kernels, so its ratios are against a peer stronger than on such a CPU
 # A missing peer (torch, onnxruntime, onnx, Pillow or numpy not importable) leaves its cells
 # empty and says so; Neurona's figures are printed all the same. NEURONA_BENCH overrides the
 # path of the neurona-bench binary (with --no-build). Progress goes to stderr, the table to
@@ -23,7 +27,7 @@ set -euo pipefail
 caller=$(pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-threads=2 rounds=1 quick=0 out="" raw="" build=1
+threads=2 rounds=1 quick=0 out="" raw="" build=1 isa=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --threads) threads=${2:?--threads needs a number}; shift 2 ;;
@@ -32,7 +36,8 @@ while [ "$#" -gt 0 ]; do
     --out) out=${2:?--out needs a file}; shift 2 ;;
     --raw) raw=${2:?--raw needs a folder}; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --isa) isa=${2:?--isa needs a level}; shift 2 ;;
+    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-vs-peers.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,6 +46,14 @@ case "$threads" in
 esac
 case "$rounds" in
   '' | *[!0-9]* | 0) echo "bench-vs-peers.sh: --rounds takes a count ≥ 1" >&2; exit 2 ;;
+esac
+# Each side capped at the level (README, "Every CPU"); the children inherit it.
+case "$isa" in
+  '') ;;
+  avx512) export NEURONA_ISA=avx512 ;;
+  avx2) export NEURONA_ISA=avx2 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 ;;
+  baseline) export NEURONA_ISA=baseline ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41 ;;
+  *) echo "bench-vs-peers.sh: --isa takes avx512, avx2 or baseline" >&2; exit 2 ;;
 esac
 command -v python3 >/dev/null || { echo "bench-vs-peers.sh: needs python3" >&2; exit 1; }
 case "$out" in '' | /*) ;; *) out="$caller/$out" ;; esac
@@ -202,6 +215,8 @@ helper table --threads "$threads" ${model_opts[@]+"${model_opts[@]}"} \
   --header "" \
   --header "Threads $threads for the models; decode on 1 thread in images per CPU-second." \
   --header "Mode: $mode. OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}." \
+  --header "Neurona: $("$bench" cpu 2>/dev/null || echo 'neurona-bench cpu failed')." \
+  ${isa:+--header "Capped at $isa (--isa): Neurona by NEURONA_ISA, PyTorch by ATEN_CPU_CAPABILITY and ONEDNN_MAX_CPU_ISA; onnxruntime cannot be capped and runs its widest kernels."} \
   "${out_opts[@]}"
 if [ -n "$round_trip" ]; then
   note="Cores' round trip before → after each side's run (about 60 ns: one die; 300+: two): ${placements%; }."

@@ -15,16 +15,21 @@ enum BLASBenchmark {
     (1024, 1024, 1024), (64, 576, 65536), (128, 1152, 16384), (256, 2304, 256),
   ]
 
+  /// The CPU, the kernel level this run takes of the levels it has, and OpenBLAS's kernel
+  /// (`neurona-bench cpu` prints it alone, for bench-vs-peers' header).
+  static var machine: String {
+    let f = CPUFeatures.detected
+    let vendor = f.isAMD != 0 ? "AMD" : f.isIntel != 0 ? "Intel" : "other"
+    return "CPU family \(f.family) model \(f.model) (\(vendor)), level \(CPUFeatures.active) of "
+      + "\(CPUFeatures.available); OpenBLAS kernel \(ComputeThreads.blasCoreName)"
+  }
+
   static func run(arguments: [String]) {
     let threads = arguments.firstIndex(of: "--threads").flatMap {
       arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil
     }
     if let threads { ComputeThreads.setWorkers(threads) }
-    let f = CPUFeatures.detected
-    print(
-      "CPU family \(f.family) model \(f.model) (\(f.isAMD != 0 ? "AMD" : f.isIntel != 0 ? "Intel" : "other")), "
-        + "level \(CPUFeatures.active) of \(CPUFeatures.available); OpenBLAS kernel "
-        + "\(ComputeThreads.blasCoreName); \(ComputeThreads.workers) workers")
+    print("\(machine); \(ComputeThreads.workers) workers")
     var generator = SplitMix64(seed: 7)
     for (m, k, n) in shapes {
       let a = (0..<(m * k)).map { _ in generator.nextUnitFloat() - 0.5 }

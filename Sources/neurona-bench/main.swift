@@ -25,6 +25,10 @@ let benchmarks: [(name: String, usage: String, run: ([String]) throws -> Void)] 
     { BLASBenchmark.run(arguments: $0) }
   ),
   (
+    "cpu", "cpu             the CPU, the kernel level and OpenBLAS's kernel",
+    { _ in print(BLASBenchmark.machine) }
+  ),
+  (
     "relu", "relu            the ReLU fast path vs the generic element-wise path",
     { ActivationBenchmark.run(arguments: $0) }
   ),
