@@ -31,10 +31,10 @@ public enum DepthwiseRows {
     }
   }
 
-  /// One call's geometry. The whole vectors of all rows are taken four at a time, so that four
-  /// independent sums hide the FMA latency even when a row is only two vectors wide (the
-  /// 16-pixel rows of the deepest blocks in eight lanes); each row's partial last vector goes
-  /// alone.
+  /// One call's geometry. Each row's whole vectors are taken eight at a time while eight are
+  /// left in it, the rest four at a time across rows, so that independent sums hide the FMA
+  /// latency even when a row is only two vectors wide (the 16-pixel rows of the deepest blocks
+  /// in eight lanes); each row's partial last vector goes alone.
   @usableFromInline
   struct Plan {
     @usableFromInline let output: UnsafeMutablePointer<Float>
@@ -58,10 +58,11 @@ public enum DepthwiseRows {
       (self.top, self.topStride, self.residual) = (top, topStride, residual)
     }
 
-    /// Vector p is row p / perRow, columns lanes·(p % perRow) ..< +lanes.
+    /// Vector p of the `perRow` a row that follow its first `skip`: row p / perRow, columns
+    /// lanes·(skip + p % perRow) ..< +lanes.
     @inlinable @inline(__always)
-    func place(_ p: Int, perRow: Int, lanes: Int) -> (input: Int, output: Int) {
-      let (r, column) = (p / perRow, lanes &* (p % perRow))
+    func place(_ p: Int, perRow: Int, skip: Int, lanes: Int) -> (input: Int, output: Int) {
+      let (r, column) = (p / perRow, lanes &* (skip &+ p % perRow))
       return (r &* topStride &+ column, r &* outputStride &+ column)
     }
 
@@ -77,10 +78,13 @@ public enum DepthwiseRows {
     func run<V: KernelVector, A: VectorActivation>(_: V.Type, _: A.Type) {
       let lanes = V.scalarCount
       let perRow = width / lanes
-      let vectors = rows * perRow
-      var p = quads(V.self, A.self, vectors: vectors, perRow: perRow)
+      let wide = perRow / 8 * 8
+      if wide > 0 { octets(V.self, A.self, wide: wide) }
+      let rest = perRow - wide
+      let vectors = rows * rest
+      var p = quads(V.self, A.self, vectors: vectors, perRow: rest, skip: wide)
       while p < vectors {
-        let at = place(p, perRow: perRow, lanes: lanes)
+        let at = place(p, perRow: rest, skip: wide, lanes: lanes)
         var total = V(repeating: bias)
         for t in 0..<count {
           total = total.addingProduct(
@@ -92,20 +96,63 @@ public enum DepthwiseRows {
       if width > lanes * perRow { tails(V.self, A.self, from: lanes * perRow) }
     }
 
-    /// The whole vectors four at a time; returns the first not done. A function of its own
-    /// (as `tails`): with everything in one, the optimiser stopped inlining the loads and
-    /// stores of the 16-lane instance, left as calls inside the tap loop.
+    /// The first `wide` whole vectors of each row, eight at a time: eight independent sums keep
+    /// two FMA units busy through a four-cycle latency (AVX2 on Zen 3 and Zen 4, AVX-512 on
+    /// Intel's two 512-bit units). The eight are adjacent, one pointer apart by constants: as
+    /// eight places, their offsets spilled to the stack inside the tap loop. A function of its
+    /// own (as `quads` and `tails`): with everything in one, the optimiser stopped inlining the
+    /// loads and stores of the 16-lane instance, left as calls inside the tap loop.
+    @inlinable @inline(never)
+    func octets<V: KernelVector, A: VectorActivation>(_: V.Type, _: A.Type, wide: Int) {
+      let lanes = V.scalarCount
+      for r in 0..<rows {
+        var column = 0
+        while column < wide {
+          let (input, at) = (
+            r &* topStride &+ column &* lanes, r &* outputStride &+ column &* lanes
+          )
+          var (a, b, c, d) = (
+            V(repeating: bias), V(repeating: bias), V(repeating: bias), V(repeating: bias)
+          )
+          var (e, f, g, h) = (a, a, a, a)
+          for t in 0..<count {
+            let from = top + (offsets[t] &+ input)
+            let tap = V(repeating: taps[t])
+            a = a.addingProduct(tap, loadVector(from))
+            b = b.addingProduct(tap, loadVector(from + lanes))
+            c = c.addingProduct(tap, loadVector(from + 2 &* lanes))
+            d = d.addingProduct(tap, loadVector(from + 3 &* lanes))
+            e = e.addingProduct(tap, loadVector(from + 4 &* lanes))
+            f = f.addingProduct(tap, loadVector(from + 5 &* lanes))
+            g = g.addingProduct(tap, loadVector(from + 6 &* lanes))
+            h = h.addingProduct(tap, loadVector(from + 7 &* lanes))
+          }
+          finish(a, A.self, at)
+          finish(b, A.self, at &+ lanes)
+          finish(c, A.self, at &+ 2 &* lanes)
+          finish(d, A.self, at &+ 3 &* lanes)
+          finish(e, A.self, at &+ 4 &* lanes)
+          finish(f, A.self, at &+ 5 &* lanes)
+          finish(g, A.self, at &+ 6 &* lanes)
+          finish(h, A.self, at &+ 7 &* lanes)
+          column += 8
+        }
+      }
+    }
+
+    /// The whole vectors left after each row's first `skip` (`perRow` a row), four at a time
+    /// across rows; returns the first not done.
     @inlinable @inline(never)
     func quads<V: KernelVector, A: VectorActivation>(
-      _: V.Type, _: A.Type, vectors: Int, perRow: Int
+      _: V.Type, _: A.Type, vectors: Int, perRow: Int, skip: Int
     ) -> Int {
       let lanes = V.scalarCount
       var p = 0
       while p + 4 <= vectors {
-        let p0 = place(p, perRow: perRow, lanes: lanes)
-        let p1 = place(p + 1, perRow: perRow, lanes: lanes)
-        let p2 = place(p + 2, perRow: perRow, lanes: lanes)
-        let p3 = place(p + 3, perRow: perRow, lanes: lanes)
+        let p0 = place(p, perRow: perRow, skip: skip, lanes: lanes)
+        let p1 = place(p + 1, perRow: perRow, skip: skip, lanes: lanes)
+        let p2 = place(p + 2, perRow: perRow, skip: skip, lanes: lanes)
+        let p3 = place(p + 3, perRow: perRow, skip: skip, lanes: lanes)
         var (a, b, c, d) = (
           V(repeating: bias), V(repeating: bias), V(repeating: bias), V(repeating: bias)
         )

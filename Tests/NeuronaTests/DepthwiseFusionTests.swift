@@ -116,12 +116,12 @@ func depthwiseEpilogueMatchesLayerByLayer(kernel: Int, stride: Int, width: Int) 
 
 /// The row kernel of each instruction set the CPU runs, 8 lanes (AVX2) and 16 (AVX-512),
 /// called directly, so whatever NEURONA_ISA caps the layer at: against the sums taken one
-/// pixel at a time, for rows narrower than a vector, whole vectors (four at a time and
-/// alone) and a partial last vector in either width, with each activation, with and without
-/// a residual; nothing written between the rows.
+/// pixel at a time, for rows narrower than a vector, whole vectors (eight at a time in a row,
+/// four at a time across rows, and alone) and a partial last vector in either width, with each
+/// activation, with and without a residual; nothing written between the rows.
 @Test(
   .enabled(if: CPUFeatures.available >= .avx2, "the kernels need AVX2 and FMA"),
-  arguments: [1, 7, 8, 13, 16, 17, 30, 37, 48, 71])
+  arguments: [1, 7, 8, 13, 16, 17, 30, 37, 48, 71, 135, 200, 263])
 func depthwiseRowKernelsMatchTheSums(width: Int) {
   var sets = [("avx2", avx2Kernels)]
   if CPUFeatures.available >= .avx512 { sets.append(("avx512", avx512Kernels)) }
