@@ -9,8 +9,9 @@
 # PNG and JPEG q90), and prints a Markdown table: work, both figures, the ratio, the target and
 # whether it is met; figures taken under other load are flagged.
 #   --threads N  threads for both sides' models (default 2); decode rows are 1 thread, per CPU-s
-#   --rounds N   measure the models N times, alternating which side goes first (default 1);
-#                the table gives the medians and each ratio's median and range over the rounds
+#   --rounds N   measure the models and the decoding N times, alternating which side goes
+#                first (default 1); the table gives the medians and each ratio's median and
+#                range over the rounds
 #   --quick      short samples, to check the script works (figures are rough)
 #   --out FILE   also write the table to FILE
 #   --raw DIR    keep every raw output (JSON, logs) in DIR instead of a temporary folder
@@ -171,34 +172,54 @@ for round in $(seq 1 "$rounds"); do
   fi
 done
 
-# 2. Decode: the two halves of scripts/bench-decode.sh on the synthetic 512² photo.
+# 2. Decode: the two halves of scripts/bench-decode.sh on the synthetic 512² photo, once per
+# round (alternating which goes first, as the models): one pair of 0.6-s samples moved by
+# 10–20 % from run to run, more than the margins it was to show.
 decode_opts=()
 images="$work/images"
+pillow=0
 if importable PIL && importable numpy; then
   python3 scripts/bench-decode-pillow.py --make-images "$images"
+  pillow=1
 else
   images="$root/SampleImages"
   decode_opts=(--decode-missing "Pillow or numpy not importable (pip install pillow numpy)"
     --decode-note "Decode figures are on SampleImages/, not the synthetic 512² photo.")
 fi
-say "Neurona decode on $images"
-BENCH_SECONDS=$decode_seconds helper load "$work/decode-neurona.load.json" -- \
-  "$bench" decode "$images" >"$work/decode-neurona.txt" ||
-  echo "bench-vs-peers.sh: neurona-bench decode failed; its cells stay empty" >&2
-grep '^RESULT' "$work/decode-neurona.txt" >&2 || true
-decode_opts+=(--decode-neurona "$work/decode-neurona.txt"
-  --decode-neurona-load "$work/decode-neurona.load.json")
-if importable PIL && importable numpy; then
-  say "Pillow decode on $images"
-  if BENCH_SECONDS=$decode_seconds helper load "$work/decode-pillow.load.json" -- \
-      python3 scripts/bench-decode-pillow.py "$images" >"$work/decode-pillow.txt"; then
-    grep '^RESULT' "$work/decode-pillow.txt" >&2 || true
-    decode_opts+=(--decode-pillow "$work/decode-pillow.txt"
-      --decode-pillow-load "$work/decode-pillow.load.json")
+decode_ours() {  # $1: the round's file suffix
+  say "Neurona decode on $images${1:+, round ${1#-}}"
+  if BENCH_SECONDS=$decode_seconds helper load "$work/decode-neurona$1.load.json" -- \
+      "$bench" decode "$images" >"$work/decode-neurona$1.txt"; then
+    grep '^RESULT' "$work/decode-neurona$1.txt" >&2 || true
+    decode_opts+=(--decode-neurona "$work/decode-neurona$1.txt")
+    [ -n "$1" ] && [ "$1" != "-1" ] ||
+      decode_opts+=(--decode-neurona-load "$work/decode-neurona$1.load.json")
+  else
+    echo "bench-vs-peers.sh: neurona-bench decode failed; its cells stay empty" >&2
+  fi
+}
+decode_pillow() {  # $1: the round's file suffix
+  say "Pillow decode on $images${1:+, round ${1#-}}"
+  if BENCH_SECONDS=$decode_seconds helper load "$work/decode-pillow$1.load.json" -- \
+      python3 scripts/bench-decode-pillow.py "$images" >"$work/decode-pillow$1.txt"; then
+    grep '^RESULT' "$work/decode-pillow$1.txt" >&2 || true
+    decode_opts+=(--decode-pillow "$work/decode-pillow$1.txt")
+    [ -n "$1" ] && [ "$1" != "-1" ] ||
+      decode_opts+=(--decode-pillow-load "$work/decode-pillow$1.load.json")
   else
     decode_opts+=(--decode-missing "bench-decode-pillow.py failed")
   fi
-fi
+}
+for round in $(seq 1 "$rounds"); do
+  suffix=$([ "$rounds" = 1 ] || echo "-$round")
+  if [ $((round % 2)) = 1 ] || [ "$pillow" = 0 ]; then
+    decode_ours "$suffix"
+    [ "$pillow" = 0 ] || decode_pillow "$suffix"
+  else
+    decode_pillow "$suffix"
+    decode_ours "$suffix"
+  fi
+done
 
 # 3. The table.
 commit=$(git describe --always --dirty 2>/dev/null || echo unknown)

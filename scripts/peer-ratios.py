@@ -10,14 +10,14 @@ performance issue.
 
   peer-ratios.py table --threads N --models MODELS.json... [--models-load LOAD.json]
       [--peers PEERS.json... | --peers-missing WHY] [--peers-load LOAD.json]
-      [--decode-neurona OUT.txt --decode-pillow OUT.txt | --decode-missing WHY]
+      [--decode-neurona OUT.txt... --decode-pillow OUT.txt... | --decode-missing WHY]
       [--decode-note TEXT] [--placements FILE] [--header TEXT ...] [--out FILE]
       Prints the table (and writes it to FILE). MODELS.json is `neurona-bench models --format
       json`; PEERS.json is scripts/peers/reference-models.py --json
       (with scripts/peers/efficientnet.py's figures merged in); the decode files are the outputs of
       `neurona-bench decode` and scripts/bench-decode-pillow.py on the same images.
-      --models and --peers repeat, one per round: the table then gives the median figures and
-      each ratio's median over the rounds with its range. --placements FILE has a line "ROUND
+      --models, --peers and the decode files repeat, one per round: the table then gives the
+      median figures and each ratio's median over the rounds with its range. --placements FILE has a line "ROUND
       SIDE BEFORE AFTER" per run (SIDE Neurona or peers; the cores' round trip in ns before and
       after it, scripts/core-round-trip.c); the table then adds the ratio over the rounds in
       which both sides stayed on one die, and over those in which both stayed on two (the
@@ -269,14 +269,18 @@ def build_table(a):
     add(f"{work} ({unit})", median_of([r.get(key) for r in rounds]), "— (no peer)", None,
         f"≥{goal:.0f} {unit}", goal, absolute=True, loaded=models_loaded)
 
-    ours_dec = read_results(a.decode_neurona) if a.decode_neurona else {}
-    theirs_dec = (read_results(a.decode_pillow)
-                  if a.decode_pillow and os.path.exists(a.decode_pillow) else {})
+    # Decode files likewise one per round, paired by round.
+    ours_dec = {round_of(p): read_results(p) for p in a.decode_neurona if os.path.exists(p)}
+    theirs_dec = {round_of(p): read_results(p) for p in a.decode_pillow if os.path.exists(p)}
     decode_peer = "Pillow" if theirs_dec else "Pillow (missing)"
     for work, task, fmt in DECODE_ROWS:
         key = (task, fmt, DECODE_THREADS)
-        add(f"{work} (img/CPU-s, 1 thread)", ours_dec.get(key), decode_peer, theirs_dec.get(key),
-            f"≥{DECODE_TARGET:.1f}× Pillow", DECODE_TARGET)
+        ours = {r: v.get(key) for r, v in ours_dec.items()}
+        theirs = {r: v.get(key) for r, v in theirs_dec.items()}
+        ratios = [ours[r] / theirs[r] for r in ours if ours[r] and theirs.get(r)]
+        add(f"{work} (img/CPU-s, 1 thread)", median_of(ours.values()), decode_peer,
+            median_of(theirs.values()), f"≥{DECODE_TARGET:.1f}× Pillow", DECODE_TARGET,
+            ratios=ratios)
 
     # Decode rows are per CPU-second on both sides, which other load barely moves: no †.
 
@@ -338,9 +342,9 @@ def parse_table_args(argv):
     ap.add_argument("--peers", action="append", default=[])
     ap.add_argument("--peers-missing")
     ap.add_argument("--peers-load")
-    ap.add_argument("--decode-neurona")
+    ap.add_argument("--decode-neurona", action="append", default=[])
     ap.add_argument("--decode-neurona-load")
-    ap.add_argument("--decode-pillow")
+    ap.add_argument("--decode-pillow", action="append", default=[])
     ap.add_argument("--decode-pillow-load")
     ap.add_argument("--decode-missing")
     ap.add_argument("--decode-note")
