@@ -10,8 +10,9 @@
 public enum DepthwiseRows {
   /// `rows` output rows, row r at `output + r·outputStride`:
   /// out[r][ox] = act(bias + Σ_t taps[t] · top[r·topStride + offsets[t] + ox]) (+ residual at
-  /// the same place as out, when given), for ox < width, in vectors `V`. Reads the input
-  /// only at those places.
+  /// the same place as out, when given; not `output` itself, which holds the bare sums
+  /// before the residual is read), for ox < width, in vectors `V`. Reads the input only at
+  /// those places.
   @inlinable
   public static func convolve<V: KernelVector>(
     _: V.Type, into output: UnsafeMutablePointer<Float>, outputStride: Int, rows: Int,
