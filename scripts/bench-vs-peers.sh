@@ -161,15 +161,24 @@ json.dump(peers, open(sys.argv[1], "w"))' "$work/peers$1.json" "$work/efficientn
     sections=""
   fi
 }
-for round in $(seq 1 "$rounds"); do
-  suffix=$([ "$rounds" = 1 ] || echo "-$round")
-  if [ $((round % 2)) = 1 ] || [ -z "$sections" ]; then
-    run_ours "$suffix"
-    [ -z "$sections" ] || run_peers "$suffix"
+# One round of a pair: $1 the round, $2 Neurona's side, $3 the peer's, $4 1 if the peer runs.
+# Neurona goes first in odd rounds, the peer in even ones; each side gets the round's file
+# suffix ("-N", or none for a single round).
+alternate() {
+  local suffix
+  suffix=$([ "$rounds" = 1 ] || echo "-$1")
+  if [ "$4" != 1 ]; then
+    "$2" "$suffix"
+  elif [ $(($1 % 2)) = 1 ]; then
+    "$2" "$suffix"
+    "$3" "$suffix"
   else
-    run_peers "$suffix"
-    run_ours "$suffix"
+    "$3" "$suffix"
+    "$2" "$suffix"
   fi
+}
+for round in $(seq 1 "$rounds"); do
+  alternate "$round" run_ours run_peers "$([ -z "$sections" ] || echo 1)"
 done
 
 # 2. Decode: the two halves of scripts/bench-decode.sh on the synthetic 512² photo, once per
@@ -210,16 +219,7 @@ decode_pillow() {  # $1: the round's file suffix
     decode_opts+=(--decode-missing "bench-decode-pillow.py failed")
   fi
 }
-for round in $(seq 1 "$rounds"); do
-  suffix=$([ "$rounds" = 1 ] || echo "-$round")
-  if [ $((round % 2)) = 1 ] || [ "$pillow" = 0 ]; then
-    decode_ours "$suffix"
-    [ "$pillow" = 0 ] || decode_pillow "$suffix"
-  else
-    decode_pillow "$suffix"
-    decode_ours "$suffix"
-  fi
-done
+for round in $(seq 1 "$rounds"); do alternate "$round" decode_ours decode_pillow "$pillow"; done
 
 # 3. The table.
 commit=$(git describe --always --dirty 2>/dev/null || echo unknown)

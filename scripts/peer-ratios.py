@@ -17,11 +17,12 @@ performance issue.
       (with scripts/peers/efficientnet.py's figures merged in); the decode files are the outputs of
       `neurona-bench decode` and scripts/bench-decode-pillow.py on the same images.
       --models, --peers and the decode files repeat, one per round: the table then gives the
-      median figures and each ratio's median over the rounds with its range. --placements FILE has a line "ROUND
-      SIDE BEFORE AFTER" per run (SIDE Neurona or peers; the cores' round trip in ns before and
-      after it, scripts/core-round-trip.c); the table then adds the ratio over the rounds in
-      which both sides stayed on one die, and over those in which both stayed on two (the
-      VMs' placement moves both sides' two-core figures by up to 2.7×, README).
+      median figures and each ratio's median over the rounds with its range. --placements FILE
+      has a line "ROUND SIDE BEFORE AFTER" per run (SIDE Neurona or peers; the cores' round
+      trip in ns before and after it, scripts/core-round-trip.c); the table then adds the
+      ratio over the rounds in which both sides stayed on one die, and over those in which
+      both stayed on two (the VMs' placement moves both sides' two-core figures by up to 2.7×,
+      README).
 
 Deliberately left out: any timing of its own. Every figure comes from the tools above.
 """
